@@ -1,0 +1,52 @@
+// Two outputs from the same sources (TypeScript transpiled by esbuild; types come from `tsc`
+// in `npm run build`, because typescript@7 has no JS API for a rollup TS plugin):
+//  1. dist/*.js — ESM modules, one per source file, with lit, vega, vega-lite, vega-embed and
+//     arquero left as imports, for apps that bundle;
+//  2. dist/funnelkit.bundle.js — everything in one minified file, for a page with one
+//     <script type="module"> and no bundler.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import esbuild from 'rollup-plugin-esbuild';
+
+const entries = {
+  index: 'src/index.ts',
+  'analytics/index': 'src/analytics/index.ts',
+  'funnel-chart': 'src/funnel-chart.ts',
+  'cohort-chart': 'src/cohort-chart.ts',
+  'anomaly-chart': 'src/anomaly-chart.ts',
+  'kpi-card': 'src/kpi-card.ts',
+};
+const external = /^(lit|@lit|vega|vega-lite|vega-embed|arquero)(\/|$)/;
+
+const copySchema = {
+  name: 'copy-schema',
+  writeBundle() {
+    mkdirSync('dist/schema', { recursive: true });
+    copyFileSync('src/analytics/contract.v1.schema.json', 'dist/schema/contract.v1.json');
+  },
+};
+
+const quiet = (warning, warn) => {
+  // d3 and vega have known, harmless circular imports.
+  if (warning.code === 'CIRCULAR_DEPENDENCY') return;
+  warn(warning);
+};
+
+export default [
+  {
+    input: entries,
+    external: (id) => external.test(id),
+    output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
+    plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' }), copySchema],
+    onwarn: quiet,
+  },
+  {
+    input: 'src/index.ts',
+    output: { file: 'dist/funnelkit.bundle.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
+    plugins: [
+      nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+      esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),
+    ],
+    onwarn: quiet,
+  },
+];

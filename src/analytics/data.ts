@@ -1,0 +1,145 @@
+/**
+ * From a contract's `data` to an Arquero table: fetching URL data (JSON, CSV, Arrow), checking
+ * that the columns named in `fields` exist, and parsing event times in the contract's zone.
+ * @module
+ */
+import { from, fromArrow, fromCSV, table as columnTable, type ColumnTable } from 'arquero';
+import type { Cell, ColumnsData, Contract, FieldMap, InlineContract, UrlData } from './contract.js';
+import { ContractError, pointerSegment } from './contract-error.js';
+import { checkTimeZone, parseTimestamp, rangeBounds } from './time.js';
+import type { TimeRange } from './contract.js';
+
+export interface ResolveOptions {
+  /** Cancels the fetch of `data.url`. */
+  signal?: AbortSignal;
+  /** Base for a relative `data.url` (the page, or the URL the contract came from). */
+  baseUrl?: string | URL;
+  /** The fetch to use; defaults to the global one. */
+  fetch?: typeof fetch;
+}
+
+/** Returns the contract with URL data fetched and parsed into inline columns. */
+export async function resolveData<C extends Contract>(contract: C, options: ResolveOptions = {}): Promise<InlineContract<C>> {
+  if (!('url' in contract.data)) return contract as InlineContract<C>;
+  const data = contract.data as UrlData;
+  const doFetch = options.fetch ?? fetch;
+  const url = new URL(data.url, options.baseUrl ?? globalThis.location?.href);
+  let response: Response;
+  try {
+    response = await doFetch(url, { signal: options.signal });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ContractError('/data/url', `could not fetch ${url.href}: ${(error as Error).message}`);
+  }
+  if (!response.ok) throw new ContractError('/data/url', `could not fetch ${url.href}: HTTP ${response.status}`);
+  const table = await parseBody(response, data.format);
+  return { ...contract, data: tableToColumns(table) };
+}
+
+async function parseBody(response: Response, format: UrlData['format']): Promise<ColumnTable> {
+  try {
+    if (format === 'arrow') return fromArrow(new Uint8Array(await response.arrayBuffer()));
+    const text = await response.text();
+    if (format === 'csv') return fromCSV(text);
+    const json: unknown = JSON.parse(text);
+    if (Array.isArray(json)) return from(json as object[]);
+    if (json && typeof json === 'object' && 'rows' in json && Array.isArray(json.rows)) return from(json.rows as object[]);
+    if (json && typeof json === 'object') return columnTable(checkColumns(json as ColumnsData['columns'], '/data/url'));
+    throw new Error('expected an array of rows or an object of columns');
+  } catch (error) {
+    if (error instanceof ContractError) throw error;
+    throw new ContractError('/data/format', `could not read the ${format} at /data/url: ${(error as Error).message}`);
+  }
+}
+
+function tableToColumns(t: ColumnTable): ColumnsData {
+  const columns: Record<string, Cell[]> = {};
+  for (const name of t.columnNames()) columns[name] = t.array(name) as unknown as Cell[];
+  return { columns };
+}
+
+function checkColumns(columns: Record<string, unknown>, path: string): Record<string, Cell[]> {
+  let length = -1;
+  let first = '';
+  for (const [name, values] of Object.entries(columns)) {
+    if (!Array.isArray(values) && !ArrayBuffer.isView(values)) {
+      throw new ContractError(`${path}/${pointerSegment(name)}`, 'expected an array of values');
+    }
+    const n = (values as unknown[]).length;
+    if (length < 0) [length, first] = [n, name];
+    else if (n !== length) {
+      throw new ContractError(`${path}/${pointerSegment(name)}`, `expected ${length} values like column "${first}", got ${n}`);
+    }
+  }
+  return columns as Record<string, Cell[]>;
+}
+
+/** The contract's inline data as an Arquero table. */
+export function contractTable(contract: InlineContract): ColumnTable {
+  const data = contract.data;
+  if ('rows' in data) {
+    data.rows.forEach((row, i) => {
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+        throw new ContractError(`/data/rows/${i}`, `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : JSON.stringify(row)}`);
+      }
+    });
+    return from(data.rows);
+  }
+  return columnTable(checkColumns(data.columns, '/data/columns'));
+}
+
+/** Where a cell lives in the contract, for error messages. */
+function cellPath(contract: InlineContract, column: string, row: number): string {
+  return 'rows' in contract.data
+    ? `/data/rows/${row}/${pointerSegment(column)}`
+    : `/data/columns/${pointerSegment(column)}/${row}`;
+}
+
+export type Role = Exclude<keyof FieldMap, 'segments'>;
+
+/** Checks that each role is mapped in `fields` and names a column of `t`; returns the names. */
+export function requireFields<R extends Role>(t: ColumnTable, fields: FieldMap, roles: readonly R[]): Record<R, string> {
+  const names = {} as Record<R, string>;
+  const columns = t.columnNames();
+  for (const role of roles) {
+    const name = fields[role];
+    if (!name) throw new ContractError(`/fields/${role}`, `is required: name the column that holds the ${role}`);
+    if (t.numRows() > 0 && !columns.includes(name)) {
+      throw new ContractError(`/fields/${role}`, `column "${name}" not found in data; columns are ${columns.map((c) => `"${c}"`).join(', ')}`);
+    }
+    names[role] = name;
+  }
+  return names;
+}
+
+/** Checks that an optional column (a breakdown, a where-clause field) exists. */
+export function requireColumn(t: ColumnTable, name: string, path: string): void {
+  if (t.numRows() > 0 && !t.columnNames().includes(name)) {
+    throw new ContractError(path, `column "${name}" not found in data; columns are ${t.columnNames().map((c) => `"${c}"`).join(', ')}`);
+  }
+}
+
+/** Name of the derived epoch-ms column that {@link withTime} adds. */
+export const TIME = '__time';
+
+/**
+ * Adds the parsed event time (epoch ms, in the contract's zone) as column {@link TIME}, drops
+ * rows outside `range`, and sorts by time. A cell that is not a timestamp is a contract error
+ * naming its row.
+ */
+export function withTime(contract: InlineContract, t: ColumnTable, timeColumn: string, range: TimeRange | undefined, rangePath: string): ColumnTable {
+  const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
+  const raw = t.numRows() ? (t.array(timeColumn) as ArrayLike<unknown>) : [];
+  const times = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const ms = parseTimestamp(raw[i], timeZone);
+    if (Number.isNaN(ms)) {
+      throw new ContractError(cellPath(contract, timeColumn, i), `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(raw[i])}`);
+    }
+    times[i] = ms;
+  }
+  const { from: lo, to: hi } = rangeBounds(range, timeZone, rangePath);
+  let timed = t.assign({ [TIME]: times });
+  if (lo > -Infinity || hi < Infinity) timed = timed.params({ lo, hi }).filter((d: { __time: number }, $: { lo: number; hi: number }) => d.__time >= $.lo && d.__time < $.hi);
+  return timed.orderby(TIME);
+}

@@ -1,0 +1,169 @@
+/**
+ * Time in a named IANA zone: parsing contract timestamps and cutting days, weeks and months
+ * the way a user in that zone sees them. All arithmetic is on epoch milliseconds; `Intl`
+ * supplies zone offsets, cached per quarter hour so a million events cost a few thousand
+ * `Intl` calls, not a million.
+ * @module
+ */
+import type { Timestamp, TimeRange } from './contract.js';
+import { ContractError } from './contract-error.js';
+
+export type Period = 'hour' | 'day' | 'week' | 'month';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const QUARTER_HOUR = 15 * MINUTE;
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
+
+/** Parses `30s`, `5m`, `2h`, `14d`, `2w` or a number of milliseconds. */
+export function parseDuration(value: string | number, path: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(value) : null;
+  if (!match) throw new ContractError(path, `expected a duration such as "30s", "2h", "14d" or milliseconds, got ${JSON.stringify(value)}`);
+  return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+
+/** Throws a ContractError at `path` unless `timeZone` is an IANA zone this browser knows. */
+export function checkTimeZone(timeZone: string, path = '/timeZone'): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new ContractError(path, `expected an IANA time zone such as "Asia/Shanghai", got ${JSON.stringify(timeZone)}`);
+  }
+  return timeZone;
+}
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+const offsetCaches = new Map<string, Map<number, number>>();
+
+/** The zone's offset from UTC in ms at instant `ms` (positive east of Greenwich). */
+export function zoneOffset(ms: number, timeZone: string): number {
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
+  let cache = offsetCaches.get(timeZone);
+  if (!cache) offsetCaches.set(timeZone, (cache = new Map()));
+  // Zone transitions fall on quarter hours, so the offset is constant inside each one.
+  const key = Math.floor(ms / QUARTER_HOUR);
+  let offset = cache.get(key);
+  if (offset === undefined) {
+    const start = key * QUARTER_HOUR;
+    const p: Record<string, number> = {};
+    for (const { type, value } of partsFormatter(timeZone).formatToParts(start)) p[type] = Number(value);
+    offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - start;
+    if (cache.size > 200_000) cache.clear();
+    cache.set(key, offset);
+  }
+  return offset;
+}
+
+/** Wall-clock fields in the zone, from the offset: cheap enough for per-event use. */
+function wall(ms: number, timeZone: string): Date {
+  return new Date(ms + zoneOffset(ms, timeZone));
+}
+
+/** The instant at which the zone's wall clock shows the given UTC-encoded fields. */
+function fromWall(wallMs: number, timeZone: string): number {
+  // Two passes settle the offset on either side of a transition.
+  let guess = wallMs - zoneOffset(wallMs, timeZone);
+  guess = wallMs - zoneOffset(guess, timeZone);
+  return guess;
+}
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?$/;
+
+/**
+ * Parses a contract timestamp to epoch ms. Strings without an offset (`2026-01-05`,
+ * `2026-01-05T09:00`) are wall-clock times in `timeZone`; `Z` or `+08:00` strings are absolute.
+ * Returns NaN for anything unparseable, so callers can report the row.
+ */
+export function parseTimestamp(value: unknown, timeZone = 'UTC'): number {
+  if (typeof value === 'number') return value;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value !== 'string') return NaN;
+  let m = DATE_ONLY.exec(value);
+  if (m) return fromWall(Date.UTC(+m[1], +m[2] - 1, +m[3]), timeZone);
+  m = LOCAL_DATE_TIME.exec(value);
+  if (m) {
+    const millis = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+    return fromWall(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0), millis), timeZone);
+  }
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+}
+
+/** Start of the period (hour, day, ISO week from Monday, month) containing `ms`, in the zone. */
+export function periodStart(ms: number, period: Period, timeZone: string): number {
+  const w = wall(ms, timeZone);
+  const y = w.getUTCFullYear();
+  const mo = w.getUTCMonth();
+  const d = w.getUTCDate();
+  switch (period) {
+    case 'hour':
+      return fromWall(Date.UTC(y, mo, d, w.getUTCHours()), timeZone);
+    case 'day':
+      return fromWall(Date.UTC(y, mo, d), timeZone);
+    case 'week':
+      return fromWall(Date.UTC(y, mo, d - ((w.getUTCDay() + 6) % 7)), timeZone);
+    case 'month':
+      return fromWall(Date.UTC(y, mo, 1), timeZone);
+  }
+}
+
+/** Adds `n` calendar periods to a period start, keeping wall-clock alignment across DST. */
+export function addPeriods(start: number, period: Period, n: number, timeZone: string): number {
+  if (period === 'hour') return start + n * HOUR;
+  const w = wall(start, timeZone);
+  const y = w.getUTCFullYear();
+  const mo = w.getUTCMonth();
+  const d = w.getUTCDate();
+  if (period === 'month') return fromWall(Date.UTC(y, mo + n, d), timeZone);
+  return fromWall(Date.UTC(y, mo, d + n * (period === 'week' ? 7 : 1)), timeZone);
+}
+
+/** A stable label for a period start: `2026-01-05`, `2026-01`, or `2026-01-05T09:00`. */
+export function periodKey(start: number, period: Period, timeZone: string): string {
+  const iso = wall(start, timeZone).toISOString();
+  if (period === 'month') return iso.slice(0, 7);
+  if (period === 'hour') return iso.slice(0, 16);
+  return iso.slice(0, 10);
+}
+
+/** Half-open bounds [from, to) of a range; a date-only `to` covers that whole day. */
+export function rangeBounds(range: TimeRange | undefined, timeZone: string, path: string): { from: number; to: number } {
+  const from = range?.from === undefined ? -Infinity : parseBound(range.from, timeZone, `${path}/from`);
+  let to = Infinity;
+  if (range?.to !== undefined) {
+    const t = parseBound(range.to, timeZone, `${path}/to`);
+    to = typeof range.to === 'string' && DATE_ONLY.test(range.to) ? addPeriods(t, 'day', 1, timeZone) : t + 1;
+  }
+  if (from >= to) throw new ContractError(path, 'expected "from" to be before "to"');
+  return { from, to };
+}
+
+function parseBound(value: Timestamp, timeZone: string, path: string): number {
+  const ms = parseTimestamp(value, timeZone);
+  if (Number.isNaN(ms)) throw new ContractError(path, `expected an ISO 8601 date or epoch milliseconds, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+export const DURATION = { MINUTE, HOUR, DAY } as const;

@@ -1,0 +1,17 @@
+/**
+ * Registers `<anomaly-chart>`. Import this module to use the tag; import the class from
+ * `funnelkit` to register it under another name.
+ */
+import { AnomalyChart } from './elements/anomaly-chart.js';
+import { define } from './elements/define.js';
+
+define('anomaly-chart', AnomalyChart);
+
+export { AnomalyChart };
+export type { AnomalyViewModel, AnomalyPoint, AlertHit, AlertState } from './analytics/anomaly.js';
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'anomaly-chart': AnomalyChart;
+  }
+}

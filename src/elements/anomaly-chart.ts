@@ -1,0 +1,98 @@
+import { css, html } from 'lit';
+import { computeAnomaly, type AnomalyViewModel } from '../analytics/anomaly.js';
+import type { AnomalyContract, InlineContract } from '../analytics/contract.js';
+import { alertText, buildAnomalySpec } from '../specs/anomaly-spec.js';
+import { formatChange, formatNumber } from '../specs/format.js';
+import { message } from '../specs/messages.js';
+import type { SpecContext } from '../specs/spec-context.js';
+import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
+
+const STATE_LABEL = { ok: 'stateOk', warning: 'stateWarning', critical: 'stateCritical' } as const;
+
+/**
+ * A metric over time checked against alert rules: thresholds drawn as dashed lines, alerting
+ * periods marked by severity, the current state as a badge and the latest alerts listed.
+ *
+ * @summary Threshold and period-over-period alerts on a time series.
+ *
+ * @csspart state - The current alert state badge (`data-state` is `ok`, `warning` or `critical`).
+ * @csspart alerts - The list of recent alerts.
+ */
+export class AnomalyChart extends FunnelKitElement<AnomalyContract, AnomalyViewModel> {
+  static override styles = [
+    ...FunnelKitElement.styles,
+    css`
+      .summary {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 6px 12px;
+        font-size: 13px;
+      }
+      [part='state'] {
+        font-weight: 600;
+        padding: 2px 8px;
+        border-radius: 999px;
+        color: var(--fk-color-success);
+        background: color-mix(in srgb, var(--fk-color-success) 14%, transparent);
+      }
+      [part='state'][data-state='warning'] {
+        color: var(--fk-color-text);
+        background: color-mix(in srgb, var(--fk-color-warning) 30%, transparent);
+      }
+      [part='state'][data-state='critical'] {
+        color: var(--fk-color-alert);
+        background: color-mix(in srgb, var(--fk-color-alert) 14%, transparent);
+      }
+      [part='alerts'] {
+        margin: 0;
+        padding: 0;
+        list-style: none;
+        color: var(--fk-color-muted);
+      }
+    `,
+  ];
+
+  protected readonly kind = 'anomaly' as const;
+
+  protected compute(contract: InlineContract<AnomalyContract>): AnomalyViewModel {
+    return computeAnomaly(contract);
+  }
+
+  protected isEmpty(vm: AnomalyViewModel): boolean {
+    return vm.points.length === 0;
+  }
+
+  protected buildSpec(vm: AnomalyViewModel, context: SpecContext) {
+    return buildAnomalySpec(vm, context);
+  }
+
+  protected override renderSummary(vm: AnomalyViewModel) {
+    const locale = this.effectiveLocale;
+    return html`
+      <div class="summary">
+        <span part="state" data-state=${vm.state} role="status">${message(STATE_LABEL[vm.state], locale)}</span>
+        <ul part="alerts">
+          ${vm.alerts.length === 0
+            ? html`<li>${message('alertsNone', locale)}</li>`
+            : vm.alerts.slice(0, 3).map(
+                (p) => html`<li>${p.period}: ${p.alerts.map((a) => alertText(a.kind, a.limit, locale, a.label)).join('; ')}</li>`,
+              )}
+        </ul>
+      </div>
+    `;
+  }
+
+  protected describe(vm: AnomalyViewModel): DataTableModel {
+    const locale = this.effectiveLocale;
+    return {
+      columns: [message('period', locale), message('value', locale), message('change', locale), message('alert', locale)],
+      rows: vm.points.map((p) => [
+        p.period,
+        p.value === null ? '–' : formatNumber(p.value, locale, this.shownContract?.format),
+        p.change === null ? '–' : formatChange(p.change, locale),
+        p.alerts.map((a) => alertText(a.kind, a.limit, locale, a.label)).join('; ') || message(STATE_LABEL.ok, locale),
+      ]),
+    };
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * `funnelkit`: registers `<funnel-chart>`, `<cohort-chart>`, `<anomaly-chart>` and `<kpi-card>`
+ * and exports their classes (to register under other names) and types.
+ * @module
+ */
+export * from './kpi-card.js';
+export {
+  FunnelKitElement,
+  type WidgetState,
+  type FunnelKitErrorDetail,
+  type FunnelKitRenderDetail,
+  type FunnelKitEventMap,
+  type DataTableModel,
+} from './elements/funnelkit-element.js';
+export type { SpecContext } from './specs/spec-context.js';
+export type { ThemeTokens } from './specs/theme.js';
+export * from './analytics/index.js';

@@ -1,0 +1,17 @@
+/**
+ * Registers `<kpi-card>`. Import this module to use the tag; import the class from
+ * `funnelkit` to register it under another name.
+ */
+import { KpiCard } from './elements/kpi-card.js';
+import { define } from './elements/define.js';
+
+define('kpi-card', KpiCard);
+
+export { KpiCard };
+export type { KpiViewModel } from './analytics/kpi.js';
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kpi-card': KpiCard;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Theme tokens (read from CSS custom properties by the element) to a Vega config. Pure: the
+ * same tokens always give the same config, so a theme change is a config change and nothing else.
+ * @module
+ */
+import type { Config } from 'vega-lite';
+
+/** Resolved design tokens. Each maps to a `--fk-*` CSS custom property of the same name. */
+export interface ThemeTokens {
+  text: string;
+  muted: string;
+  grid: string;
+  accent: string;
+  ghost: string;
+  alert: string;
+  warning: string;
+  success: string;
+  font: string;
+  /** Categorical palette for breakdowns and series. */
+  series: string[];
+}
+
+export const LIGHT_TOKENS: ThemeTokens = {
+  text: '#1f2933',
+  muted: '#616e7c',
+  grid: '#e4e7eb',
+  accent: '#3e63dd',
+  ghost: '#c9d3f5',
+  alert: '#d93025',
+  warning: '#e8a317',
+  success: '#1e8e3e',
+  font: 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif',
+  series: ['#3e63dd', '#12a594', '#e8a317', '#d6409f', '#7c66dc', '#2f9e44', '#f76b15', '#0090ff'],
+};
+
+/** Vega config for the tokens: transparent background so the host's frame shows through. */
+export function buildVegaConfig(t: ThemeTokens): Config {
+  const axis = {
+    domainColor: t.grid,
+    gridColor: t.grid,
+    tickColor: t.grid,
+    labelColor: t.muted,
+    titleColor: t.muted,
+    labelFont: t.font,
+    titleFont: t.font,
+    labelFontSize: 11,
+    titleFontSize: 11,
+    titleFontWeight: 500 as const,
+  };
+  return {
+    background: 'transparent',
+    font: t.font,
+    padding: 4,
+    view: { stroke: 'transparent' },
+    axis,
+    legend: { labelColor: t.text, titleColor: t.muted, labelFont: t.font, titleFont: t.font, orient: 'top' },
+    title: { color: t.text, font: t.font, subtitleColor: t.muted },
+    text: { color: t.text, font: t.font },
+    mark: { color: t.accent },
+    bar: { color: t.accent },
+    line: { color: t.accent, strokeWidth: 2 },
+    point: { color: t.accent },
+    area: { color: t.accent },
+    rule: { color: t.muted },
+    range: { category: t.series },
+  };
+}
