@@ -26,6 +26,17 @@ const copySchema = {
   },
 };
 
+// rollup-plugin-esbuild resolves relative imports itself, even inside node_modules, which
+// skips packages' "browser" field (arquero swaps its Node file stream for a web one there).
+function esbuildOwnSources(options) {
+  const plugin = esbuild(options);
+  const resolve = plugin.resolveId;
+  plugin.resolveId = function (id, importer, opts) {
+    return importer?.includes('/node_modules/') ? null : resolve.call(this, id, importer, opts);
+  };
+  return plugin;
+}
+
 const quiet = (warning, warn) => {
   // d3 and vega have known, harmless circular imports.
   if (warning.code === 'CIRCULAR_DEPENDENCY') return;
@@ -45,7 +56,7 @@ export default [
     output: { file: 'dist/funnelkit.bundle.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
     plugins: [
       nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
-      esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),
+      esbuildOwnSources({ target: 'es2022', tsconfig: 'tsconfig.json', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),
     ],
     onwarn: quiet,
   },

@@ -25,11 +25,16 @@ export default {
           '--disable-component-update',
           '--disable-sync',
           '--disable-dev-shm-usage',
+          // Test pages run side by side; a backgrounded page must still get frames and timers.
+          '--disable-background-timer-throttling',
+          '--disable-renderer-backgrounding',
+          '--disable-backgrounding-occluded-windows',
         ],
       },
     }),
   ],
-  concurrency: 2,
+  // One page at a time: a backgrounded page gets no ResizeObserver callbacks.
+  concurrency: 1,
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 300000,
 };

@@ -3,6 +3,9 @@
  * and exports their classes (to register under other names) and types.
  * @module
  */
+export * from './funnel-chart.js';
+export * from './cohort-chart.js';
+export * from './anomaly-chart.js';
 export * from './kpi-card.js';
 export {
   FunnelKitElement,

@@ -1,7 +1,7 @@
 // App funnel (访问 → 注册 → 下单 → 复购) with repeat visits. Rates are set for a readable demo
 // rather than the 3.2% store figure: ~35% register, ~30% of those order, ~40% of buyers return.
 import { createRng, exponential, lognormal, weightedPicker } from './rng.js';
-import { DAY, MINUTE, after, entityId, finishRows, parseDay } from './rows.js';
+import { DAY, MINUTE, after, entityId, createEventLog, parseDay } from './rows.js';
 
 /** @typedef {'visit' | 'register' | 'order' | 'repurchase'} AppStage */
 
@@ -38,8 +38,8 @@ export function generateAppFunnel({ seed = 1, entities = 5000, start = '2026-01-
   const pickUser = weightedPicker(USER_SHARE);
   const startMs = parseDay(start);
   const windowMinutes = (days * DAY) / MINUTE;
-  /** @type {AppEvent[]} */
-  const rows = [];
+  /** @type {ReturnType<typeof createEventLog<AppEvent>>} */
+  const log = createEventLog(timeFormat);
 
   for (let i = 0; i < entities; i++) {
     const entity = entityId('user', i);
@@ -47,7 +47,7 @@ export function generateAppFunnel({ seed = 1, entities = 5000, start = '2026-01-
     const newUser = pickUser(rng);
     const source = pickSource(rng);
     /** @param {AppStage} event @param {number} ts */
-    const push = (event, ts) => rows.push({ entity, event, ts, device, newUser, source });
+    const push = (event, ts) => log.add(ts, { entity, event, ts: log.format(ts), device, newUser, source });
 
     const visits = [startMs + Math.floor(rng() * windowMinutes) * MINUTE];
     while (rng() < REPEAT_VISIT_CHANCE) visits.push(after(visits[visits.length - 1], exponential(rng, 4 * 24)));
@@ -65,5 +65,5 @@ export function generateAppFunnel({ seed = 1, entities = 5000, start = '2026-01-
     if (rng() >= REPURCHASE_RATE) continue;
     push('repurchase', after(ordered, lognormal(rng, 20 * 24, 0.6)));
   }
-  return finishRows(rows, timeFormat);
+  return log.sorted();
 }

@@ -1,7 +1,7 @@
 // B2B six-stage opportunity funnel (商机识别 → 需求确认 → 方案设计 → 技术验证 → 商务谈判 → 签约),
 // calibrated to /work/shared/DOMAIN.md: ~60% survive requirement confirmation, ~12% are signed.
 import { createRng, lognormal, weightedPicker } from './rng.js';
-import { DAY, HOUR, MINUTE, after, entityId, finishRows, parseDay } from './rows.js';
+import { DAY, MINUTE, after, entityId, createEventLog, parseDay } from './rows.js';
 
 /**
  * `reach`: chance to reach the stage from the previous one. `hours`: mean time spent in the
@@ -82,8 +82,8 @@ export function generateB2BFunnel({ seed = 1, entities = 2000, start = '2026-01-
   const pickTier = weightedPicker(TIER_SHARE);
   const startMs = parseDay(start);
   const windowMinutes = (days * DAY) / MINUTE;
-  /** @type {B2BEvent[]} */
-  const rows = [];
+  /** @type {ReturnType<typeof createEventLog<B2BEvent>>} */
+  const log = createEventLog(timeFormat);
 
   for (let i = 0; i < entities; i++) {
     const entity = entityId('opp', i);
@@ -102,11 +102,11 @@ export function generateB2BFunnel({ seed = 1, entities = 2000, start = '2026-01-
       if (stage.reach < 1) {
         if (rng() >= Math.min(0.95, stage.reach * odds)) break;
         let hours = lognormal(rng, stage.hours * type.pace, 0.8);
-        if (stage.stalls && rng() < STALL_CHANCE) hours += (20 + rng() * 70) * (DAY / HOUR);
+        if (stage.stalls && rng() < STALL_CHANCE) hours += (20 + rng() * 70) * 24; // parked for 20–90 days
         ts = after(ts, hours);
       }
-      rows.push({ entity, event: stage.event, ts, region, customerType, industry, tier, rep, amount });
+      log.add(ts, { entity, event: stage.event, ts: log.format(ts), region, customerType, industry, tier, rep, amount });
     }
   }
-  return finishRows(rows, timeFormat);
+  return log.sorted();
 }

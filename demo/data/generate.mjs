@@ -68,6 +68,7 @@ async function main() {
     },
   });
   if (args.help) return console.log(USAGE);
+  if (!['b2b', 'app', 'leads', 'kpis'].includes(args.kind)) throw new RangeError(`--kind must be b2b, app, leads or kpis, got ${args.kind}`);
   if (args.format !== 'json' && args.format !== 'csv') throw new RangeError(`--format must be json or csv, got ${args.format}`);
 
   const started = performance.now();

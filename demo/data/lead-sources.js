@@ -3,7 +3,7 @@
 // website and referral best, bought lists and email campaigns worst; whitepaper leads convert
 // only 6% but their buyers come back (~45% repurchase within six months of acquisition).
 import { createRng, lognormal, weightedPicker } from './rng.js';
-import { DAY, MINUTE, after, entityId, finishRows, parseDay } from './rows.js';
+import { DAY, MINUTE, after, entityId, createEventLog, parseDay } from './rows.js';
 
 /** @typedef {'lead' | 'opportunity' | 'order' | 'repurchase'} LeadStage */
 
@@ -36,7 +36,7 @@ export const LEAD_SOURCES = Object.keys(SOURCES);
 // After the opportunity, whitepaper leads are the educated buyers: they close and come back more,
 // but only months later, which a first-touch funnel over a short window never shows.
 const TYPICAL = { toOrder: 0.35, toRepurchase: 0.2, repurchaseDays: 45, repurchaseSigma: 0.6 };
-const WHITEPAPER = { toOrder: 0.5, toRepurchase: 0.47, repurchaseDays: 95, repurchaseSigma: 0.3 };
+const WHITEPAPER = { toOrder: 0.5, toRepurchase: 0.49, repurchaseDays: 95, repurchaseSigma: 0.3 };
 
 /**
  * @param {{ seed?: number, entities?: number, start?: string, months?: number, timeFormat?: import('./rows.js').TimeFormat }} [options]
@@ -53,8 +53,8 @@ export function generateLeadSources({ seed = 1, entities = 20000, start = '2026-
     m === 0 ? startMs : Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + m, 1));
   const pickMonth = weightedPicker(Object.fromEntries(Array.from({ length: months }, (_, m) =>
     [m, ((monthStarts[m + 1] - monthStarts[m]) / DAY) * (1 + 0.05 * m)])));
-  /** @type {LeadEvent[]} */
-  const rows = [];
+  /** @type {ReturnType<typeof createEventLog<LeadEvent>>} */
+  const log = createEventLog(timeFormat);
 
   for (let i = 0; i < entities; i++) {
     const entity = entityId('lead', i);
@@ -62,7 +62,7 @@ export function generateLeadSources({ seed = 1, entities = 20000, start = '2026-
     const month = Number(pickMonth(rng));
     const monthMinutes = (monthStarts[month + 1] - monthStarts[month]) / MINUTE;
     /** @param {LeadStage} event @param {number} ts */
-    const push = (event, ts) => rows.push({ entity, event, ts, source });
+    const push = (event, ts) => log.add(ts, { entity, event, ts: log.format(ts), source });
 
     const lead = monthStarts[month] + Math.floor(rng() * monthMinutes) * MINUTE;
     push('lead', lead);
@@ -78,5 +78,5 @@ export function generateLeadSources({ seed = 1, entities = 20000, start = '2026-
     if (rng() >= fate.toRepurchase) continue;
     push('repurchase', after(order, lognormal(rng, fate.repurchaseDays * 24, fate.repurchaseSigma)));
   }
-  return finishRows(rows, timeFormat);
+  return log.sorted();
 }

@@ -26,6 +26,7 @@ export function createRng(seed) {
  */
 export function weightedPicker(weights) {
   const keys = /** @type {K[]} */ (Object.keys(weights));
+  /** @type {number[]} */
   const cumulative = [];
   let total = 0;
   for (const key of keys) cumulative.push((total += weights[key]));

@@ -40,8 +40,7 @@ function measuredEventsPerEntity(kind) {
  *   start?: string, days?: number, months?: number }} [options]
  */
 export function generateEvents({ seed = 1, events = 10_000, kind = 'b2b', ...options } = {}) {
-  const generate = GENERATORS[kind];
-  if (!generate) throw new RangeError(`kind must be one of ${Object.keys(GENERATORS).join(', ')}, got ${JSON.stringify(kind)}`);
+  if (!Object.hasOwn(GENERATORS, kind)) throw new RangeError(`kind must be one of ${Object.keys(GENERATORS).join(', ')}, got ${JSON.stringify(kind)}`);
   const entities = Math.max(1, Math.round(events / measuredEventsPerEntity(kind)));
-  return generate({ ...options, seed, entities });
+  return GENERATORS[kind]({ ...options, seed, entities });
 }

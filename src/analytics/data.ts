@@ -42,8 +42,8 @@ async function parseBody(response: Response, format: UrlData['format']): Promise
     const text = await response.text();
     if (format === 'csv') return fromCSV(text);
     const json: unknown = JSON.parse(text);
-    if (Array.isArray(json)) return from(json as object[]);
-    if (json && typeof json === 'object' && 'rows' in json && Array.isArray(json.rows)) return from(json.rows as object[]);
+    if (Array.isArray(json)) return contractTable({ data: { rows: json } } as InlineContract);
+    if (json && typeof json === 'object' && 'rows' in json && Array.isArray(json.rows)) return contractTable({ data: { rows: json.rows } } as InlineContract);
     if (json && typeof json === 'object') return columnTable(checkColumns(json as ColumnsData['columns'], '/data/url'));
     throw new Error('expected an array of rows or an object of columns');
   } catch (error) {
@@ -78,12 +78,16 @@ function checkColumns(columns: Record<string, unknown>, path: string): Record<st
 export function contractTable(contract: InlineContract): ColumnTable {
   const data = contract.data;
   if ('rows' in data) {
+    // Arquero takes column names from the first row; events carry different properties, so
+    // the table gets the union of every row's keys.
+    const names = new Set<string>();
     data.rows.forEach((row, i) => {
       if (row === null || typeof row !== 'object' || Array.isArray(row)) {
         throw new ContractError(`/data/rows/${i}`, `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : JSON.stringify(row)}`);
       }
+      for (const key in row) names.add(key);
     });
-    return from(data.rows);
+    return from(data.rows, [...names]);
   }
   return columnTable(checkColumns(data.columns, '/data/columns'));
 }

@@ -131,7 +131,7 @@ function show(value: unknown): string {
 
 const list = (values: unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
 // Keeps acronyms: "ISO 8601 …" stays, "A duration …" becomes "a duration …".
-const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
+const lowerFirst = (s: string) => (/^[A-Z](?![A-Z0-9])/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
 
 /** The known name within edit distance 2 of a misspelt one, if any. */
 function closest(word: string, candidates: string[]): string | undefined {

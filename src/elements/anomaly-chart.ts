@@ -14,6 +14,7 @@ const STATE_LABEL = { ok: 'stateOk', warning: 'stateWarning', critical: 'stateCr
  * periods marked by severity, the current state as a badge and the latest alerts listed.
  *
  * @summary Threshold and period-over-period alerts on a time series.
+ * @tagname anomaly-chart
  *
  * @csspart state - The current alert state badge (`data-state` is `ok`, `warning` or `critical`).
  * @csspart alerts - The list of recent alerts.

@@ -11,6 +11,7 @@ import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
  * share that came back in each later day, week or month.
  *
  * @summary Cohort retention heatmap.
+ * @tagname cohort-chart
  */
 export class CohortChart extends FunnelKitElement<CohortContract, CohortViewModel> {
   protected readonly kind = 'cohort' as const;

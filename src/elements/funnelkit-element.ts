@@ -148,7 +148,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   private mutationObserver: MutationObserver | null = null;
   private colorScheme: MediaQueryList | null = null;
   private size = { width: 0, height: 0 };
-  private resizeFrame = 0;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly onSchemeChange = () => this.redraw(true);
 
@@ -172,7 +172,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     this.resizeObserver?.disconnect();
     this.mutationObserver?.disconnect();
     this.colorScheme?.removeEventListener('change', this.onSchemeChange);
-    cancelAnimationFrame(this.resizeFrame);
+    clearTimeout(this.resizeTimer);
     this.finalizeView();
   }
 
@@ -368,6 +368,11 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     return this.renderRoot.querySelector<HTMLElement>('[part="tooltip"]');
   }
 
+  /** Draws the current view model again with a fresh embed (a display option changed). */
+  protected requestRedraw(): void {
+    this.redraw(true);
+  }
+
   /** Draws the current view model again: a new theme or renderer needs a fresh embed. */
   private redraw(forceEmbed: boolean): void {
     if (this.state !== 'ready' && !(this.state === 'error' && this.embedded)) return;
@@ -383,8 +388,9 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     const width = Math.max(120, Math.floor(box.width));
     const height = Math.max(100, Math.floor(box.height));
     if (width === this.size.width && height === this.size.height) return;
-    cancelAnimationFrame(this.resizeFrame);
-    this.resizeFrame = requestAnimationFrame(() => this.redraw(false));
+    // Coalesce a drag-resize into one redraw; a timer, not rAF, so hidden tabs catch up too.
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => this.redraw(false), 60);
   }
 
   private finalizeView(): void {
@@ -431,11 +437,11 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
 
   private renderTable(model: DataTableModel, locale: string, title?: string): TemplateResult {
     return html`
-      <table class="visually-hidden">
+      <div class="visually-hidden"><table>
         <caption>${title ?? message('dataTable', locale)}</caption>
         <thead><tr>${model.columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
         <tbody>${model.rows.map((r) => html`<tr>${r.map((cell) => html`<td>${cell}</td>`)}</tr>`)}</tbody>
-      </table>
+      </table></div>
     `;
   }
 }

@@ -14,6 +14,7 @@ import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
  * and a sparkline.
  *
  * @summary One KPI with comparison, target and sparkline.
+ * @tagname kpi-card
  *
  * @csspart value - The figure.
  * @csspart change - The change badge.

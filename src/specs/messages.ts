@@ -32,6 +32,13 @@ const MESSAGES = {
     entities: 'Entities',
     size: 'Size',
     incomplete: 'incomplete',
+    none: '(none)',
+    step: 'Step',
+    group: 'Group',
+    fromFirst: 'Conversion from first step',
+    fromPrevious: 'Conversion from previous step',
+    dropOff: 'Dropped off',
+    medianTime: 'Median time from previous step',
   },
   'zh-CN': {
     loading: '加载中…',
@@ -62,6 +69,13 @@ const MESSAGES = {
     entities: '数量',
     size: '规模',
     incomplete: '未完结',
+    none: '（无）',
+    step: '步骤',
+    group: '分组',
+    fromFirst: '总体转化率',
+    fromPrevious: '环节转化率',
+    dropOff: '流失',
+    medianTime: '距上一步的中位时长',
   },
 } as const;
 

@@ -1,0 +1,527 @@
+// The demo page's own script. The widgets come from ../dist/funnelkit.bundle.js (loaded by the
+// page); this module only generates the sample data, turns it into contracts and sets them on the
+// widgets. Switching the language rebuilds the contracts (titles, step labels, segment names) and
+// sets each widget's `locale`; switching the theme sets each widget's `theme`.
+//
+// All text reaches the DOM through textContent or attributes, never innerHTML.
+import {
+  B2B_STAGES,
+  LEAD_SOURCES,
+  generateAppFunnel,
+  generateB2BFunnel,
+  generateDailyKpis,
+  generateLeadSources,
+  toColumns,
+} from './data/sample-data.js';
+
+const LOCALES = /** @type {const} */ (['en', 'zh-CN']);
+/** @typedef {typeof LOCALES[number]} Locale */
+/** @typedef {'light' | 'dark'} Theme */
+
+/** The sales team works on Beijing time: days, weeks and months are cut there. */
+const TIME_ZONE = 'Asia/Shanghai';
+const TAGS = ['kpi-card', 'funnel-chart', 'anomaly-chart', 'cohort-chart'];
+const LOG_LIMIT = 100;
+
+const TEXT = {
+  en: {
+    pageTitle: 'FunnelKit · Sales analytics',
+    product: 'Sales analytics',
+    language: 'Language',
+    darkMode: 'Dark mode',
+    heading: 'Lead-to-cash overview',
+    rangeNote: (/** @type {string} */ range) => `KPI data ${range} · days cut in ${TIME_ZONE}`,
+    sampleData: 'Sample data',
+    kpiSection: 'Key metrics · last 30 days vs the 30 before',
+    pipelineSection: 'Pipeline',
+    growthSection: 'Growth and repurchase',
+    monitoringSection: 'Monitoring',
+    leadSource: 'Lead source',
+    allSources: 'All sources',
+    logSection: 'Widget events',
+    logHint:
+      'funnelkit-render and funnelkit-error events, heard by one listener on document: they bubble out of every widget and cross its shadow root.',
+    logEmpty: 'No events yet.',
+    breakContract: 'Send a broken contract',
+    restoreContract: 'Restore the contract',
+    clearLog: 'Clear',
+    notDefined: (/** @type {string} */ tag) => `<${tag}> is not registered (yet): is dist/funnelkit.bundle.js built and up to date?`,
+    definedLater: (/** @type {string} */ tag) => `<${tag}> registered`,
+    footer: 'Data is generated in the browser by demo/data/sample-data.js; every figure on this page is computed by the widgets.',
+    cdnLink: 'One-tag demo →',
+    kpiLeads: 'Lead volume',
+    kpiConversion: 'Lead conversion rate',
+    kpiWinRate: 'Opportunity win rate',
+    kpiDealSize: 'Average deal size',
+    b2bFunnel: 'Opportunity funnel by region',
+    appFunnel: 'App funnel by device',
+    conversionAlerts: 'Daily lead conversion rate',
+    dropRule: 'Day over day',
+    cohort: 'Repurchase by acquisition month',
+  },
+  'zh-CN': {
+    pageTitle: 'FunnelKit · 销售分析',
+    product: '销售分析',
+    language: '语言',
+    darkMode: '深色模式',
+    heading: '从线索到回款 · 总览',
+    rangeNote: (/** @type {string} */ range) => `KPI 数据 ${range} · 按 ${TIME_ZONE} 时区切分日期`,
+    sampleData: '示例数据',
+    kpiSection: '核心指标 · 近 30 天对比前 30 天',
+    pipelineSection: '销售漏斗',
+    growthSection: '增长与复购',
+    monitoringSection: '监控告警',
+    leadSource: '线索来源',
+    allSources: '全部来源',
+    logSection: '组件事件',
+    logHint: 'document 上的一个监听器接收 funnelkit-render 和 funnelkit-error 事件：它们从每个组件冒泡而出，并穿过其 shadow root。',
+    logEmpty: '暂无事件。',
+    breakContract: '发送一个错误的契约',
+    restoreContract: '恢复契约',
+    clearLog: '清空',
+    notDefined: (/** @type {string} */ tag) => `<${tag}> 尚未注册：dist/funnelkit.bundle.js 是否已构建且为最新？`,
+    definedLater: (/** @type {string} */ tag) => `<${tag}> 已注册`,
+    footer: '数据由 demo/data/sample-data.js 在浏览器中生成；页面上的每个数字都由组件计算得出。',
+    cdnLink: '单标签示例 →',
+    kpiLeads: '线索量',
+    kpiConversion: '线索转化率',
+    kpiWinRate: '商机赢率',
+    kpiDealSize: '每单单产',
+    b2bFunnel: '商机漏斗 · 按区域',
+    appFunnel: 'App 转化漏斗 · 按设备',
+    conversionAlerts: '每日线索转化率',
+    dropRule: '环比',
+    cohort: '复购同期群 · 按获客月份',
+  },
+};
+
+/** Funnel step labels per locale, keyed by the generators' event names. */
+const B2B_STEP_LABELS = {
+  opportunity_identified: { en: 'Opportunity identified', 'zh-CN': '商机识别' },
+  requirement_confirmed: { en: 'Requirement confirmed', 'zh-CN': '需求确认' },
+  solution_design: { en: 'Solution design', 'zh-CN': '方案设计' },
+  poc: { en: 'Technical validation (POC)', 'zh-CN': '技术验证' },
+  negotiation: { en: 'Commercial negotiation', 'zh-CN': '商务谈判' },
+  signed: { en: 'Signed', 'zh-CN': '签约' },
+};
+const APP_STEPS = [
+  { event: 'visit', en: 'Visit', 'zh-CN': '访问' },
+  { event: 'register', en: 'Register', 'zh-CN': '注册' },
+  { event: 'order', en: 'Order', 'zh-CN': '下单' },
+  { event: 'repurchase', en: 'Repurchase', 'zh-CN': '复购' },
+];
+
+/** Segment values as each locale shows them; a value missing here is shown as it is in the data. */
+const SEGMENT_LABELS = {
+  en: {
+    region: {},
+    device: { web: 'Web' },
+    source: {},
+  },
+  'zh-CN': {
+    region: {
+      'East China': '华东',
+      'South China': '华南',
+      'North China': '华北',
+      Europe: '欧洲',
+      'Asia-Pacific': '亚太',
+      'Middle East': '中东',
+      Africa: '非洲',
+      'Latin America': '拉美',
+    },
+    device: { web: '网页' },
+    source: {
+      website: '官网',
+      referral: '转介绍',
+      webinar: '网络研讨会',
+      'social media': '社交媒体',
+      'paid search': '付费搜索',
+      'trade show': '展会',
+      partner: '合作伙伴',
+      'LinkedIn/WeChat': '领英/微信',
+      events: '线下活动',
+      'bought lead list': '购买名单',
+      'email campaign': '邮件营销',
+      'whitepaper download': '白皮书下载',
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Data: generated once; contracts for a locale reuse it.
+
+const dailyKpis = generateDailyKpis(); // 90 days with one planted conversion drop
+const kpiData = { columns: toColumns(dailyKpis) };
+const b2bColumns = toColumns(generateB2BFunnel());
+const appColumns = toColumns(generateAppFunnel());
+
+// Repurchase needs enough customers per monthly cohort, and per lead source when one is picked:
+// 100k leads give about 4,700 customers. Only customers' events go into the cohort contract, so
+// the cohorts read "of the customers acquired that month, the share who bought again N months on".
+// The generator lays months out in UTC; leads from the last hours of 31 Dec UTC fall in January
+// 2027 in Beijing and would make a cohort of a handful, so acquisition stops at the end of 2026.
+const ACQUIRED_BEFORE = Date.parse('2027-01-01T00:00:00+08:00');
+const leadRows = generateLeadSources({ entities: 100_000 });
+const acquired = new Set(
+  leadRows.filter((r) => r.event === 'lead' && Date.parse(String(r.ts)) < ACQUIRED_BEFORE).map((r) => r.entity),
+);
+const customers = new Set(leadRows.filter((r) => r.event === 'order' && acquired.has(r.entity)).map((r) => r.entity));
+const customerRows = leadRows.filter((r) => customers.has(r.entity));
+
+/** @type {Map<string, Record<string, unknown[]>>} */
+const cohortColumnsBySource = new Map();
+/** @param {string} source a lead source, or 'all' */
+function cohortColumns(source) {
+  let columns = cohortColumnsBySource.get(source);
+  if (!columns) {
+    const rows = source === 'all' ? customerRows : customerRows.filter((r) => r.source === source);
+    cohortColumnsBySource.set(source, (columns = toColumns(rows)));
+  }
+  return columns;
+}
+
+/** @type {Map<string, Record<string, unknown[]>>} */
+const labelledColumns = new Map();
+/**
+ * The columns with one segment column shown in the locale's words (华东 for East China).
+ * @param {Record<string, unknown[]>} columns
+ * @param {'region' | 'device'} field
+ * @param {Locale} locale
+ * @param {string} cacheKey
+ */
+function withSegmentLabels(columns, field, locale, cacheKey) {
+  const key = `${cacheKey}|${locale}`;
+  let result = labelledColumns.get(key);
+  if (!result) {
+    /** @type {Record<string, string>} */
+    const labels = SEGMENT_LABELS[locale][field];
+    result = { ...columns, [field]: columns[field].map((v) => labels[/** @type {string} */ (v)] ?? v) };
+    labelledColumns.set(key, result);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contracts
+
+/**
+ * The four KPI cards. Values are daily, so rates are the mean of daily rates; the range is the
+ * widget's default, the 30 days up to the latest row, compared with the 30 days before.
+ */
+const KPI_CARDS = [
+  { id: 'kpi-leads', title: 'kpiLeads', value: 'leads', kpi: { metric: 'sum', unit: 'number', target: 45_000 } },
+  { id: 'kpi-conversion', title: 'kpiConversion', value: 'conversionRate', kpi: { metric: 'mean', unit: 'percent', target: 0.14 } },
+  { id: 'kpi-win-rate', title: 'kpiWinRate', value: 'winRate', kpi: { metric: 'mean', unit: 'percent', target: 0.25 } },
+  {
+    id: 'kpi-deal-size',
+    title: 'kpiDealSize',
+    value: 'avgDealSize',
+    kpi: { metric: 'mean', unit: 'currency', target: 190_000 },
+    format: { currency: 'CNY', compact: true },
+  },
+];
+
+/** @param {Locale} locale */
+function buildContracts(locale) {
+  const t = TEXT[locale];
+  /** @type {Record<string, object>} */
+  const contracts = {};
+  for (const card of KPI_CARDS) {
+    contracts[card.id] = {
+      version: 1,
+      kind: 'kpi',
+      title: t[/** @type {keyof typeof t} */ (card.title)],
+      timeZone: TIME_ZONE,
+      data: kpiData,
+      fields: { time: 'date', value: card.value },
+      ...(card.format ? { format: card.format } : {}),
+      kpi: { ...card.kpi, compare: 'previous-period', interval: 'day' },
+    };
+  }
+  contracts['b2b-funnel'] = {
+    version: 1,
+    kind: 'funnel',
+    title: t.b2bFunnel,
+    timeZone: TIME_ZONE,
+    data: { columns: withSegmentLabels(b2bColumns, 'region', locale, 'b2b') },
+    fields: { entity: 'entity', time: 'ts', event: 'event', segments: ['region', 'customerType', 'industry', 'tier'] },
+    funnel: {
+      steps: B2B_STAGES.map(({ event }) => ({
+        event,
+        label: B2B_STEP_LABELS[event][locale],
+        // A deal parked in negotiation for a month needs a push from the sales lead.
+        ...(event === 'negotiation' ? { maxDwell: '30d' } : {}),
+      })),
+      // Six stages take weeks to months, with some deals parked far longer.
+      window: '180d',
+      breakdown: { field: 'region', limit: 8 },
+    },
+  };
+  contracts['app-funnel'] = {
+    version: 1,
+    kind: 'funnel',
+    title: t.appFunnel,
+    timeZone: TIME_ZONE,
+    data: { columns: withSegmentLabels(appColumns, 'device', locale, 'app') },
+    fields: { entity: 'entity', time: 'ts', event: 'event', segments: ['device', 'newUser', 'source'] },
+    funnel: {
+      steps: APP_STEPS.map((s) => ({ event: s.event, label: s[locale] })),
+      window: '60d',
+      breakdown: { field: 'device' },
+    },
+  };
+  contracts['conversion-alerts'] = {
+    version: 1,
+    kind: 'anomaly',
+    title: t.conversionAlerts,
+    timeZone: TIME_ZONE,
+    data: kpiData,
+    fields: { time: 'date', value: 'conversionRate' },
+    anomaly: {
+      metric: 'mean',
+      interval: 'day',
+      // DOMAIN.md: a metric falling more than 10% day over day raises an alert.
+      rules: [{ type: 'change', drop: 0.1, severity: 'critical', label: t.dropRule }],
+    },
+  };
+  contracts['repurchase-cohorts'] = {
+    version: 1,
+    kind: 'cohort',
+    title: t.cohort,
+    timeZone: TIME_ZONE,
+    data: { columns: cohortColumns(state.source) },
+    fields: { entity: 'entity', time: 'ts', event: 'event' },
+    cohort: { startEvent: 'lead', returnEvent: 'repurchase', period: 'month', periods: 7, mode: 'retention' },
+  };
+  return contracts;
+}
+
+/**
+ * A contract that names a column the data does not have: the widget reports it with the JSON
+ * path and keeps the last good view.
+ * @param {Record<string, any>} contract
+ */
+function breakContract(contract) {
+  return { ...contract, fields: { ...contract.fields, value: 'conversion_rate' } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page state
+
+const params = new URLSearchParams(location.search);
+const state = {
+  /** @type {Locale} */
+  locale: pickLocale(params.get('lang') ?? readSetting('locale') ?? navigator.language),
+  /** @type {Theme} */
+  theme: pickTheme(params.get('theme') ?? readSetting('theme')),
+  source: 'all',
+  broken: false,
+};
+
+/** @param {string | null} value @returns {Locale} */
+function pickLocale(value) {
+  return value && value.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+/** @param {string | null} value @returns {Theme} */
+function pickTheme(value) {
+  if (value === 'light' || value === 'dark') return value;
+  return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+/** @param {string} name */
+function readSetting(name) {
+  try {
+    return localStorage.getItem(`funnelkit-demo-${name}`);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {string} name @param {string} value */
+function saveSetting(name, value) {
+  try {
+    localStorage.setItem(`funnelkit-demo-${name}`, value);
+  } catch {
+    // Storage can be unavailable (private mode, file://); the setting just does not persist.
+  }
+}
+
+/** @param {string} id */
+function byId(id) {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is missing from demo/index.html`);
+  return element;
+}
+
+const widgets = /** @type {HTMLElement[]} */ ([...document.querySelectorAll(TAGS.join(','))]);
+const sourceSelect = /** @type {HTMLSelectElement} */ (byId('cohort-source'));
+const breakButton = byId('break-contract');
+const logList = byId('log');
+
+/** @type {Record<string, object>} */
+let contracts = {};
+
+function applyContracts() {
+  contracts = buildContracts(state.locale);
+  state.broken = false;
+  for (const widget of widgets) {
+    const contract = contracts[widget.id];
+    if (contract) /** @type {any} */ (widget).contract = contract;
+  }
+}
+
+/** @param {Locale} locale */
+function applyLocale(locale) {
+  state.locale = locale;
+  const t = TEXT[locale];
+  document.documentElement.lang = locale;
+  document.title = t.pageTitle;
+  for (const element of document.querySelectorAll('[data-i18n]')) {
+    const key = /** @type {keyof typeof t} */ (element.getAttribute('data-i18n'));
+    const text = t[key];
+    if (typeof text === 'string') element.textContent = text;
+  }
+  for (const element of document.querySelectorAll('[data-i18n-aria-label]')) {
+    const text = t[/** @type {keyof typeof t} */ (element.getAttribute('data-i18n-aria-label'))];
+    if (typeof text === 'string') element.setAttribute('aria-label', text);
+  }
+  for (const button of document.querySelectorAll('[data-locale]')) {
+    button.setAttribute('aria-pressed', String(button.getAttribute('data-locale') === locale));
+  }
+  byId('range-note').textContent = t.rangeNote(formatDateRange(dailyKpis[0].date, dailyKpis[dailyKpis.length - 1].date, locale));
+  fillSourceOptions(locale);
+  for (const widget of widgets) widget.setAttribute('locale', locale);
+  applyContracts();
+  updateBreakButton();
+  if (!logList.children.length) showEmptyLog();
+  saveSetting('locale', locale);
+}
+
+/** @param {Theme} theme */
+function applyTheme(theme) {
+  state.theme = theme;
+  document.documentElement.dataset.theme = theme;
+  for (const widget of widgets) widget.setAttribute('theme', theme);
+  byId('theme-toggle').setAttribute('aria-pressed', String(theme === 'dark'));
+  saveSetting('theme', theme);
+}
+
+/** @param {string} from @param {string} to @param {Locale} locale */
+function formatDateRange(from, to, locale) {
+  const format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+  return format.formatRange(new Date(`${from}T00:00:00Z`), new Date(`${to}T00:00:00Z`));
+}
+
+/** @param {Locale} locale */
+function fillSourceOptions(locale) {
+  /** @type {Record<string, string>} */
+  const labels = SEGMENT_LABELS[locale].source;
+  const options = [['all', TEXT[locale].allSources], ...LEAD_SOURCES.map((s) => [s, labels[s] ?? s])].map(([value, label]) => {
+    const option = document.createElement('option');
+    option.value = value;
+    option.textContent = label;
+    return option;
+  });
+  sourceSelect.replaceChildren(...options);
+  sourceSelect.value = state.source;
+}
+
+function updateBreakButton() {
+  const t = TEXT[state.locale];
+  breakButton.textContent = state.broken ? t.restoreContract : t.breakContract;
+  breakButton.setAttribute('aria-pressed', String(state.broken));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event log: one listener on document hears every widget.
+
+/**
+ * @param {'render' | 'error' | 'warning' | 'info'} kind
+ * @param {string} source
+ * @param {string} type
+ * @param {string} detail
+ * @param {string} [path]
+ */
+function log(kind, source, type, detail, path) {
+  logList.querySelector('.empty')?.remove();
+  const item = document.createElement('li');
+  item.className = `kind-${kind}`;
+  const cell = (/** @type {string} */ className, /** @type {string} */ text) => {
+    const span = document.createElement('span');
+    span.className = className;
+    span.textContent = text;
+    return span;
+  };
+  const detailCell = cell('detail', detail);
+  if (path) detailCell.append(' ', cell('path', `at ${path}`));
+  item.append(
+    cell('time', new Date().toLocaleTimeString(state.locale, { hour12: false })),
+    cell('source', source),
+    cell('type', type),
+    detailCell,
+  );
+  logList.prepend(item);
+  while (logList.children.length > LOG_LIMIT) logList.lastElementChild?.remove();
+}
+
+function showEmptyLog() {
+  const item = document.createElement('li');
+  item.className = 'empty';
+  item.textContent = TEXT[state.locale].logEmpty;
+  logList.replaceChildren(item);
+}
+
+/** @param {EventTarget | null} target */
+function describeTarget(target) {
+  return target instanceof Element ? (target.id ? `#${target.id}` : `<${target.localName}>`) : String(target);
+}
+
+document.addEventListener('funnelkit-render', (event) => {
+  const { detail, target } = /** @type {CustomEvent<{ mode: string }>} */ (event);
+  log('render', describeTarget(target), event.type, `mode: ${detail.mode}`);
+});
+document.addEventListener('funnelkit-error', (event) => {
+  const { detail, target } = /** @type {CustomEvent<{ message: string, path: string }>} */ (event);
+  log('error', describeTarget(target), event.type, detail.message, detail.path);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Controls
+
+for (const button of document.querySelectorAll('[data-locale]')) {
+  button.addEventListener('click', () => {
+    const locale = pickLocale(button.getAttribute('data-locale'));
+    if (locale !== state.locale) applyLocale(locale);
+  });
+}
+byId('theme-toggle').addEventListener('click', () => applyTheme(state.theme === 'dark' ? 'light' : 'dark'));
+sourceSelect.addEventListener('change', () => {
+  state.source = sourceSelect.value;
+  const cohortChart = /** @type {any} */ (byId('repurchase-cohorts'));
+  cohortChart.contract = { ...contracts['repurchase-cohorts'], data: { columns: cohortColumns(state.source) } };
+  contracts['repurchase-cohorts'] = cohortChart.contract;
+});
+breakButton.addEventListener('click', () => {
+  const chart = /** @type {any} */ (byId('conversion-alerts'));
+  const good = contracts['conversion-alerts'];
+  state.broken = !state.broken;
+  chart.contract = state.broken ? breakContract(good) : good;
+  updateBreakButton();
+});
+byId('clear-log').addEventListener('click', showEmptyLog);
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+showEmptyLog();
+applyTheme(state.theme);
+applyLocale(state.locale);
+
+// Module scripts run in order, so the bundle has registered its tags by now if it loaded. A tag
+// still missing (a stale bundle, a widget not built yet) is reported, and noted when it arrives.
+for (const tag of TAGS) {
+  if (customElements.get(tag)) continue;
+  log('warning', `<${tag}>`, 'not defined', TEXT[state.locale].notDefined(tag));
+  customElements.whenDefined(tag).then(() => log('info', `<${tag}>`, 'defined', TEXT[state.locale].definedLater(tag)));
+}

@@ -1,0 +1,245 @@
+import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/index.js';
+import type { KpiCard } from '../../src/kpi-card.js';
+import type { FunnelKitErrorDetail, FunnelKitRenderDetail } from '../../src/index.js';
+
+const rows = Array.from({ length: 20 }, (_, i) => ({ date: `2026-03-${String(i + 1).padStart(2, '0')}`, leads: (i + 1) * 10 }));
+const contract = (overrides: Record<string, unknown> = {}) => ({
+  version: 1,
+  kind: 'kpi',
+  title: 'Lead volume',
+  data: { rows },
+  fields: { time: 'date', value: 'leads' },
+  kpi: { range: { from: '2026-03-11', to: '2026-03-20' } },
+  ...overrides,
+});
+const jsonUrl = (value: unknown) => URL.createObjectURL(new Blob([JSON.stringify(value)], { type: 'application/json' }));
+const shadow = (el: Element, selector: string) => el.shadowRoot!.querySelector(selector);
+const valueText = (el: Element) => shadow(el, '[part=value]')?.textContent;
+
+describe('FunnelKitElement: data sources', () => {
+  it('takes the contract as a property', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(valueText(el)).to.equal('1,550');
+    expect(shadow(el, '[part=title]')!.textContent).to.equal('Lead volume');
+  });
+
+  it('fetches the contract from src, resolving its data URL against it', async () => {
+    const dataUrl = jsonUrl(rows);
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" src=${jsonUrl(contract({ data: { url: dataUrl, format: 'json' } }))}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(valueText(el)).to.equal('1,550');
+  });
+
+  it('reads an inline <script type="application/json"> child', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en"><script type="application/json">${JSON.stringify(contract())}</script></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(valueText(el)).to.equal('1,550');
+  });
+
+  it('reads CSV data from a URL', async () => {
+    const csv = ['date,leads', ...rows.map((r) => `${r.date},${r.leads}`)].join('\n');
+    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract({ data: { url, format: 'csv' } })}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(valueText(el)).to.equal('1,550');
+  });
+
+  it('a newer src cancels the older one: only the newer contract is shown', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
+    el.src = jsonUrl(contract({ kpi: { range: { from: '2026-03-01', to: '2026-03-01' } } }));
+    el.src = jsonUrl(contract());
+    await oneEvent(el, 'funnelkit-render');
+    await aTimeout(50);
+    expect(valueText(el)).to.equal('1,550');
+  });
+});
+
+describe('FunnelKitElement: states', () => {
+  it('shows loading with aria-busy while data is on its way', async () => {
+    const never = new ReadableStream({ start() {} });
+    const url = URL.createObjectURL(new Blob([]));
+    const original = window.fetch;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) =>
+      String(input) === url ? new Response(never) : original(input, init);
+    try {
+      const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract({ data: { url, format: 'json' } })}></kpi-card>`);
+      await waitUntil(() => el.state === 'loading');
+      await el.updateComplete;
+      expect(shadow(el, '[part=frame]')!.getAttribute('aria-busy')).to.equal('true');
+      expect(shadow(el, '[part=status]')!.textContent).to.contain('Loading');
+    } finally {
+      window.fetch = original;
+    }
+  });
+
+  it('shows "no data in this range" for a range without rows', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract({ kpi: { range: { from: '2025-01-01', to: '2025-01-31' } } })}></kpi-card>`);
+    await waitUntil(() => el.state === 'empty');
+    await el.updateComplete;
+    expect(shadow(el, '[part=status]')!.textContent).to.equal('No data in this range');
+    expect((shadow(el, '[part=chart]') as HTMLElement).hidden).to.equal(true);
+  });
+
+  it('shows the empty message in Chinese for zh-CN', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card .contract=${contract({ locale: 'zh-CN', kpi: { range: { from: '2025-01-01', to: '2025-01-31' } } })}></kpi-card>`);
+    await waitUntil(() => el.state === 'empty');
+    await el.updateComplete;
+    expect(shadow(el, '[part=status]')!.textContent).to.equal('此范围内没有数据');
+  });
+
+  it('an invalid contract shows the message and path, fires funnelkit-error, and never throws', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
+    setTimeout(() => (el.contract = contract({ kpi: { metric: 'median' } })));
+    const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
+    expect(event.detail.path).to.equal('/kpi/metric');
+    expect(event.detail.message).to.match(/^expected one of "sum"/);
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    const status = shadow(el, '[part=status]')!;
+    expect(status.getAttribute('role')).to.equal('alert');
+    expect(status.querySelector('code')!.textContent).to.equal('/kpi/metric');
+  });
+
+  it('keeps the last good view through an error', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    const view = el.view;
+    el.contract = contract({ fields: { time: 'day', value: 'leads' } });
+    const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
+    expect(event.detail.path).to.equal('/fields/time');
+    await el.updateComplete;
+    expect(valueText(el)).to.equal('1,550');
+    expect(el.view).to.equal(view);
+    expect((shadow(el, '[part=chart]') as HTMLElement).hidden).to.equal(false);
+    expect(shadow(el, '[part=status]')!.textContent).to.contain('last good view');
+  });
+
+  it('reports a kind that does not fit the tag', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
+    setTimeout(() => (el.contract = { ...contract(), kind: 'cohort', cohort: {} }));
+    const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
+    expect(event.detail.path).to.equal('/kind');
+    expect(event.detail.message).to.equal('expected "kpi" for <kpi-card>, got "cohort"');
+  });
+
+  it('reports a src that cannot be fetched, without a JSON path', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
+    setTimeout(() => (el.src = '/does-not-exist.json'));
+    const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
+    expect(event.detail.path).to.equal('');
+    expect(event.detail.message).to.contain('HTTP 404');
+  });
+});
+
+describe('FunnelKitElement: rendering', () => {
+  it('events bubble and cross the shadow root', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
+    const wrapper = document.body;
+    const heard: Array<CustomEvent<FunnelKitRenderDetail>> = [];
+    wrapper.addEventListener('funnelkit-render', (e) => heard.push(e as CustomEvent<FunnelKitRenderDetail>));
+    el.contract = contract();
+    await waitUntil(() => heard.length > 0, 'no funnelkit-render reached the wrapper', { timeout: 10000 });
+    expect(heard[0].composed).to.equal(true);
+    expect(heard[0].detail.mode).to.equal('embed');
+  });
+
+  it('updates data through the view API when only data changes', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    const view = el.view;
+    el.contract = contract({ data: { rows: rows.map((r) => ({ ...r, leads: r.leads * 2 })) } });
+    const event = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
+    expect(event.detail.mode).to.equal('update');
+    expect(el.view).to.equal(view);
+    expect(view!.data('series').map((d: { value: number }) => d.value)).to.deep.equal([220, 240, 260, 280, 300, 320, 340, 360, 380, 400]);
+    expect(valueText(el)).to.equal('3,100');
+  });
+
+  it('renders with canvas when asked', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" renderer="canvas" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(shadow(el, '[part=chart] canvas')).to.exist;
+    expect(shadow(el, '[part=chart] svg')).to.not.exist;
+  });
+
+  it('themes the Vega view from CSS custom properties, dark when theme="dark"', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" theme="dark" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    const line = shadow(el, '[part=chart] svg path[stroke]') as SVGPathElement;
+    expect(getComputedStyle(el).getPropertyValue('--fk-color-accent').trim()).to.equal('#7c9cff');
+    expect(el.shadowRoot!.innerHTML).to.contain('#7c9cff');
+    expect(line).to.exist;
+  });
+
+  it('keeps a visually hidden table of what is drawn', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    const table = shadow(el, '.visually-hidden table')!;
+    expect(table.querySelectorAll('tbody tr').length).to.equal(10);
+    expect(table.querySelector('tbody tr td')!.textContent).to.equal('2026-03-11');
+    expect(shadow(el, '.visually-hidden')!.getBoundingClientRect().width).to.be.at.most(1);
+  });
+
+  it('never interprets data text as HTML', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract({ title: evil })}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(shadow(el, '[part=title]')!.textContent).to.equal(evil);
+    expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+    expect((window as unknown as { __pwned?: number }).__pwned).to.equal(undefined);
+  });
+
+  it('shows tooltips inside the shadow root as text', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    const tip = shadow(el, '[part=tooltip]') as HTMLElement;
+    const handler = (el.view as unknown as { _handler: unknown; tooltip(): (h: unknown, e: MouseEvent, i: unknown, v: unknown) => void }).tooltip();
+    handler(null, new MouseEvent('pointermove', { clientX: 20, clientY: 20 }), {}, { title: '<b>x</b>', Value: '<i>1</i>' });
+    expect(tip.hidden).to.equal(false);
+    expect(tip.querySelector('.tip-title')!.textContent).to.equal('<b>x</b>');
+    expect(tip.querySelector('b')).to.equal(null);
+    handler(null, new MouseEvent('pointermove'), {}, null);
+    expect(tip.hidden).to.equal(true);
+  });
+
+  it('resizes with its container without re-embedding', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" style="width: 600px" .contract=${contract()}></kpi-card>`);
+    const wrapper = el;
+    await waitUntil(() => el.view !== null, 'no view', { timeout: 10000 });
+    const view = el.view!;
+    const before = view.width();
+    const modes: string[] = [];
+    el.addEventListener('funnelkit-render', (e) => modes.push((e as CustomEvent<FunnelKitRenderDetail>).detail.mode));
+    wrapper.style.width = '400px';
+    await waitUntil(() => modes.length > 0, 'no redraw after resize', { timeout: 10000 });
+    expect(modes[0]).to.equal('update');
+    expect(view.width()).to.be.below(before);
+    expect(el.view).to.equal(view);
+  });
+
+  it('finalizes the view and stops observing when removed', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    const view = el.view!;
+    let finalized = false;
+    const finalize = view.finalize.bind(view);
+    view.finalize = () => {
+      finalized = true;
+      return finalize();
+    };
+    el.remove();
+    expect(finalized).to.equal(true);
+    expect(el.view).to.equal(null);
+  });
+
+  it('registration is guarded and classes can be registered under another name', async () => {
+    await import('../../src/kpi-card.js');
+    const { KpiCard } = await import('../../src/index.js');
+    customElements.define('my-kpi', class extends KpiCard {});
+    const el = await fixture<KpiCard>(html`<my-kpi locale="en" .contract=${contract()}></my-kpi>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(valueText(el)).to.equal('1,550');
+  });
+});
