@@ -1,0 +1,25 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+
+// The one-tag path: dist/funnelkit.bundle.js alone (built by `npm test` before this runs)
+// registers every tag in a page with no bundler and no other module.
+describe('single-file bundle', () => {
+  it('registers all four tags and renders a widget', async () => {
+    const url = new URL('../../dist/funnelkit.bundle.js', import.meta.url).href;
+    await import(/* @vite-ignore */ url);
+    for (const tag of ['funnel-chart', 'cohort-chart', 'anomaly-chart', 'kpi-card']) expect(customElements.get(tag), tag).to.exist;
+    const el = await fixture<HTMLElement & { state: string }>(html`<funnel-chart locale="en"></funnel-chart>`);
+    const script = document.createElement('script');
+    script.type = 'application/json';
+    script.textContent = JSON.stringify({
+      version: 1,
+      kind: 'funnel',
+      data: { rows: [{ p: 'a', e: 'visit', t: '2026-03-01T10:00:00Z' }, { p: 'a', e: 'order', t: '2026-03-01T11:00:00Z' }, { p: 'b', e: 'visit', t: '2026-03-01T10:00:00Z' }] },
+      fields: { entity: 'p', event: 'e', time: 't' },
+      funnel: { steps: [{ event: 'visit' }, { event: 'order' }] },
+    });
+    el.append(script);
+    await waitUntil(() => el.state === 'ready' && el.shadowRoot!.querySelector('[part=chart] svg'), 'bundle widget did not render', { timeout: 10000 });
+    const cells = [...el.shadowRoot!.querySelectorAll('.visually-hidden tbody tr')].map((r) => r.children[1].textContent);
+    expect(cells).to.deep.equal(['2', '1']);
+  });
+});
