@@ -32,15 +32,15 @@ export async function resolveData<C extends Contract>(contract: C, options: Reso
     throw new ContractError('/data/url', `could not fetch ${url.href}: ${(error as Error).message}`);
   }
   if (!response.ok) throw new ContractError('/data/url', `could not fetch ${url.href}: HTTP ${response.status}`);
-  const table = await parseBody(response, data.format);
+  const table = await parseBody(response, data.format, contract.fields);
   return { ...contract, data: tableToColumns(table) };
 }
 
-async function parseBody(response: Response, format: UrlData['format']): Promise<ColumnTable> {
+async function parseBody(response: Response, format: UrlData['format'], fields: FieldMap): Promise<ColumnTable> {
   try {
     if (format === 'arrow') return fromArrow(new Uint8Array(await response.arrayBuffer()));
     const text = await response.text();
-    if (format === 'csv') return fromCSV(text);
+    if (format === 'csv') return fromCSV(text, { parse: csvParsers(fields) });
     const json: unknown = JSON.parse(text);
     if (Array.isArray(json)) return contractTable({ data: { rows: json } } as InlineContract);
     if (json && typeof json === 'object' && 'rows' in json && Array.isArray(json.rows)) return contractTable({ data: { rows: json.rows } } as InlineContract);
@@ -50,6 +50,19 @@ async function parseBody(response: Response, format: UrlData['format']): Promise
     if (error instanceof ContractError) throw error;
     throw new ContractError('/data/format', `could not read the ${format} at /data/url: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Arquero's CSV reader guesses types, and would read a date-only `2024-03-01` as UTC midnight and an
+ * id like `007` as the number 7. Times stay text (or epoch numbers) so `timeZone` decides their
+ * instant; ids and event names stay text.
+ */
+function csvParsers(fields: FieldMap): Record<string, (text: string) => Cell> {
+  const parsers: Record<string, (text: string) => Cell> = {};
+  if (fields.time) parsers[fields.time] = (text) => (/^-?\d+$/.test(text) ? Number(text) : text);
+  if (fields.entity) parsers[fields.entity] = String;
+  if (fields.event) parsers[fields.event] = String;
+  return parsers;
 }
 
 function tableToColumns(t: ColumnTable): ColumnsData {

@@ -18,6 +18,8 @@ import { validateContract } from '../analytics/validate-contract.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { buildVegaConfig, type ThemeTokens } from '../specs/theme.js';
+import { vegaLocale } from '../specs/format.js';
+import type { Config } from 'vega-lite';
 import { emit } from './emit.js';
 import { baseStyles } from './funnelkit-element.styles.js';
 import { createTooltip } from './tooltip.js';
@@ -149,6 +151,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   private colorScheme: MediaQueryList | null = null;
   private size = { width: 0, height: 0 };
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  private reloadAfterUpdate = false;
 
   private readonly onSchemeChange = () => this.redraw(true);
 
@@ -178,12 +181,16 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale') && this.locale) this.setAttribute('lang', this.locale);
+    // The first update reads whatever source there is, including an inline script. The loading
+    // state is set here, inside this update, rather than by reload() after it.
+    this.reloadAfterUpdate = changed.has('contract') || changed.has('src') || !this.started;
+    if (this.reloadAfterUpdate && this.contractSource() !== null) this.state = 'loading';
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    // The first update reads whatever source there is, including an inline script.
-    if (changed.has('contract') || changed.has('src') || !this.started) {
+    if (this.reloadAfterUpdate) {
       this.started = true;
+      this.reloadAfterUpdate = false;
       void this.reload();
     }
     else if (changed.has('theme') || changed.has('renderer') || changed.has('locale')) this.redraw(true);
@@ -331,7 +338,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
       return;
     }
     const { datasets, width: _w, height: _h, ...shape } = spec as Record<string, unknown> & { datasets?: Record<string, object[]> };
-    const key = JSON.stringify(shape) + this.renderer + JSON.stringify(tokens);
+    const key = JSON.stringify(shape) + this.renderer + this.effectiveLocale + JSON.stringify(tokens);
     let mode: 'embed' | 'update' = 'update';
     if (!forceEmbed && this.embedded && key === this.specKey && datasets) {
       const view = this.embedded.view;
@@ -343,7 +350,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
       const result = await embed(target, spec, {
         renderer: this.renderer,
         actions: false,
-        config: buildVegaConfig(tokens),
+        config: { ...buildVegaConfig(tokens), locale: vegaLocale(this.effectiveLocale) } as Config,
         tooltip: createTooltip(this.frameElement!, this.tooltipElement!),
         defaultStyle: false,
       });

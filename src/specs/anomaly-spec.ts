@@ -5,7 +5,7 @@
  */
 import type { VisualizationSpec } from 'vega-embed';
 import type { AnomalyViewModel } from '../analytics/anomaly.js';
-import { formatChange } from './format.js';
+import { formatChange, timeAxisFormat, wallTime } from './format.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';
 
@@ -13,7 +13,7 @@ export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext): Visual
   const { locale, tokens } = ctx;
   const series = vm.points.map((p) => ({
     period: p.period,
-    start: p.start,
+    start: wallTime(p.period),
     value: p.value,
     change: p.change === null ? '' : formatChange(p.change, locale),
     state: p.state,
@@ -32,7 +32,7 @@ export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext): Visual
         data: { name: 'series' },
         mark: { type: 'line', interpolate: 'monotone' },
         encoding: {
-          x: { field: 'start', type: 'temporal', title: null, axis: { grid: false } },
+          x: { field: 'start', type: 'temporal', title: null, axis: { grid: false, format: timeAxisFormat(locale) }, scale: { type: 'utc' } },
           y: { field: 'value', type: 'quantitative', title: null, axis: { format: '~s', tickCount: 5 } },
         },
       },
@@ -45,13 +45,13 @@ export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext): Visual
         data: { name: 'series' },
         transform: [{ filter: "datum.state !== 'ok'" }, { calculate: 'datum.state', as: 'severity' }],
         mark: { type: 'point', filled: true, size: 90, stroke: tokens.text, strokeWidth: 0.5 },
-        encoding: { x: { field: 'start', type: 'temporal' }, y: { field: 'value', type: 'quantitative' }, color: severityColor },
+        encoding: { x: { field: 'start', type: 'temporal', scale: { type: 'utc' } }, y: { field: 'value', type: 'quantitative' }, color: severityColor },
       },
       {
         data: { name: 'series' },
         mark: { type: 'point', size: 200, opacity: 0 },
         encoding: {
-          x: { field: 'start', type: 'temporal' },
+          x: { field: 'start', type: 'temporal', scale: { type: 'utc' } },
           y: { field: 'value', type: 'quantitative' },
           tooltip: [
             { field: 'period', title: message('period', locale) },

@@ -53,3 +53,80 @@ export function formatDuration(ms: number, locale: string): string {
   const [unit, size] = units.find(([, size]) => Math.abs(ms) >= size) ?? units[units.length - 1];
   return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(ms / size);
 }
+
+/** d3 number and time locale definitions, as Vega's `config.locale` takes them. */
+export interface VegaLocale {
+  number: { decimal: string; thousands: string; grouping: number[]; currency: [string, string] };
+  time: {
+    dateTime: string;
+    date: string;
+    time: string;
+    periods: [string, string];
+    days: string[];
+    shortDays: string[];
+    months: string[];
+    shortMonths: string[];
+  };
+}
+
+const localeCache = new Map<string, VegaLocale>();
+
+/**
+ * Vega's number and time locale for a BCP 47 tag, read from `Intl`, so axis ticks say `3月`, `周一`
+ * in zh-CN. It goes in the view's own config: vega-embed's locale options are page-global and
+ * would leak between widgets in different languages.
+ */
+export function vegaLocale(locale: string): VegaLocale {
+  let cached = localeCache.get(locale);
+  if (cached) return cached;
+  const part = (options: Intl.DateTimeFormatOptions, ms: number, type: Intl.DateTimeFormatPartTypes) =>
+    new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).formatToParts(ms).find((p) => p.type === type)?.value ?? '';
+  const months = (month: 'long' | 'short') => Array.from({ length: 12 }, (_, m) => part({ month }, Date.UTC(2001, m, 1), 'month'));
+  // 7 January 2001 was a Sunday, where d3 starts its week.
+  const days = (weekday: 'long' | 'short') => Array.from({ length: 7 }, (_, d) => part({ weekday }, Date.UTC(2001, 0, 7 + d), 'weekday'));
+  const hour12 = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hour12 ?? false;
+  const numberParts = new Intl.NumberFormat(locale).formatToParts(1234567.5);
+  const symbol = (type: Intl.NumberFormatPartTypes, fallback: string) => numberParts.find((p) => p.type === type)?.value ?? fallback;
+  const ymd = /^(zh|ja|ko)\b/.test(locale);
+  cached = {
+    number: { decimal: symbol('decimal', '.'), thousands: symbol('group', ','), grouping: [3], currency: ['', ''] },
+    time: {
+      dateTime: '%x %X',
+      date: ymd ? '%Y/%-m/%-d' : '%-m/%-d/%Y',
+      time: hour12 ? '%-I:%M:%S %p' : '%H:%M:%S',
+      periods: [part({ hour: 'numeric', hour12: true }, Date.UTC(2001, 0, 1, 9), 'dayPeriod') || 'AM', part({ hour: 'numeric', hour12: true }, Date.UTC(2001, 0, 1, 15), 'dayPeriod') || 'PM'],
+      days: days('long'),
+      shortDays: days('short'),
+      months: months('long'),
+      shortMonths: months('short'),
+    },
+  };
+  localeCache.set(locale, cached);
+  return cached;
+}
+
+/**
+ * A period key (`2026-01-05`, `2026-01`, `2026-01-05T09:00`), already cut in the contract's time
+ * zone, as epoch ms of that wall-clock time read as UTC. Specs draw it on a `utc` scale, so axis
+ * ticks show the contract's days whatever zone the browser is in.
+ */
+export function wallTime(periodKey: string): number {
+  if (periodKey.length === 7) return Date.parse(`${periodKey}-01T00:00Z`);
+  if (periodKey.length === 10) return Date.parse(`${periodKey}T00:00Z`);
+  return Date.parse(`${periodKey}Z`);
+}
+
+/**
+ * Tick formats for time axes, by the unit a tick falls on. Vega's defaults (`%b %d`) suit English;
+ * Chinese, Japanese and Korean write dates as month-day with their own markers (`3月8日`).
+ * Undefined where Vega's defaults already read well.
+ */
+export function timeAxisFormat(locale: string): Record<string, string> | undefined {
+  if (/^(zh|ja)\b/.test(locale)) {
+    return { year: '%Y年', quarter: '%-m月', month: '%-m月', week: '%-m月%-d日', date: '%-m月%-d日', hours: '%H:00', minutes: '%H:%M', seconds: '%H:%M:%S', milliseconds: '%H:%M:%S.%L' };
+  }
+  if (/^ko\b/.test(locale)) {
+    return { year: '%Y년', quarter: '%-m월', month: '%-m월', week: '%-m월 %-d일', date: '%-m월 %-d일', hours: '%H:00', minutes: '%H:%M', seconds: '%H:%M:%S', milliseconds: '%H:%M:%S.%L' };
+  }
+  return undefined;
+}

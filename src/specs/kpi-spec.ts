@@ -4,11 +4,12 @@
  */
 import type { VisualizationSpec } from 'vega-embed';
 import type { KpiViewModel } from '../analytics/kpi.js';
+import { wallTime } from './format.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';
 
 export function buildKpiSpec(vm: KpiViewModel, ctx: SpecContext): VisualizationSpec {
-  const points = vm.sparkline.map((p) => ({ period: p.period, start: p.start, value: p.value }));
+  const points = vm.sparkline.map((p) => ({ period: p.period, start: wallTime(p.period), value: p.value }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: ctx.width,
@@ -17,7 +18,7 @@ export function buildKpiSpec(vm: KpiViewModel, ctx: SpecContext): VisualizationS
     datasets: { series: points },
     data: { name: 'series' },
     encoding: {
-      x: { field: 'start', type: 'temporal', axis: null },
+      x: { field: 'start', type: 'temporal', axis: null, scale: { type: 'utc' } },
       y: { field: 'value', type: 'quantitative', axis: null, scale: { zero: false } },
     },
     layer: [

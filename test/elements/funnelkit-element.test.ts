@@ -164,6 +164,30 @@ describe('FunnelKitElement: rendering', () => {
     expect(shadow(el, '[part=chart] svg')).to.not.exist;
   });
 
+  it('labels time axes in the locale and in the contract time zone', async () => {
+    // 90 days from 1 January in Shanghai (UTC+8): every period starts at 16:00Z the day before.
+    const daily = Array.from({ length: 90 }, (_, i) => ({ ts: Date.UTC(2026, 0, 1 + i) - 8 * 3_600_000, leads: 100 + (i % 7) }));
+    const anomaly = (locale: string) => ({
+      version: 1,
+      kind: 'anomaly',
+      locale,
+      timeZone: 'Asia/Shanghai',
+      data: { rows: daily },
+      fields: { time: 'ts', value: 'leads' },
+      anomaly: { rules: [{ type: 'threshold', above: 1000 }] },
+    });
+    const ticks = async (locale: string) => {
+      const el = await fixture(html`<anomaly-chart style="width: 640px" .contract=${anomaly(locale)}></anomaly-chart>`);
+      await oneEvent(el, 'funnelkit-render');
+      return [...el.shadowRoot!.querySelectorAll('[part=chart] .role-axis-label text')].map((t) => t.textContent);
+    };
+    const zh = await ticks('zh-CN');
+    expect(zh).to.include.members(['2月', '3月']);
+    const en = await ticks('en');
+    // Month ticks fall on Shanghai's first of the month whatever the browser's zone is.
+    expect(en).to.include.members(['February', 'March']);
+  });
+
   it('themes the Vega view from CSS custom properties, dark when theme="dark"', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" theme="dark" .contract=${contract()}></kpi-card>`);
     await oneEvent(el, 'funnelkit-render');
