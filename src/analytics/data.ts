@@ -156,7 +156,11 @@ export function withTime(contract: InlineContract, t: ColumnTable, timeColumn: s
     times[i] = ms;
   }
   const { from: lo, to: hi } = rangeBounds(range, timeZone, rangePath);
-  let timed = t.assign({ [TIME]: times });
+  return timeSlice(t.assign({ [TIME]: times }), lo, hi);
+}
+
+/** Rows of a table with {@link TIME} whose time is in [lo, hi), in time order. */
+export function timeSlice(timed: ColumnTable, lo: number, hi: number): ColumnTable {
   if (lo > -Infinity || hi < Infinity) timed = timed.params({ lo, hi }).filter((d: { __time: number }, $: { lo: number; hi: number }) => d.__time >= $.lo && d.__time < $.hi);
   return timed.orderby(TIME);
 }

@@ -8,9 +8,10 @@
 import type { ColumnTable } from 'arquero';
 import type { Cell, FunnelAggregateStep, FunnelContract, FunnelEventStep, InlineContract, WhereClause } from './contract.js';
 import { ContractError } from './contract-error.js';
-import { contractTable, requireColumn, requireFields, TIME, withTime } from './data.js';
+import { contractTable, requireColumn, requireFields, TIME, timeSlice, withTime } from './data.js';
 import { matchEntity, type MatchInput, type MatchOptions, type MatchResult, type StepGuard } from './funnel-match.js';
-import { parseDuration } from './time.js';
+import { funnelTrends, median, timeToConvert, type FunnelTrends, type TimeToConvert } from './funnel-insights.js';
+import { checkTimeZone, parseDuration, parseTimestamp, rangeBounds } from './time.js';
 
 export interface FunnelStepResult {
   index: number;
@@ -30,6 +31,43 @@ export interface FunnelStepResult {
   /** Median and mean time from the previous step, ms; null for the first step or no data. */
   medianTimeMs: number | null;
   meanTimeMs: number | null;
+  /**
+   * Ids of entities that reached this step, for drill-down: the first `entityLimit` in order of
+   * first event. Absent for pre-aggregated input.
+   */
+  convertedIds?: string[];
+  /** Ids of entities that reached the previous step and not this one (capped the same way). */
+  droppedIds?: string[];
+  /** Set when the step has `maxDwell`: entities stuck at this step as of `asOf`. */
+  stuck?: StuckEntities;
+}
+
+/** Entities that reached a step, went no further, and have been there longer than its limit. */
+export interface StuckEntities {
+  maxDwellMs: number;
+  count: number;
+  /** Longest-waiting first, at most `entityLimit`. */
+  entities: Array<{ id: string; dwellMs: number }>;
+}
+
+/** The same funnel over the preceding range of equal length. */
+export interface FunnelComparison {
+  /** The previous range, [from, to) in epoch ms. */
+  from: number;
+  to: number;
+  steps: FunnelStepResult[];
+  breakdown?: FunnelGroup[];
+  /** Per step: this period minus the previous one. */
+  deltas: FunnelStepDelta[];
+}
+
+export interface FunnelStepDelta {
+  /** Change in entities reaching the step. */
+  count: number;
+  /** Relative change in that count; null when the previous count was 0. */
+  countChange: number | null;
+  /** Change in conversion from the first step, in ratio points (0.05 = 5 percentage points). */
+  conversionFromFirst: number;
 }
 
 export interface FunnelGroup {
@@ -48,11 +86,22 @@ export interface FunnelViewModel {
   windowMs: number;
   /** Computed from counts given in the contract rather than from events. */
   aggregated: boolean;
+  /** The range counted, [from, to) in epoch ms; null ends are open. */
+  range: { from: number | null; to: number | null };
+  /** "Now" for dwell limits and incomplete periods: `asOf`, else the latest event (null: none). */
+  asOf: number | null;
+  /** Time from `timeToConvert.from` (default the first step) to `.to` (default the last). */
+  timeToConvert?: TimeToConvert;
+  /** Conversion to the last step by entry period (`trends.interval`, default day). */
+  trends?: FunnelTrends;
+  /** With `compare: "previous-period"`. */
+  comparison?: FunnelComparison;
 }
 
 /** Name of the group that collects breakdown values beyond `limit`. */
 export const OTHER = 'Other';
 const DEFAULT_WINDOW = '14d';
+const DEFAULT_ENTITY_LIMIT = 100;
 const MAX_STEPS = 31; // step and exclusion matches are bitmasks in a 32-bit integer
 
 export function computeFunnel(contract: InlineContract<FunnelContract>): FunnelViewModel {
@@ -97,6 +146,8 @@ function aggregateFunnel(
     order,
     windowMs,
     aggregated: true,
+    range: { from: null, to: null },
+    asOf: null,
   };
 }
 
@@ -138,32 +189,119 @@ function eventFunnel(
     throw new ContractError('/funnel/breakdown/attribution/step', `expected a step index below ${steps.length}, got ${attribution.step}`);
   }
 
-  const timed = withTime(contract, t, roles.time, spec.range, '/funnel/range');
-  const prepared = prepare(timed, roles.entity, roles.event, steps, exclusions, order === 'strict');
-  const options: MatchOptions = { stepCount: steps.length, windowMs, order, exclusions };
-  const names = steps.map((s) => s.label ?? s.event);
-
-  const overall = new Tally(steps.length);
-  const entityCount = prepared.offsets.length - 1;
-  const results: MatchResult[] = new Array(entityCount);
-  for (let e = 0; e < entityCount; e++) {
-    results[e] = matchEntity(slice(prepared, e), options);
-    overall.add(results[e]);
+  const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
+  const bounds = rangeBounds(spec.range, timeZone, '/funnel/range');
+  let asOf: number | null = null;
+  if (spec.asOf !== undefined) {
+    asOf = parseTimestamp(spec.asOf, timeZone);
+    if (Number.isNaN(asOf)) throw new ContractError('/funnel/asOf', `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(spec.asOf)}`);
   }
-  const overallSteps = overall.results(names, steps);
+  let previous: { from: number; to: number } | null = null;
+  if (spec.compare === 'previous-period') {
+    if (!Number.isFinite(bounds.from) || !Number.isFinite(bounds.to)) {
+      throw new ContractError('/funnel/range', 'compare "previous-period" needs a range with both "from" and "to"');
+    }
+    previous = { from: bounds.from - (bounds.to - bounds.from), to: bounds.from };
+  }
+  const ttc = spec.timeToConvert ?? {};
+  const ttcFrom = ttc.from ?? 0;
+  const ttcTo = ttc.to ?? steps.length - 1;
+  if (ttcTo >= steps.length) throw new ContractError('/funnel/timeToConvert/to', `expected a step index below ${steps.length}, got ${ttcTo}`);
+  if (steps.length > 1 && ttcFrom >= ttcTo) throw new ContractError('/funnel/timeToConvert/from', `expected a step before "to" (${ttcTo}), got ${ttcFrom}`);
+  const run: FunnelRun = {
+    roles,
+    steps,
+    names: steps.map((s) => s.label ?? s.event),
+    exclusions,
+    options: { stepCount: steps.length, windowMs, order, exclusions },
+    breakdown: breakdown ? { field: breakdown.field, attribution, limit: breakdown.limit ?? 10 } : null,
+    entityLimit: spec.entityLimit ?? DEFAULT_ENTITY_LIMIT,
+    dwell: steps.map((s, i) => (s.maxDwell === undefined ? null : parseDuration(s.maxDwell, `/funnel/steps/${i}/maxDwell`))),
+  };
+  // One parse of the times for both periods when comparing.
+  const timed = withTime(contract, t, roles.time, previous ? { from: previous.from, to: bounds.to - 1 } : spec.range, '/funnel/range');
+  const current = previous ? timeSlice(timed, bounds.from, bounds.to) : timed;
+  if (asOf === null && current.numRows()) asOf = (current.array(TIME) as Float64Array)[current.numRows() - 1];
+  const now = runFunnel(current, run, asOf);
   const view: FunnelViewModel = {
-    steps: overallSteps,
-    largestDropOff: largestDropOff(overallSteps),
+    steps: now.steps,
+    largestDropOff: largestDropOff(now.steps),
     order,
     windowMs,
     aggregated: false,
+    range: { from: Number.isFinite(bounds.from) ? bounds.from : null, to: Number.isFinite(bounds.to) ? bounds.to : null },
+    asOf,
   };
-  if (breakdown) {
-    const values = prepared.table.numRows() ? (prepared.table.array(breakdown.field) as ArrayLike<Cell>) : [];
-    const tallies = breakdownTallies(prepared, results, values, attribution, options, steps.length);
-    view.breakdown = mergeGroups(tallies, breakdown.limit ?? 10, names, steps);
+  if (now.breakdown) view.breakdown = now.breakdown;
+  if (steps.length > 1) view.timeToConvert = timeToConvert(now.results, ttcFrom, ttcTo, ttc.bins);
+  view.trends = funnelTrends(now.results, steps.length, spec.trends?.interval ?? autoInterval(now.results), timeZone, windowMs, asOf);
+  if (previous) {
+    const before = runFunnel(timeSlice(timed, previous.from, previous.to), { ...run, entityLimit: 0, dwell: run.dwell.map(() => null) }, null);
+    view.comparison = {
+      ...previous,
+      steps: before.steps,
+      ...(before.breakdown ? { breakdown: before.breakdown } : {}),
+      deltas: now.steps.map((s, k) => {
+        const p = before.steps[k];
+        return {
+          count: s.count - p.count,
+          countChange: p.count ? (s.count - p.count) / p.count : null,
+          conversionFromFirst: s.conversionFromFirst - p.conversionFromFirst,
+        };
+      }),
+    };
   }
   return view;
+}
+
+/** Everything about one funnel that does not depend on the period it runs over. */
+interface FunnelRun {
+  roles: { entity: string; event: string };
+  steps: FunnelEventStep[];
+  names: string[];
+  exclusions: Array<{ event: string; from: number; to: number; where?: WhereClause }>;
+  options: MatchOptions;
+  breakdown: { field: string; attribution: Attribution; limit: number } | null;
+  entityLimit: number;
+  /** maxDwell per step in ms, null where none is set. */
+  dwell: Array<number | null>;
+}
+
+type Attribution = NonNullable<NonNullable<FunnelContract['funnel']['breakdown']>['attribution']>;
+
+/** Matches every entity of a time-filtered table and tallies steps, overall and per group. */
+function runFunnel(timed: ColumnTable, run: FunnelRun, asOf: number | null): { steps: FunnelStepResult[]; breakdown?: FunnelGroup[]; results: MatchResult[] } {
+  const prepared = prepare(timed, run.roles.entity, run.roles.event, run.steps, run.exclusions, run.options.order === 'strict');
+  const config: TallyConfig = { stepCount: run.steps.length, entityLimit: run.entityLimit, dwell: run.dwell, asOf };
+  const overall = new Tally(config);
+  const entityCount = prepared.offsets.length - 1;
+  const results: MatchResult[] = new Array(entityCount);
+  const ids: string[] = new Array(entityCount);
+  for (let e = 0; e < entityCount; e++) {
+    results[e] = matchEntity(slice(prepared, e), run.options);
+    ids[e] = String(prepared.ids[e]);
+    overall.add(results[e], ids[e]);
+  }
+  const out: { steps: FunnelStepResult[]; breakdown?: FunnelGroup[]; results: MatchResult[] } = { steps: overall.results(run.names, run.steps), results };
+  if (run.breakdown) {
+    const values = prepared.table.numRows() ? (prepared.table.array(run.breakdown.field) as ArrayLike<Cell>) : [];
+    const tallies = breakdownTallies(prepared, results, ids, values, run.breakdown.attribution, run.options, config);
+    out.breakdown = mergeGroups(tallies, run.breakdown.limit, run.names, run.steps, config);
+  }
+  return out;
+}
+
+/** Trend periods for the span of entry times: days up to two months, weeks up to a year. */
+function autoInterval(results: MatchResult[]): FunnelTrends['interval'] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of results) {
+    if (r.furthest < 0 || r.excluded) continue;
+    if (r.times[0] < lo) lo = r.times[0];
+    if (r.times[0] > hi) hi = r.times[0];
+  }
+  const days = (hi - lo) / 86_400_000;
+  return !(days > 62) ? 'day' : days <= 366 ? 'week' : 'month';
 }
 
 /** Step and exclusion bitmasks per row, and rows regrouped by entity (stable, so time-ordered). */
@@ -255,21 +393,22 @@ function groupKey(value: Cell | undefined): string {
 function breakdownTallies(
   p: Prepared,
   overall: MatchResult[],
+  ids: string[],
   values: ArrayLike<Cell>,
-  attribution: NonNullable<NonNullable<FunnelContract['funnel']['breakdown']>['attribution']>,
+  attribution: Attribution,
   options: MatchOptions,
-  stepCount: number,
+  config: TallyConfig,
 ): Map<string, Tally> {
   const tallies = new Map<string, Tally>();
   const tally = (key: string) => {
     let t = tallies.get(key);
-    if (!t) tallies.set(key, (t = new Tally(stepCount)));
+    if (!t) tallies.set(key, (t = new Tally(config)));
     return t;
   };
   for (let e = 0; e < overall.length; e++) {
     const input = slice(p, e);
     if (attribution === 'first-touch' || attribution === 'last-touch') {
-      tally(touchValue(input, values, attribution === 'first-touch')).add(overall[e]);
+      tally(touchValue(input, values, attribution === 'first-touch')).add(overall[e], ids[e]);
       continue;
     }
     // Per value: one run of the funnel; an entity may count in several groups.
@@ -280,10 +419,10 @@ function breakdownTallies(
     }
     for (const key of candidates) {
       if (attribution === 'all-events') {
-        tally(key).add(matchEntity(filterInput(input, (row) => groupKey(values[row]) === key), options));
+        tally(key).add(matchEntity(filterInput(input, (row) => groupKey(values[row]) === key), options), ids[e]);
       } else {
         const guard: StepGuard = { step: attribution.step, accept: (row) => groupKey(values[row]) === key };
-        tally(key).add(matchEntity(input, options, guard));
+        tally(key).add(matchEntity(input, options, guard), ids[e]);
       }
     }
   }
@@ -313,12 +452,12 @@ function filterInput(input: MatchInput, keep: (row: number) => boolean): MatchIn
   };
 }
 
-function mergeGroups(tallies: Map<string, Tally>, limit: number, names: string[], steps: FunnelEventStep[]): FunnelGroup[] {
+function mergeGroups(tallies: Map<string, Tally>, limit: number, names: string[], steps: FunnelEventStep[], config: TallyConfig): FunnelGroup[] {
   const ranked = [...tallies.entries()].sort((a, b) => b[1].counts[0] - a[1].counts[0] || a[0].localeCompare(b[0]));
   const kept = ranked.slice(0, limit);
   const rest = ranked.slice(limit);
   if (rest.length) {
-    const other = kept.find(([k]) => k === OTHER)?.[1] ?? new Tally(names.length);
+    const other = kept.find(([k]) => k === OTHER)?.[1] ?? new Tally(config);
     for (const [, t] of rest) other.merge(t);
     if (!kept.some(([k]) => k === OTHER)) kept.push([OTHER, other]);
   }
@@ -328,28 +467,57 @@ function mergeGroups(tallies: Map<string, Tally>, limit: number, names: string[]
 // ---------------------------------------------------------------------------------------------
 // Counting
 
-/** Counts entities by furthest step, and the time each took from the step before. */
+interface TallyConfig {
+  stepCount: number;
+  /** Most ids kept per list. */
+  entityLimit: number;
+  dwell: Array<number | null>;
+  asOf: number | null;
+}
+
+/** Counts entities by furthest step, the time each took from the step before, and who they are. */
 class Tally {
   readonly counts: number[];
   readonly durations: number[][];
+  private readonly converted: string[][];
+  private readonly dropped: string[][];
+  private readonly stuck: Array<Array<{ id: string; dwellMs: number }>>;
 
-  constructor(stepCount: number) {
-    this.counts = new Array(stepCount).fill(0);
-    this.durations = Array.from({ length: stepCount }, () => []);
+  constructor(private readonly config: TallyConfig) {
+    const n = config.stepCount;
+    this.counts = new Array(n).fill(0);
+    this.durations = Array.from({ length: n }, () => []);
+    this.converted = Array.from({ length: n }, () => []);
+    this.dropped = Array.from({ length: n }, () => []);
+    this.stuck = Array.from({ length: n }, () => []);
   }
 
-  add(result: MatchResult): void {
+  add(result: MatchResult, id: string): void {
     if (result.excluded || result.furthest < 0) return;
-    for (let k = 0; k <= result.furthest; k++) {
+    const { entityLimit, stepCount, dwell, asOf } = this.config;
+    const furthest = result.furthest;
+    for (let k = 0; k <= furthest; k++) {
       this.counts[k]++;
       if (k > 0) this.durations[k].push(result.times[k] - result.times[k - 1]);
+      if (this.converted[k].length < entityLimit) this.converted[k].push(id);
+    }
+    if (furthest + 1 < stepCount && this.dropped[furthest + 1].length < entityLimit) this.dropped[furthest + 1].push(id);
+    const limit = dwell[furthest];
+    if (limit !== null && asOf !== null && asOf - result.times[furthest] > limit) {
+      this.stuck[furthest].push({ id, dwellMs: asOf - result.times[furthest] });
     }
   }
 
   merge(other: Tally): void {
+    const cap = (into: string[], from: string[]) => {
+      for (const id of from) if (into.length < this.config.entityLimit) into.push(id);
+    };
     other.counts.forEach((c, k) => {
       this.counts[k] += c;
       for (const d of other.durations[k]) this.durations[k].push(d);
+      cap(this.converted[k], other.converted[k]);
+      cap(this.dropped[k], other.dropped[k]);
+      for (const s of other.stuck[k]) this.stuck[k].push(s);
     });
   }
 
@@ -360,7 +528,16 @@ class Tally {
       this.durations.map((d) => median(d)),
       this.durations.map((d) => (d.length ? d.reduce((a, b) => a + b, 0) / d.length : null)),
     );
-    out.forEach((s, k) => (s.event = steps[k].event));
+    out.forEach((s, k) => {
+      s.event = steps[k].event;
+      s.convertedIds = this.converted[k];
+      s.droppedIds = this.dropped[k];
+      const maxDwellMs = this.config.dwell[k];
+      if (maxDwellMs !== null) {
+        const stuck = this.stuck[k].sort((a, b) => b.dwellMs - a.dwellMs || (a.id < b.id ? -1 : 1));
+        s.stuck = { maxDwellMs, count: stuck.length, entities: stuck.slice(0, this.config.entityLimit) };
+      }
+    });
     return out;
   }
 }
@@ -390,11 +567,4 @@ function largestDropOff(steps: FunnelStepResult[]): number | null {
     if (best === null || steps[k].dropOffRate > steps[best].dropOffRate) best = k;
   }
   return best;
-}
-
-function median(values: number[]): number | null {
-  if (!values.length) return null;
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
