@@ -166,13 +166,20 @@ function matchAnyOrder(input: MatchInput, options: MatchOptions): MatchResult {
     const times: number[] = [];
     const rows: number[] = [];
     for (let j = s; j < input.length && input.times[j] - start <= windowMs; j++) {
-      if (input.exclusions[j] & anyExclusion && j > s) break;
+      // An exclusion inside the window wipes what this run collected (PostHog's unordered
+      // funnel clears its steps without recording them), unless the funnel was already done.
+      if (input.exclusions[j] & anyExclusion && j > s) {
+        times.length = 0;
+        rows.length = 0;
+        break;
+      }
       const open = input.steps[j] & ~done;
       if (!open) continue;
       const k = 31 - Math.clz32(open & -open);
       done |= 1 << k;
       times.push(input.times[j]);
       rows.push(input.rows[j]);
+      if (times.length === stepCount) break;
     }
     const count = times.length;
     if (count > bestCount) [bestCount, bestTimes, bestRows] = [count, times, rows];

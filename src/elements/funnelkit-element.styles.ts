@@ -76,12 +76,19 @@ export const baseStyles = css`
     font-weight: 600;
     overflow-wrap: anywhere;
   }
+  .plot {
+    position: relative;
+    flex: 1 1 auto;
+    display: flex;
+    flex-direction: column;
+  }
   [part='chart'] {
     position: relative;
     flex: 1 1 auto;
     min-height: 120px;
     height: var(--fk-height);
   }
+  .plot[hidden],
   [part='chart'][hidden] {
     display: none;
   }

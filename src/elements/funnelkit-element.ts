@@ -23,6 +23,7 @@ import type { Config } from 'vega-lite';
 import { emit } from './emit.js';
 import { baseStyles } from './funnelkit-element.styles.js';
 import { createTooltip } from './tooltip.js';
+import { registerVegaFormats } from './vega-formats.js';
 
 /** What the element is doing. Reflected as the `state` attribute for styling and tests. */
 export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
@@ -114,7 +115,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   protected shownContract: C | null = null;
 
   /** The Vega view on screen, if any. */
-  get view(): View | null {
+  get vegaView(): View | null {
     return this.embedded?.view ?? null;
   }
 
@@ -138,6 +139,20 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     return nothing;
   }
 
+  /**
+   * Interactive HTML laid over the chart, e.g. step labels that a keyboard can reach. Positioned
+   * by the subclass, usually from the view's scales in {@link viewUpdated}.
+   */
+  protected renderOverlay(_vm: VM): TemplateResult | typeof nothing {
+    return nothing;
+  }
+
+  /** The least chart height, in CSS pixels, this view model needs to stay legible (0: any). */
+  protected chartMinHeight(_vm: VM): number {
+    return 0;
+  }
+
+
   /** Called after each embed or data update, to wire widget-specific view listeners. */
   protected viewUpdated(_view: View, _mode: 'embed' | 'update'): void {}
 
@@ -157,6 +172,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
 
   override connectedCallback(): void {
     super.connectedCallback();
+    registerVegaFormats();
     this.resizeObserver = new ResizeObserver((entries) => this.onResize(entries));
     // Picks up an inline <script type="application/json"> added or edited after connection.
     this.mutationObserver = new MutationObserver(() => {
@@ -416,7 +432,10 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
         ${title ? html`<h3 part="title">${title}</h3>` : nothing}
         ${this.renderStatus(locale)}
         ${vm !== null && this.state !== 'empty' ? this.renderSummary(vm) : nothing}
-        <div part="chart" ?hidden=${!showChart} aria-hidden="true"></div>
+        <div class="plot" ?hidden=${!showChart}>
+          <div part="chart" ?hidden=${!showChart} aria-hidden="true" style=${vm !== null && this.chartMinHeight(vm) ? `min-height: ${this.chartMinHeight(vm)}px` : ''}></div>
+          ${vm !== null && showChart ? this.renderOverlay(vm) : nothing}
+        </div>
         <div part="tooltip" hidden></div>
         ${vm !== null && showChart ? this.renderTable(this.describe(vm), locale, title) : nothing}
       </div>

@@ -1,21 +1,42 @@
 /**
- * `<funnel-chart>` steps view: one bar per step, the converted part solid and the part lost
- * since the first step ghosted; the largest drop-off in the alert colour; with a breakdown,
- * grouped bars and a legend that is always shown.
+ * `<funnel-chart>` specs, one per view:
+ * - `steps`: one bar per step, the converted part solid and the part lost since the first step
+ *   ghosted; the largest drop-off in the alert colour; with a breakdown, grouped bars and a legend
+ *   that is always shown; with a comparison, the previous period as a dashed outline and a delta.
+ *   Step names are not drawn by Vega: the element lays HTML labels over the reserved band
+ *   (`STEP_LABEL_BAND`) so they wrap, truncate with a tooltip and take keyboard focus;
+ * - `time-to-convert`: the histogram of conversion times with the median marked;
+ * - `trends`: conversion by entry period, periods still inside their window dashed.
  * @module
  */
 import type { VisualizationSpec } from 'vega-embed';
 import type { FunnelStepResult, FunnelViewModel } from '../analytics/funnel.js';
-import { formatDuration, formatNumber, formatPercent } from './format.js';
+import { formatChange, formatDuration, formatNumber, formatPercent, timeAxisFormat, wallTime } from './format.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';
 
+export type FunnelView = 'steps' | 'time-to-convert' | 'trends';
 export type FunnelMetric = 'count' | 'first' | 'previous';
 export type FunnelOrientation = 'vertical' | 'horizontal';
 
 export interface FunnelSpecOptions {
+  view: FunnelView;
   metric: FunnelMetric;
   orientation: FunnelOrientation;
+}
+
+/** Vega expression function (registered by the element) that formats ms with `Intl`. */
+export const DURATION_FORMAT = 'fkDuration';
+
+/** Room kept for the HTML step labels: below vertical bars (px high), left of horizontal ones (px wide). */
+export const STEP_LABEL_BAND = { vertical: 44, verticalWithBadge: 62, horizontal: 150 } as const;
+
+/** Vertical bars narrower than this show only the step number; the name is in the tooltip. */
+export const COMPACT_LABEL_WIDTH = 56;
+
+/** Bar orientation for `orientation` unset: more than 8 steps read better as horizontal rows. */
+export function autoOrientation(stepCount: number): FunnelOrientation {
+  return stepCount > 8 ? 'horizontal' : 'vertical';
 }
 
 /** The bar label for a step under the chosen metric. */
@@ -25,39 +46,71 @@ export function stepLabel(step: FunnelStepResult, metric: FunnelMetric, locale: 
   return formatNumber(step.count, locale);
 }
 
+/** The band value of step `index` (names may repeat; the number keeps bands apart). */
+export function stepKey(step: { name: string; index: number }): string {
+  return `${step.index + 1}. ${step.name}`;
+}
+
 export function buildFunnelSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOptions): VisualizationSpec {
+  if (options.view === 'time-to-convert') return timeToConvertSpec(vm, ctx);
+  if (options.view === 'trends') return trendsSpec(vm, ctx);
+  return stepsSpec(vm, ctx, options);
+}
+
+const base = (ctx: SpecContext) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  width: ctx.width,
+  height: ctx.height,
+  autosize: { type: 'fit', contains: 'padding' },
+});
+
+function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOptions): VisualizationSpec {
   const { locale, tokens } = ctx;
   const groups = vm.breakdown ?? [{ value: '', steps: vm.steps }];
   const grouped = Boolean(vm.breakdown);
-  const order = vm.steps.map((s, i) => stepAxisLabel(s.name, i));
+  const compared = !grouped && vm.comparison ? vm.comparison : null;
+  const order = vm.steps.map(stepKey);
   const rows = groups.flatMap((g) => {
     const first = g.steps[0]?.count ?? 0;
-    return g.steps.map((s) => ({
-      step: stepAxisLabel(s.name, s.index),
-      name: s.name,
-      index: s.index,
-      group: g.value === '' && grouped ? message('none', locale) : g.value,
-      count: s.count,
-      ghost: Math.max(0, first - s.count),
-      base: first,
-      label: stepLabel(s, options.metric, locale),
-      fromFirst: formatPercent(s.conversionFromFirst, locale),
-      fromPrevious: formatPercent(s.conversionFromPrevious, locale),
-      dropOff: `${formatNumber(s.dropOff, locale)} (${formatPercent(s.dropOffRate, locale)})`,
-      time: s.medianTimeMs === null ? '–' : formatDuration(s.medianTimeMs, locale),
-      worst: !grouped && s.index === vm.largestDropOff,
-    }));
+    return g.steps.map((s) => {
+      const prev = compared?.steps[s.index];
+      const delta = compared?.deltas[s.index];
+      return {
+        step: stepKey(s),
+        name: s.name,
+        index: s.index,
+        group: g.value === '' && grouped ? message('none', locale) : g.value,
+        value: g.value,
+        count: s.count,
+        base: first,
+        label: stepLabel(s, options.metric, locale),
+        fromFirst: formatPercent(s.conversionFromFirst, locale),
+        fromPrevious: formatPercent(s.conversionFromPrevious, locale),
+        dropOff: `${formatNumber(s.dropOff, locale)} (${formatPercent(s.dropOffRate, locale)})`,
+        time: s.medianTimeMs === null ? '–' : formatDuration(s.medianTimeMs, locale),
+        stuck: s.stuck ? formatNumber(s.stuck.count, locale) : '',
+        worst: !grouped && s.index === vm.largestDropOff,
+        prev: prev ? prev.count : null,
+        prevText: prev ? formatNumber(prev.count, locale) : '',
+        delta: delta ? deltaText(delta.count, delta.countChange, locale) : '',
+        deltaSign: delta ? Math.sign(delta.count) : 0,
+      };
+    });
   });
   const horizontal = options.orientation === 'horizontal';
   const stepChannel = horizontal ? 'y' : 'x';
   const valueChannel = horizontal ? 'x' : 'y';
   const offsetChannel = horizontal ? 'yOffset' : 'xOffset';
+  const hasStuck = vm.steps.some((s) => s.stuck && s.stuck.count > 0);
+  const band = horizontal ? STEP_LABEL_BAND.horizontal : hasStuck ? STEP_LABEL_BAND.verticalWithBadge : STEP_LABEL_BAND.vertical;
   const stepEncoding = {
     field: 'step',
     type: 'nominal',
     sort: order,
     title: null,
-    axis: { labelAngle: 0, labelLimit: horizontal ? 160 : Math.max(60, ctx.width / Math.max(1, order.length) - 8), labelExpr: 'split(datum.label, "\\n")' },
+    scale: { paddingInner: grouped ? 0.2 : 0.25, paddingOuter: 0.1 },
+    // The element draws the names as HTML in the band kept free by `padding` below.
+    axis: { labels: false, ticks: false, domain: true },
   };
   const tooltip = [
     { field: 'name', title: message('step', locale) },
@@ -67,63 +120,210 @@ export function buildFunnelSpec(vm: FunnelViewModel, ctx: SpecContext, options: 
     { field: 'fromPrevious', title: message('fromPrevious', locale) },
     { field: 'dropOff', title: message('dropOff', locale) },
     { field: 'time', title: message('medianTime', locale) },
+    ...(vm.steps.some((s) => s.stuck) ? [{ field: 'stuck', title: message('stuck', locale) }] : []),
+    ...(compared ? [{ field: 'prevText', title: message('previous', locale) }, { field: 'delta', title: message('change', locale) }] : []),
   ];
-  const offset = { field: 'group', type: 'nominal', sort: groups.map((g) => g.value) };
+  const offset = { field: 'group', type: 'nominal', sort: groups.map((g) => g.value), scale: { paddingInner: 0.08 } };
   const groupEncoding: Record<string, unknown> = grouped
     ? {
         [offsetChannel]: offset,
-        color: { field: 'group', type: 'nominal', sort: groups.map((g) => g.value), title: null, legend: { orient: 'top', direction: 'horizontal' } },
+        color: { field: 'group', type: 'nominal', sort: groups.map((g) => g.value), title: null, legend: { orient: 'top', direction: 'horizontal', columns: 0 } },
       }
-    : {
-        color: {
-          condition: { test: 'datum.worst', value: tokens.alert },
-          value: tokens.accent,
+    : { color: { condition: { test: 'datum.worst', value: tokens.alert }, value: tokens.accent } };
+  const layers: object[] = [
+    {
+      // Ghost: what the first step had, so the lost part reads at a glance.
+      mark: { type: 'bar', color: tokens.ghost, opacity: 0.55, cornerRadiusEnd: 3 },
+      encoding: {
+        [valueChannel]: {
+          field: 'base',
+          type: 'quantitative',
+          title: null,
+          scale: { domainMax: Math.max(1, ...rows.map((r) => Math.max(r.base, r.prev ?? 0))) },
+          axis: { format: '~s', tickCount: 5, tickMinStep: 1, grid: true },
         },
-      };
+        ...(grouped ? { [offsetChannel]: offset } : {}),
+        tooltip,
+      },
+    },
+    {
+      mark: { type: 'bar', cornerRadiusEnd: 3, cursor: 'pointer' },
+      encoding: { [valueChannel]: { field: 'count', type: 'quantitative' }, ...groupEncoding, tooltip },
+    },
+  ];
+  if (compared) {
+    layers.push({
+      // The previous period: a dashed outline where its bar ended.
+      mark: { type: 'bar', fillOpacity: 0, stroke: tokens.muted, strokeWidth: 1.5, strokeDash: [4, 3], cornerRadiusEnd: 3 },
+      encoding: { [valueChannel]: { field: 'prev', type: 'quantitative' }, tooltip },
+    });
+  }
+  // Value labels only where each bar has room for one (8 groups × 6 steps do not).
+  const bars = vm.steps.length * groups.length;
+  const perBar = (((horizontal ? ctx.height : ctx.width) - band) / Math.max(1, bars)) * 0.75;
+  if (perBar >= (horizontal ? 11 : 30)) layers.push({
+    mark: {
+      type: 'text',
+      [horizontal ? 'dx' : 'dy']: horizontal ? 4 : -6,
+      align: horizontal ? 'left' : 'center',
+      baseline: horizontal ? 'middle' : 'bottom',
+      fontSize: 11,
+      fontWeight: 600,
+      color: tokens.text,
+    },
+    encoding: {
+      [valueChannel]: { field: compared ? 'top' : 'count', type: 'quantitative' },
+      text: { field: 'label' },
+      ...(grouped ? { [offsetChannel]: offset } : {}),
+    },
+  });
+  if (compared) {
+    layers.push({
+      mark: {
+        type: 'text',
+        [horizontal ? 'dx' : 'dy']: horizontal ? 4 : -20,
+        ...(horizontal ? { dy: 12 } : {}),
+        align: horizontal ? 'left' : 'center',
+        baseline: horizontal ? 'middle' : 'bottom',
+        fontSize: 10,
+      },
+      encoding: {
+        [valueChannel]: { field: 'top', type: 'quantitative' },
+        text: { field: 'delta' },
+        color: { condition: { test: 'datum.deltaSign < 0', value: tokens.alert }, value: tokens.success },
+      },
+    });
+  }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: ctx.width,
-    height: ctx.height,
-    autosize: { type: 'fit', contains: 'padding' },
-    datasets: { steps: rows },
+    ...base(ctx),
+    padding: horizontal ? { left: band, top: 4, right: 40, bottom: 4 } : { left: 4, top: compared ? 30 : 16, right: 4, bottom: band },
+    datasets: { steps: compared ? rows.map((r) => ({ ...r, top: Math.max(r.count, r.prev ?? 0) })) : rows },
     data: { name: 'steps' },
     encoding: { [stepChannel]: stepEncoding },
+    layer: layers,
+  } as VisualizationSpec;
+}
+
+/** "+12 (+8.2%)" / "−3 (−1.5%)": a step's change against the previous period. */
+function deltaText(count: number, change: number | null, locale: string): string {
+  const n = new Intl.NumberFormat(locale, { signDisplay: 'exceptZero' }).format(count);
+  return change === null ? n : `${n} (${formatChange(change, locale)})`;
+}
+
+function messageSpec(ctx: SpecContext, text: string): VisualizationSpec {
+  return {
+    ...base(ctx),
+    datasets: { note: [{ text }] },
+    data: { name: 'note' },
+    mark: { type: 'text', fontSize: 13, color: ctx.tokens.muted },
+    encoding: { text: { field: 'text' } },
+  } as VisualizationSpec;
+}
+
+function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
+  const { locale, tokens } = ctx;
+  const ttc = vm.timeToConvert;
+  if (!ttc || ttc.count === 0) return messageSpec(ctx, message(vm.aggregated ? 'needsEvents' : 'noConversions', locale));
+  const name = (i: number) => stepKey(vm.steps[i]);
+  const bins = ttc.bins.map((b) => ({
+    start: b.startMs,
+    end: b.endMs,
+    count: b.count,
+    range: `${formatDuration(b.startMs, locale)} – ${formatDuration(b.endMs, locale)}`,
+    share: formatPercent(b.count / ttc.count, locale),
+  }));
+  const marks = [
+    { label: message('median', locale), ms: ttc.medianMs!, dash: [] },
+    { label: message('mean', locale), ms: ttc.meanMs!, dash: [4, 3] },
+  ].map((m) => ({ ...m, text: `${m.label} ${formatDuration(m.ms, locale)}` }));
+  const x = { type: 'quantitative', title: `${name(ttc.from)} → ${name(ttc.to)}`, axis: { formatType: DURATION_FORMAT, format: locale, tickCount: 6, grid: false }, scale: { zero: false, nice: false } };
+  return {
+    ...base(ctx),
+    datasets: { bins, marks },
     layer: [
       {
-        // Ghost: what the first step had, so the lost part reads at a glance.
-        mark: { type: 'bar', color: tokens.ghost, opacity: 0.55, cornerRadiusEnd: 3 },
+        data: { name: 'bins' },
+        mark: { type: 'bar', binSpacing: 1 },
         encoding: {
-          [valueChannel]: { field: 'base', type: 'quantitative', title: null, axis: { format: '~s', tickCount: 5, grid: true } },
-          ...(grouped ? { [offsetChannel]: offset } : {}),
-          tooltip,
+          x: { field: 'start', bin: 'binned', ...x },
+          x2: { field: 'end' },
+          y: { field: 'count', type: 'quantitative', stack: null, title: message('entities', locale), axis: { format: '~s', tickMinStep: 1, tickCount: 5 } },
+          tooltip: [
+            { field: 'range', title: message('timeToConvert', locale) },
+            { field: 'count', type: 'quantitative', title: message('entities', locale), format: ',' },
+            { field: 'share', title: message('share', locale) },
+          ],
         },
       },
       {
-        mark: { type: 'bar', cornerRadiusEnd: 3, cursor: 'pointer' },
-        encoding: { [valueChannel]: { field: 'count', type: 'quantitative' }, ...groupEncoding, tooltip },
-        params: [{ name: 'hover', select: { type: 'point', on: 'pointerover', clear: 'pointerout' } }],
+        data: { name: 'marks' },
+        mark: { type: 'rule', strokeWidth: 2, color: tokens.alert },
+        encoding: { x: { field: 'ms', type: 'quantitative' }, strokeDash: { field: 'dash', type: 'nominal', scale: null, legend: null } },
       },
       {
-        mark: {
-          type: 'text',
-          [horizontal ? 'dx' : 'dy']: horizontal ? 4 : -6,
-          align: horizontal ? 'left' : 'center',
-          baseline: horizontal ? 'middle' : 'bottom',
-          fontSize: 11,
-          fontWeight: 600,
-          color: tokens.text,
-        },
+        data: { name: 'marks' },
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, fontWeight: 600, color: tokens.alert },
         encoding: {
-          [valueChannel]: { field: 'count', type: 'quantitative' },
-          text: { field: 'label' },
-          ...(grouped ? { [offsetChannel]: offset } : {}),
+          x: { field: 'ms', type: 'quantitative' },
+          y: { value: 0 },
+          yOffset: { field: 'label', type: 'nominal', scale: { range: [8, 22] }, legend: null },
+          text: { field: 'text' },
         },
       },
     ],
   } as VisualizationSpec;
 }
 
-/** Step names longer than a bar is wide wrap at spaces (Chinese labels are truncated by Vega with a tooltip). */
-function stepAxisLabel(name: string, index: number): string {
-  return `${index + 1}. ${name}`;
+function trendsSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
+  const { locale, tokens } = ctx;
+  const trends = vm.trends;
+  if (!trends || trends.points.every((p) => p.entered === 0)) return messageSpec(ctx, message(vm.aggregated ? 'needsEvents' : 'noConversions', locale));
+  const points = trends.points.filter((p) => p.rate !== null);
+  // The dashed line starts at the last complete point, so the two lines join.
+  const lastComplete = points.reduce((at, p, i) => (p.incomplete ? at : i), -1);
+  const series = points.map((p, i) => ({
+    start: wallTime(p.period),
+    period: p.period,
+    rate: p.rate,
+    rateText: formatPercent(p.rate!, locale),
+    entered: p.entered,
+    converted: p.converted,
+    segment: p.incomplete ? 'open' : 'closed',
+    status: p.incomplete ? message('incompleteHint', locale) : '',
+    join: i === lastComplete,
+  }));
+  const lines = series.flatMap((p) => (p.join && lastComplete < series.length - 1 ? [p, { ...p, segment: 'open' }] : [p]));
+  const x = { field: 'start', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { grid: false, format: timeAxisFormat(locale) } };
+  return {
+    ...base(ctx),
+    datasets: { lines, series },
+    layer: [
+      {
+        data: { name: 'lines' },
+        mark: { type: 'line', color: tokens.accent },
+        encoding: {
+          x,
+          y: { field: 'rate', type: 'quantitative', title: message('conversionRate', locale), axis: { format: '.0%', tickCount: 5 } },
+          detail: { field: 'segment' },
+          strokeDash: { field: 'segment', type: 'nominal', scale: { domain: ['closed', 'open'], range: [[1, 0], [5, 4]] }, legend: null },
+        },
+      },
+      {
+        data: { name: 'series' },
+        mark: { type: 'point', filled: true, size: 40, strokeWidth: 1.5, color: tokens.accent, stroke: tokens.accent },
+        encoding: {
+          x,
+          y: { field: 'rate', type: 'quantitative' },
+          fillOpacity: { condition: { test: "datum.segment === 'open'", value: 0 }, value: 1 },
+          tooltip: [
+            { field: 'period', title: message('period', locale) },
+            { field: 'entered', type: 'quantitative', title: message('entered', locale), format: ',' },
+            { field: 'converted', type: 'quantitative', title: message('converted', locale), format: ',' },
+            { field: 'rateText', title: message('conversionRate', locale) },
+            { field: 'status', title: message('incomplete', locale) },
+          ],
+        },
+      },
+    ],
+  } as VisualizationSpec;
 }

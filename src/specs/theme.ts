@@ -49,6 +49,8 @@ export function buildVegaConfig(t: ThemeTokens): Config {
   };
   return {
     background: 'transparent',
+    // Lets specs format with the Intl-backed functions the elements register (durations).
+    customFormatTypes: true,
     font: t.font,
     padding: 4,
     view: { stroke: 'transparent' },

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeFunnel } from '../../src/analytics/funnel.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
-import type { FunnelContract, FunnelSection } from '../../src/analytics/contract.js';
+import type { FunnelContract, FunnelSection, InlineContract } from '../../src/analytics/contract.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -15,7 +15,7 @@ const funnel = (rows: Row[], section: Partial<FunnelSection> = {}, extra: Partia
     fields: { entity: 'id', time: 't', event: 'e' },
     funnel: { steps: [{ event: 'lead' }, { event: 'poc' }, { event: 'won' }], window: '30d', ...section },
     ...extra,
-  } as FunnelContract);
+  } as InlineContract<FunnelContract>);
 
 // Four leads: a wins after 2 days, b after 5, c stops at poc, d never gets past lead.
 const deals: Row[] = [

@@ -105,13 +105,13 @@ describe('FunnelKitElement: states', () => {
   it('keeps the last good view through an error', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
     await oneEvent(el, 'funnelkit-render');
-    const view = el.view;
+    const view = el.vegaView;
     el.contract = contract({ fields: { time: 'day', value: 'leads' } });
     const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(event.detail.path).to.equal('/fields/time');
     await el.updateComplete;
     expect(valueText(el)).to.equal('1,550');
-    expect(el.view).to.equal(view);
+    expect(el.vegaView).to.equal(view);
     expect((shadow(el, '[part=chart]') as HTMLElement).hidden).to.equal(false);
     expect(shadow(el, '[part=status]')!.textContent).to.contain('last good view');
   });
@@ -148,11 +148,11 @@ describe('FunnelKitElement: rendering', () => {
   it('updates data through the view API when only data changes', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
     await oneEvent(el, 'funnelkit-render');
-    const view = el.view;
+    const view = el.vegaView;
     el.contract = contract({ data: { rows: rows.map((r) => ({ ...r, leads: r.leads * 2 })) } });
     const event = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
     expect(event.detail.mode).to.equal('update');
-    expect(el.view).to.equal(view);
+    expect(el.vegaView).to.equal(view);
     expect(view!.data('series').map((d: { value: number }) => d.value)).to.deep.equal([220, 240, 260, 280, 300, 320, 340, 360, 380, 400]);
     expect(valueText(el)).to.equal('3,100');
   });
@@ -219,7 +219,7 @@ describe('FunnelKitElement: rendering', () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
     await oneEvent(el, 'funnelkit-render');
     const tip = shadow(el, '[part=tooltip]') as HTMLElement;
-    const handler = (el.view as unknown as { _handler: unknown; tooltip(): (h: unknown, e: MouseEvent, i: unknown, v: unknown) => void }).tooltip();
+    const handler = (el.vegaView as unknown as { _handler: unknown; tooltip(): (h: unknown, e: MouseEvent, i: unknown, v: unknown) => void }).tooltip();
     handler(null, new MouseEvent('pointermove', { clientX: 20, clientY: 20 }), {}, { title: '<b>x</b>', Value: '<i>1</i>' });
     expect(tip.hidden).to.equal(false);
     expect(tip.querySelector('.tip-title')!.textContent).to.equal('<b>x</b>');
@@ -231,8 +231,8 @@ describe('FunnelKitElement: rendering', () => {
   it('resizes with its container without re-embedding', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" style="width: 600px" .contract=${contract()}></kpi-card>`);
     const wrapper = el;
-    await waitUntil(() => el.view !== null, 'no view', { timeout: 10000 });
-    const view = el.view!;
+    await waitUntil(() => el.vegaView !== null, 'no view', { timeout: 10000 });
+    const view = el.vegaView!;
     const before = view.width();
     const modes: string[] = [];
     el.addEventListener('funnelkit-render', (e) => modes.push((e as CustomEvent<FunnelKitRenderDetail>).detail.mode));
@@ -240,13 +240,13 @@ describe('FunnelKitElement: rendering', () => {
     await waitUntil(() => modes.length > 0, 'no redraw after resize', { timeout: 10000 });
     expect(modes[0]).to.equal('update');
     expect(view.width()).to.be.below(before);
-    expect(el.view).to.equal(view);
+    expect(el.vegaView).to.equal(view);
   });
 
   it('finalizes the view and stops observing when removed', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
     await oneEvent(el, 'funnelkit-render');
-    const view = el.view!;
+    const view = el.vegaView!;
     let finalized = false;
     const finalize = view.finalize.bind(view);
     view.finalize = () => {
@@ -255,7 +255,7 @@ describe('FunnelKitElement: rendering', () => {
     };
     el.remove();
     expect(finalized).to.equal(true);
-    expect(el.view).to.equal(null);
+    expect(el.vegaView).to.equal(null);
   });
 
   it('registration is guarded and classes can be registered under another name', async () => {

@@ -1,0 +1,72 @@
+import { css } from 'lit';
+
+/** Step labels laid over the funnel chart: wrap to two lines, truncate, keep a focus ring. */
+export const funnelChartStyles = css`
+  [part='steps'] {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  [part='step-label'] {
+    position: absolute;
+    box-sizing: border-box;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: flex-start;
+    gap: 2px;
+    padding: 2px 4px;
+    margin: 0;
+    font: 11px/1.3 var(--fk-font-family);
+    color: var(--fk-color-muted);
+    background: none;
+    border: 0;
+    border-radius: 4px;
+    cursor: pointer;
+    overflow: hidden;
+  }
+  .horizontal [part='step-label'] {
+    align-items: flex-end;
+    justify-content: center;
+    text-align: right;
+  }
+  [part='step-label'] .name {
+    display: -webkit-box;
+    -webkit-box-orient: vertical;
+    -webkit-line-clamp: 2;
+    line-clamp: 2;
+    overflow: hidden;
+    max-width: 100%;
+    text-align: inherit;
+    overflow-wrap: anywhere;
+  }
+  [part='step-label'].one-line .name {
+    -webkit-line-clamp: 1;
+    line-clamp: 1;
+    word-break: break-all;
+  }
+  .vertical [part='step-label'] .name {
+    text-align: center;
+  }
+  [part='step-label']:hover .name {
+    color: var(--fk-color-text);
+  }
+  [part='step-label']:focus-visible {
+    outline: 2px solid var(--fk-color-accent);
+    outline-offset: -2px;
+  }
+  [part='stuck-badge'] {
+    flex: none;
+    padding: 0 6px;
+    font-size: 10px;
+    font-weight: 600;
+    line-height: 16px;
+    white-space: nowrap;
+    color: var(--fk-color-warning);
+    background: color-mix(in srgb, var(--fk-color-warning) 14%, transparent);
+    border-radius: 8px;
+    max-width: 100%;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+`;

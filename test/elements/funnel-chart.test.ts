@@ -1,0 +1,203 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import '../../src/funnel-chart.js';
+import type { FunnelChart, FunnelStepClickDetail } from '../../src/funnel-chart.js';
+
+type Row = { id: string; e: string; t: string; region?: string };
+
+// Four deals: a and b win, c stops at POC, d stays a lead. a, b and c are East, d is West.
+const deals: Row[] = [
+  { id: 'a', e: 'lead', t: '2026-01-01T00:00:00Z', region: 'East' },
+  { id: 'a', e: 'poc', t: '2026-01-02T00:00:00Z', region: 'East' },
+  { id: 'a', e: 'won', t: '2026-01-03T00:00:00Z', region: 'East' },
+  { id: 'b', e: 'lead', t: '2026-01-01T12:00:00Z', region: 'East' },
+  { id: 'b', e: 'poc', t: '2026-01-03T12:00:00Z', region: 'East' },
+  { id: 'b', e: 'won', t: '2026-01-06T12:00:00Z', region: 'East' },
+  { id: 'c', e: 'lead', t: '2026-01-02T00:00:00Z', region: 'East' },
+  { id: 'c', e: 'poc', t: '2026-01-04T00:00:00Z', region: 'East' },
+  { id: 'd', e: 'lead', t: '2026-01-08T00:00:00Z', region: 'West' },
+];
+
+const contract = (funnel: Record<string, unknown> = {}, rows: Row[] = deals) => ({
+  version: 1,
+  kind: 'funnel',
+  title: 'Deals',
+  data: { rows },
+  fields: { entity: 'id', time: 't', event: 'e' },
+  funnel: { steps: [{ event: 'lead', label: 'Lead' }, { event: 'poc', label: 'POC' }, { event: 'won', label: 'Won' }], window: '30d', ...funnel },
+});
+
+const render = async (template: ReturnType<typeof html>) => {
+  const el = await fixture<FunnelChart>(template);
+  await oneEvent(el, 'funnelkit-render');
+  await waitUntil(() => el.shadowRoot!.querySelector('[part=step-label]') || el.view !== 'steps', 'no step labels', { timeout: 5000 });
+  return el;
+};
+const all = (el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll(selector)];
+const labels = (el: Element) => all(el, '[part=step-label]') as HTMLButtonElement[];
+const tableRows = (el: Element) => all(el, '.visually-hidden tbody tr').map((r) => [...r.children].map((c) => c.textContent));
+
+describe('<funnel-chart>', () => {
+  it('draws one bar per step and the accessible table with the computed figures', async () => {
+    const el = await render(html`<funnel-chart locale="en" style="width: 640px" .contract=${contract()}></funnel-chart>`);
+    expect(tableRows(el)).to.deep.equal([
+      ['Lead', '4', '100%', '100%'],
+      ['POC', '3', '75%', '75%'],
+      ['Won', '2', '50%', '66.7%'],
+    ]);
+    // Solid bars (the ghost layer is behind them): three, the worst drop-off (lead → POC, 25%,
+    // vs POC → won, 33.3%) in the alert colour.
+    const bars = all(el, '[part=chart] .mark-rect.role-mark path');
+    expect(bars.length).to.equal(6);
+    expect(labels(el).map((b) => b.textContent!.trim())).to.deep.equal(['1. Lead', '2. POC', '3. Won']);
+  });
+
+  it('lays the step labels under their bars, inside the chart', async () => {
+    const el = await render(html`<funnel-chart locale="en" style="width: 640px" .contract=${contract()}></funnel-chart>`);
+    const chart = el.shadowRoot!.querySelector('[part=chart]')!.getBoundingClientRect();
+    const domain = el.shadowRoot!.querySelector('.role-axis-domain')!.getBoundingClientRect();
+    for (const label of labels(el)) {
+      const box = label.getBoundingClientRect();
+      expect(box.top).to.be.at.least(domain.bottom - 1);
+      expect(box.bottom).to.be.at.most(chart.bottom + 1);
+    }
+    const lefts = labels(el).map((b) => b.getBoundingClientRect().left);
+    expect(lefts[0]).to.be.below(lefts[1]);
+    expect(lefts[1]).to.be.below(lefts[2]);
+  });
+
+  it('fires funnel-step-click with rates and entity ids when a step label is clicked', async () => {
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract()}></funnel-chart>`);
+    setTimeout(() => labels(el)[2].click());
+    const { detail } = (await oneEvent(el, 'funnel-step-click')) as CustomEvent<FunnelStepClickDetail>;
+    expect(detail).to.deep.include({ index: 2, name: 'Won', group: null, count: 2, conversionFromFirst: 0.5, dropOff: 1 });
+    expect(detail.conversionFromPrevious).to.be.closeTo(2 / 3, 1e-9);
+    expect(detail.convertedIds).to.deep.equal(['a', 'b']);
+    expect(detail.droppedIds).to.deep.equal(['c']);
+  });
+
+  it('steps are reachable by keyboard: one tab stop, arrows move, Enter fires the click', async () => {
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract()}></funnel-chart>`);
+    expect(labels(el).map((b) => b.tabIndex)).to.deep.equal([0, -1, -1]);
+    labels(el)[0].focus();
+    await sendKeys({ press: 'ArrowRight' });
+    await waitUntil(() => el.shadowRoot!.activeElement === labels(el)[1], 'focus did not move');
+    expect(labels(el).map((b) => b.tabIndex)).to.deep.equal([-1, 0, -1]);
+    setTimeout(() => void sendKeys({ press: 'Enter' }));
+    const { detail } = (await oneEvent(el, 'funnel-step-click')) as CustomEvent<FunnelStepClickDetail>;
+    expect(detail.index).to.equal(1);
+    expect(detail.droppedIds).to.deep.equal(['d']);
+    await sendKeys({ press: 'End' });
+    await waitUntil(() => el.shadowRoot!.activeElement === labels(el)[2], 'End did not reach the last step');
+    // The label names the step and its figures for screen readers.
+    expect(labels(el)[1].getAttribute('aria-label')).to.equal('2. POC, Entities 3, Conversion from first step 75%, Dropped off 1 (25%)');
+  });
+
+  it('a click on a breakdown bar names its group', async () => {
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract({ breakdown: { field: 'region' } })}></funnel-chart>`);
+    expect(all(el, '[part=chart] .role-legend-label text').map((t) => t.textContent)).to.deep.equal(['East', 'West']);
+    // Simulate Vega's click on the West bar of step 0.
+    const view = el.vegaView!;
+    const west = (view.scenegraph() as unknown as { root: SceneNode }).root;
+    const item = findItem(west, (d) => d?.value === 'West' && d.index === 0 && d.count === 1);
+    expect(item, 'the West bar').to.exist;
+    const path = (item as unknown as { _svg: SVGElement })._svg;
+    setTimeout(() => path.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true })));
+    const { detail } = (await oneEvent(el, 'funnel-step-click')) as CustomEvent<FunnelStepClickDetail>;
+    expect(detail).to.deep.include({ index: 0, group: 'West', count: 1 });
+    expect(detail.convertedIds).to.deep.equal(['d']);
+  });
+
+  it('shows stuck badges where a dwell limit is set', async () => {
+    const steps = [{ event: 'lead' }, { event: 'poc', label: 'POC', maxDwell: '3d' }, { event: 'won' }];
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract({ steps, asOf: '2026-01-10' })}></funnel-chart>`);
+    const badge = el.shadowRoot!.querySelector('[part=stuck-badge]')!;
+    expect(badge.textContent!.trim()).to.equal('⚠ 1 stuck');
+    expect(labels(el)[1].title).to.contain('1 stuck: at this step longer than 3 days');
+    setTimeout(() => labels(el)[1].click());
+    const { detail } = (await oneEvent(el, 'funnel-step-click')) as CustomEvent<FunnelStepClickDetail>;
+    expect(detail.stuckIds).to.deep.equal(['c']);
+  });
+
+  it('draws the previous period as dashed outlines with a delta', async () => {
+    const rows: Row[] = [
+      ...deals,
+      { id: 'p', e: 'lead', t: '2025-12-28T00:00:00Z' },
+      { id: 'p', e: 'poc', t: '2025-12-29T00:00:00Z' },
+    ];
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract({ compare: 'previous-period', range: { from: '2026-01-01', to: '2026-01-08' } }, rows)}></funnel-chart>`);
+    const dashed = all(el, '[part=chart] .mark-rect.role-mark path').filter((p) => p.getAttribute('stroke-dasharray'));
+    expect(dashed.length).to.equal(3);
+    const texts = all(el, '[part=chart] .mark-text text').map((t) => t.textContent);
+    // 4 leads vs 1, 3 POCs vs 1, 2 wins vs 0.
+    expect(texts).to.include.members(['+3 (+300%)', '+2 (+200%)', '+2']);
+    expect(tableRows(el)[0]).to.deep.equal(['Lead', '4', '100%', '100%', '1']);
+  });
+
+  it('time-to-convert view: histogram bins in the table and the median marked', async () => {
+    const el = await render(html`<funnel-chart locale="en" view="time-to-convert" .contract=${contract()}></funnel-chart>`);
+    // lead → won: a 2 days, b 5 days; 2-day bins from 2 days.
+    expect(tableRows(el)).to.deep.equal([
+      ['2 days – 4 days', '1'],
+      ['4 days – 6 days', '1'],
+    ]);
+    const texts = all(el, '[part=chart] .mark-text text').map((t) => t.textContent);
+    expect(texts).to.include.members(['Median 3.5 days', 'Mean 3.5 days']);
+    expect(labels(el)).to.have.length(0);
+  });
+
+  it('trends view: conversion by entry day, periods whose window is open dashed', async () => {
+    const el = await render(html`<funnel-chart locale="en" view="trends" .contract=${contract({ window: '3d', trends: { interval: 'day' } })}></funnel-chart>`);
+    expect(tableRows(el).map((r) => [r[0], r[3]])).to.deep.equal([
+      ['2026-01-01', '50%'],
+      ['2026-01-02', '0%'],
+      ['2026-01-03', '–'],
+      ['2026-01-04', '–'],
+      ['2026-01-05 (incomplete)', '–'],
+      ['2026-01-06 (incomplete)', '–'],
+      ['2026-01-07 (incomplete)', '–'],
+      ['2026-01-08 (incomplete)', '0%'],
+    ]);
+    const lines = all(el, '[part=chart] .mark-line path');
+    expect(lines.length).to.equal(2);
+    expect(lines.filter((p) => p.getAttribute('stroke-dasharray') === '5,4').length).to.equal(1);
+  });
+
+  it('20 steps turn horizontal and keep every label legible, with the full name as a tooltip', async () => {
+    const steps = Array.from({ length: 20 }, (_, i) => ({ event: i === 0 ? 'lead' : `s${i}`, label: `需求确认阶段 ${i + 1} 与客户的技术方案评审` }));
+    const el = await render(html`<funnel-chart locale="zh-CN" style="width: 640px" .contract=${contract({ steps })}></funnel-chart>`);
+    expect(el.shadowRoot!.querySelector('.horizontal[part=steps]')).to.exist;
+    const boxes = labels(el).map((b) => b.getBoundingClientRect());
+    expect(boxes).to.have.length(20);
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i].top).to.be.at.least(boxes[i - 1].bottom - 0.5);
+    for (const box of boxes) expect(box.height).to.be.at.least(14);
+    expect(labels(el)[4].title).to.equal('5. 需求确认阶段 5 与客户的技术方案评审');
+  });
+
+  it('never interprets step labels as HTML', async () => {
+    const steps = [{ event: 'lead', label: '<img src=x onerror=alert(1)>Lead' }, { event: 'won' }];
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract({ steps })}></funnel-chart>`);
+    expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+    expect(labels(el)[0].textContent!.trim()).to.equal('1. <img src=x onerror=alert(1)>Lead');
+  });
+
+  it('shows an error with its JSON path and keeps the last good funnel', async () => {
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract()}></funnel-chart>`);
+    setTimeout(() => (el.contract = contract({ exclusions: [{ event: 'lost', from: 0, to: 5 }] })));
+    const { detail } = await oneEvent(el, 'funnelkit-error');
+    expect(detail.path).to.equal('/funnel/exclusions/0/to');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.contain('/funnel/exclusions/0/to');
+    expect(tableRows(el)[0]).to.deep.equal(['Lead', '4', '100%', '100%']);
+  });
+});
+
+type SceneNode = { items?: SceneNode[]; datum?: Record<string, unknown> };
+function findItem(node: SceneNode, test: (d: Record<string, unknown> | undefined) => boolean): SceneNode | null {
+  if (node.datum && test(node.datum) && !node.items) return node;
+  for (const child of node.items ?? []) {
+    const found = findItem(child, test);
+    if (found) return found;
+  }
+  return null;
+}
