@@ -54,6 +54,11 @@ const TEXT = {
     kpiWinRate: 'Opportunity win rate',
     kpiDealSize: 'Average deal size',
     b2bFunnel: 'Opportunity funnel by region',
+    funnelView: 'View',
+    viewSteps: 'Steps',
+    viewTimeToConvert: 'Time to convert',
+    viewTrends: 'Conversion over time',
+    stepClick: (/** @type {string} */ step, /** @type {string} */ count, /** @type {string} */ ids) => `${step}: ${count} reached · e.g. ${ids}`,
     appFunnel: 'App funnel by device',
     conversionAlerts: 'Daily lead conversion rate',
     dropRule: 'Day over day',
@@ -88,6 +93,11 @@ const TEXT = {
     kpiWinRate: '商机赢率',
     kpiDealSize: '每单单产',
     b2bFunnel: '商机漏斗 · 按区域',
+    funnelView: '视图',
+    viewSteps: '步骤',
+    viewTimeToConvert: '转化时长',
+    viewTrends: '转化趋势',
+    stepClick: (/** @type {string} */ step, /** @type {string} */ count, /** @type {string} */ ids) => `${step}：${count} 个到达 · 例如 ${ids}`,
     appFunnel: 'App 转化漏斗 · 按设备',
     conversionAlerts: '每日线索转化率',
     dropRule: '环比',
@@ -437,7 +447,7 @@ function updateBreakButton() {
 // Event log: one listener on document hears every widget.
 
 /**
- * @param {'render' | 'error' | 'warning' | 'info'} kind
+ * @param {'render' | 'error' | 'warning' | 'info' | 'click'} kind
  * @param {string} source
  * @param {string} type
  * @param {string} detail
@@ -481,6 +491,13 @@ document.addEventListener('funnelkit-render', (event) => {
   const { detail, target } = /** @type {CustomEvent<{ mode: string }>} */ (event);
   log('render', describeTarget(target), event.type, `mode: ${detail.mode}`);
 });
+// Drill-down: a click (or Enter on a step label) hands over the step's figures and entity ids.
+document.addEventListener('funnel-step-click', (event) => {
+  const { detail, target } = /** @type {CustomEvent<{ name: string, group: string | null, count: number, convertedIds: string[] }>} */ (event);
+  const step = detail.group === null ? detail.name : `${detail.name} · ${detail.group}`;
+  const count = new Intl.NumberFormat(state.locale).format(detail.count);
+  log('click', describeTarget(target), event.type, TEXT[state.locale].stepClick(step, count, detail.convertedIds.slice(0, 3).join(', ')));
+});
 document.addEventListener('funnelkit-error', (event) => {
   const { detail, target } = /** @type {CustomEvent<{ message: string, path: string }>} */ (event);
   log('error', describeTarget(target), event.type, detail.message, detail.path);
@@ -495,6 +512,9 @@ for (const button of document.querySelectorAll('[data-locale]')) {
     if (locale !== state.locale) applyLocale(locale);
   });
 }
+byId('b2b-view').addEventListener('change', (event) => {
+  byId('b2b-funnel').setAttribute('view', /** @type {HTMLSelectElement} */ (event.target).value);
+});
 byId('theme-toggle').addEventListener('click', () => applyTheme(state.theme === 'dark' ? 'light' : 'dark'));
 sourceSelect.addEventListener('change', () => {
   state.source = sourceSelect.value;

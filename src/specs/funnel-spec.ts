@@ -25,6 +25,9 @@ export interface FunnelSpecOptions {
   orientation: FunnelOrientation;
 }
 
+/** Count axis: SI prefixes (`1.5k`), but a bare `0` rather than Vega's shared-prefix `0k`. */
+const COUNT_AXIS = { format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label", tickMinStep: 1, tickCount: 5 };
+
 /** Vega expression function (registered by the element) that formats ms with `Intl`. */
 export const DURATION_FORMAT = 'fkDuration';
 
@@ -140,7 +143,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
           type: 'quantitative',
           title: null,
           scale: { domainMax: Math.max(1, ...rows.map((r) => Math.max(r.base, r.prev ?? 0))) },
-          axis: { format: '~s', tickCount: 5, tickMinStep: 1, grid: true },
+          axis: { ...COUNT_AXIS, grid: true },
         },
         ...(grouped ? { [offsetChannel]: offset } : {}),
         tooltip,
@@ -247,7 +250,7 @@ function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): Visualization
         encoding: {
           x: { field: 'start', bin: 'binned', ...x },
           x2: { field: 'end' },
-          y: { field: 'count', type: 'quantitative', stack: null, title: message('entities', locale), axis: { format: '~s', tickMinStep: 1, tickCount: 5 } },
+          y: { field: 'count', type: 'quantitative', stack: null, title: message('entities', locale), axis: COUNT_AXIS },
           tooltip: [
             { field: 'range', title: message('timeToConvert', locale) },
             { field: 'count', type: 'quantitative', title: message('entities', locale), format: ',' },
