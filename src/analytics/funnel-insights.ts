@@ -150,7 +150,42 @@ function medianOfSorted(sorted: Float64Array): number | null {
   return n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** The median of unsorted values, or null for none. */
+/** The median of unsorted values, or null for none: quickselect, linear time. */
 export function median(values: ArrayLike<number>): number | null {
-  return medianOfSorted(Float64Array.from(values).sort());
+  const n = values.length;
+  if (!n) return null;
+  const a = Float64Array.from(values);
+  const mid = n >> 1;
+  const upper = select(a, mid);
+  if (n % 2) return upper;
+  // Everything left of `mid` is now ≤ a[mid]; the lower middle is the largest of them.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (a[i] > lower) lower = a[i];
+  return (lower + upper) / 2;
+}
+
+/** Hoare's quickselect: puts the k-th smallest value at a[k], smaller ones before it. */
+function select(a: Float64Array, k: number): number {
+  let left = 0;
+  let right = a.length - 1;
+  while (right > left) {
+    const pivot = a[(left + right) >> 1];
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return a[k];
 }

@@ -6,16 +6,17 @@
  */
 
 export interface MatchInput {
-  /** Event times, ascending. */
+  /** Event times, ascending within [start, end). */
   times: ArrayLike<number>;
   /** Bit k set: the event can satisfy step k. */
   steps: ArrayLike<number>;
   /** Bit e set: the event is exclusion e. */
   exclusions: ArrayLike<number>;
-  /** Row indices of this entity's events in the table, in time order. */
+  /** Row indices of the events in the table. */
   rows: ArrayLike<number>;
-  /** Number of this entity's events. */
-  length: number;
+  /** This entity's events are at [start, end) of the arrays above (shared by all entities). */
+  start: number;
+  end: number;
 }
 
 export interface Exclusion {
@@ -36,21 +37,27 @@ export interface MatchResult {
   furthest: number;
   /** Time of each reached step in the best attempt (length furthest + 1). */
   times: number[];
-  /** Table row of each reached step's event in the best attempt. */
-  rows: number[];
   /** The best attempt was hit by an exclusion: the entity counts nowhere. */
   excluded: boolean;
 }
 
+/**
+ * An attempt as a chain: each step reached links to the attempt as it was one step earlier, so
+ * advancing allocates one small object and copies nothing.
+ */
 interface Attempt {
   /** Time of the attempt's step-1 event: the conversion window runs from here. */
   start: number;
-  times: number[];
-  rows: number[];
+  /** Time and table row of the event that reached this step (NaN, -1 for "now"). */
+  time: number;
+  row: number;
+  /** Steps reached. */
+  depth: number;
+  prev: Attempt | null;
   excluded: boolean;
 }
 
-const NONE: MatchResult = { furthest: -1, times: [], rows: [], excluded: false };
+const NONE: MatchResult = { furthest: -1, times: [], excluded: false };
 
 /** Optional per-step extra condition on the event (breakdown attribution to one step). */
 export type StepGuard = { step: number; accept: (row: number) => boolean };
@@ -71,16 +78,18 @@ function matchSequence(input: MatchInput, options: MatchOptions, guard?: StepGua
   const strict = options.order === 'strict';
   const entered: Array<Attempt | null> = new Array(n + 1).fill(null);
   const max: { step: number; attempt: Attempt | null } = { step: 0, attempt: null };
+  const now: Attempt = { start: 0, time: NaN, row: -1, depth: 0, prev: null, excluded: false };
   const ctx: SequenceContext = { input, options, entered, max, guard, strict };
-  for (let i = 0; i < input.length; ) {
+  for (let i = input.start; i < input.end; ) {
     const time = input.times[i];
     let end = i + 1;
     let mixed = false;
-    while (end < input.length && input.times[end] === time) {
+    while (end < input.end && input.times[end] === time) {
       if (input.steps[end] !== input.steps[i] || input.exclusions[end] !== input.exclusions[i]) mixed = true;
       end++;
     }
-    entered[0] = { start: time, times: [], rows: [], excluded: false };
+    now.start = time;
+    entered[0] = now;
     if (!mixed) {
       for (let j = i; j < end; j++) processEvent(ctx, j, input.steps[j], input.exclusions[j], false);
     } else {
@@ -94,7 +103,15 @@ function matchSequence(input: MatchInput, options: MatchOptions, guard?: StepGua
   }
   const best = max.attempt;
   if (!best) return NONE;
-  return { furthest: max.step - 1, times: best.times, rows: best.rows, excluded: best.excluded };
+  const times = new Array<number>(best.depth);
+  for (let a: Attempt | null = best; a && a.depth > 0; a = a.prev) times[a.depth - 1] = a.time;
+  return { furthest: max.step - 1, times, excluded: best.excluded };
+}
+
+/** Whether the attempt chain already used table row `row` for one of its steps. */
+function usesRow(attempt: Attempt, row: number): boolean {
+  for (let a: Attempt | null = attempt; a && a.depth > 0; a = a.prev) if (a.row === row) return true;
+  return false;
 }
 
 interface SequenceContext {
@@ -132,10 +149,13 @@ function processEvent(ctx: SequenceContext, j: number, stepMask: number, exclusi
     const here = entered[step];
     if (here && here.start === prev.start) continue; // this attempt is already past this step
     if (ctx.guard && ctx.guard.step === k && !ctx.guard.accept(row)) continue;
-    if (replay && prev.rows.includes(row)) continue; // one event, one step
-    const next: Attempt = { start: prev.start, times: [...prev.times, time], rows: [...prev.rows, row], excluded: prev.excluded };
+    if (replay && usesRow(prev, row)) continue; // one event, one step
+    const next: Attempt = { start: prev.start, time, row, depth: step, prev: prev.depth > 0 ? prev : null, excluded: prev.excluded };
     if (!prev.excluded) entered[step] = next;
-    if (step > max.step || (step === max.step && max.attempt?.excluded)) [max.step, max.attempt] = [step, next];
+    if (step > max.step || (step === max.step && max.attempt?.excluded)) {
+      max.step = step;
+      max.attempt = next;
+    }
   }
   // Strict: any event that could not be the next step breaks every attempt waiting for it.
   if (ctx.strict && !replay) {
@@ -152,9 +172,8 @@ function matchAnyOrder(input: MatchInput, options: MatchOptions): MatchResult {
   const anyExclusion = options.exclusions.length ? (1 << options.exclusions.length) - 1 : 0;
   let bestCount = 0;
   let bestTimes: number[] = [];
-  let bestRows: number[] = [];
   let floor = -Infinity; // events before the latest exclusion no longer count
-  for (let s = 0; s < input.length; s++) {
+  for (let s = input.start; s < input.end; s++) {
     if (input.exclusions[s] & anyExclusion) {
       floor = input.times[s];
       continue;
@@ -164,13 +183,11 @@ function matchAnyOrder(input: MatchInput, options: MatchOptions): MatchResult {
     // Greedy: each event takes the lowest step it can that is still open.
     let done = 0;
     const times: number[] = [];
-    const rows: number[] = [];
-    for (let j = s; j < input.length && input.times[j] - start <= windowMs; j++) {
+    for (let j = s; j < input.end && input.times[j] - start <= windowMs; j++) {
       // An exclusion inside the window wipes what this run collected (PostHog's unordered
       // funnel clears its steps without recording them), unless the funnel was already done.
       if (input.exclusions[j] & anyExclusion && j > s) {
         times.length = 0;
-        rows.length = 0;
         break;
       }
       const open = input.steps[j] & ~done;
@@ -178,12 +195,14 @@ function matchAnyOrder(input: MatchInput, options: MatchOptions): MatchResult {
       const k = 31 - Math.clz32(open & -open);
       done |= 1 << k;
       times.push(input.times[j]);
-      rows.push(input.rows[j]);
       if (times.length === stepCount) break;
     }
     const count = times.length;
-    if (count > bestCount) [bestCount, bestTimes, bestRows] = [count, times, rows];
+    if (count > bestCount) {
+      bestCount = count;
+      bestTimes = times;
+    }
     if (bestCount === stepCount) break;
   }
-  return bestCount ? { furthest: bestCount - 1, times: bestTimes, rows: bestRows, excluded: false } : NONE;
+  return bestCount ? { furthest: bestCount - 1, times: bestTimes, excluded: false } : NONE;
 }

@@ -8,7 +8,7 @@
 import type { ColumnTable } from 'arquero';
 import type { Cell, FunnelAggregateStep, FunnelContract, FunnelEventStep, InlineContract, WhereClause } from './contract.js';
 import { ContractError } from './contract-error.js';
-import { contractTable, requireColumn, requireFields, TIME, timeSlice, withTime } from './data.js';
+import { columnValues, contractTable, parseTimes, requireColumn, requireFields, timeParser } from './data.js';
 import { matchEntity, type MatchInput, type MatchOptions, type MatchResult, type StepGuard } from './funnel-match.js';
 import { funnelTrends, median, timeToConvert, type FunnelTrends, type TimeToConvert } from './funnel-insights.js';
 import { checkTimeZone, parseDuration, parseTimestamp, rangeBounds } from './time.js';
@@ -160,7 +160,10 @@ interface Prepared {
   /** Entity e's events are [offsets[e], offsets[e + 1]). */
   offsets: Int32Array;
   ids: unknown[];
+  /** The whole table: `input.rows` index its columns. */
   table: ColumnTable;
+  /** Time of the latest event in the range (any event), -Infinity for none. */
+  latest: number;
 }
 
 function eventFunnel(
@@ -218,10 +221,12 @@ function eventFunnel(
     entityLimit: spec.entityLimit ?? DEFAULT_ENTITY_LIMIT,
     dwell: steps.map((s, i) => (s.maxDwell === undefined ? null : parseDuration(s.maxDwell, `/funnel/steps/${i}/maxDwell`))),
   };
-  // One parse of the times for both periods when comparing.
-  const timed = withTime(contract, t, roles.time, previous ? { from: previous.from, to: bounds.to - 1 } : spec.range, '/funnel/range');
-  const current = previous ? timeSlice(timed, bounds.from, bounds.to) : timed;
-  if (asOf === null && current.numRows()) asOf = (current.array(TIME) as Float64Array)[current.numRows() - 1];
+  // Times are parsed inside prepare's one pass over the table; a comparison passes over it twice,
+  // so then they are parsed once up front.
+  const times = previous ? parseTimes(contract, t, roles.time) : columnValues(t, roles.time);
+  const parse = timeParser(contract, roles.time);
+  const current = prepare(t, times, parse, bounds, run);
+  if (asOf === null && current.latest > -Infinity) asOf = current.latest;
   const now = runFunnel(current, run, asOf);
   const view: FunnelViewModel = {
     steps: now.steps,
@@ -236,7 +241,8 @@ function eventFunnel(
   if (steps.length > 1) view.timeToConvert = timeToConvert(now.results, ttcFrom, ttcTo, ttc.bins);
   view.trends = funnelTrends(now.results, steps.length, spec.trends?.interval ?? autoInterval(now.results), timeZone, windowMs, asOf);
   if (previous) {
-    const before = runFunnel(timeSlice(timed, previous.from, previous.to), { ...run, entityLimit: 0, dwell: run.dwell.map(() => null) }, null);
+    const quiet = { ...run, entityLimit: 0, dwell: run.dwell.map(() => null) };
+    const before = runFunnel(prepare(t, times, parse, previous, quiet), quiet, null);
     view.comparison = {
       ...previous,
       steps: before.steps,
@@ -270,21 +276,21 @@ interface FunnelRun {
 type Attribution = NonNullable<NonNullable<FunnelContract['funnel']['breakdown']>['attribution']>;
 
 /** Matches every entity of a time-filtered table and tallies steps, overall and per group. */
-function runFunnel(timed: ColumnTable, run: FunnelRun, asOf: number | null): { steps: FunnelStepResult[]; breakdown?: FunnelGroup[]; results: MatchResult[] } {
-  const prepared = prepare(timed, run.roles.entity, run.roles.event, run.steps, run.exclusions, run.options.order === 'strict');
+function runFunnel(prepared: Prepared, run: FunnelRun, asOf: number | null): { steps: FunnelStepResult[]; breakdown?: FunnelGroup[]; results: MatchResult[] } {
   const config: TallyConfig = { stepCount: run.steps.length, entityLimit: run.entityLimit, dwell: run.dwell, asOf };
   const overall = new Tally(config);
   const entityCount = prepared.offsets.length - 1;
   const results: MatchResult[] = new Array(entityCount);
   const ids: string[] = new Array(entityCount);
+  const window = slice(prepared, 0);
   for (let e = 0; e < entityCount; e++) {
-    results[e] = matchEntity(slice(prepared, e), run.options);
+    results[e] = matchEntity(slice(prepared, e, window), run.options);
     ids[e] = String(prepared.ids[e]);
     overall.add(results[e], ids[e]);
   }
   const out: { steps: FunnelStepResult[]; breakdown?: FunnelGroup[]; results: MatchResult[] } = { steps: overall.results(run.names, run.steps), results };
   if (run.breakdown) {
-    const values = prepared.table.numRows() ? (prepared.table.array(run.breakdown.field) as ArrayLike<Cell>) : [];
+    const values = columnValues(prepared.table, run.breakdown.field) as ArrayLike<Cell>;
     const tallies = breakdownTallies(prepared, results, ids, values, run.breakdown.attribution, run.options, config);
     out.breakdown = mergeGroups(tallies, run.breakdown.limit, run.names, run.steps, config);
   }
@@ -304,85 +310,162 @@ function autoInterval(results: MatchResult[]): FunnelTrends['interval'] {
   return !(days > 62) ? 'day' : days <= 366 ? 'week' : 'month';
 }
 
-/** Step and exclusion bitmasks per row, and rows regrouped by entity (stable, so time-ordered). */
+/**
+ * One pass over the table: rows inside [from, to) that are steps or exclusions (every row, for
+ * strict order) are regrouped by entity with their step and exclusion bitmasks. Each entity's
+ * rows keep table order, and are sorted by time only if the table was not already in time order.
+ * This reads Arquero's column arrays directly: sorting and filtering a million-row table through
+ * Arquero costs more than the whole funnel.
+ */
 function prepare(
   t: ColumnTable,
-  entityColumn: string,
-  eventColumn: string,
-  steps: FunnelEventStep[],
-  exclusions: Array<{ event: string; where?: WhereClause }>,
-  keepAllRows: boolean,
+  times: ArrayLike<unknown>,
+  parse: (value: unknown, row: number) => number,
+  bounds: { from: number; to: number },
+  run: FunnelRun,
 ): Prepared {
   const n = t.numRows();
-  const entity = n ? (t.array(entityColumn) as ArrayLike<unknown>) : [];
-  const event = n ? (t.array(eventColumn) as ArrayLike<unknown>) : [];
-  const times = n ? (t.array(TIME) as Float64Array) : new Float64Array();
-  const stepMatch = steps.map((s) => matcher(t, s.event, s.where));
-  const exclusionMatch = exclusions.map((x) => matcher(t, x.event, x.where));
-  const stepMask = new Uint32Array(n);
-  const exclusionMask = new Uint32Array(n);
-  const group = new Int32Array(n).fill(-1);
+  const entity = columnValues(t, run.roles.entity);
+  const event = columnValues(t, run.roles.event);
+  const keepAllRows = run.options.order === 'strict';
+  const lookup = maskLookup(t, run.steps, run.exclusions);
+  const { from: lo, to: hi } = bounds;
+  // Rows kept, in table order: their row index, masks and entity. Grown as needed: most rows
+  // of a busy table are not funnel events.
+  let keptRows = new Int32Array(Math.min(n, 1 << 16));
+  let keptSteps = new Uint32Array(keptRows.length);
+  let keptExclusions = new Uint32Array(keptRows.length);
+  let keptEntity = new Int32Array(keptRows.length);
+  let keptTimes = new Float64Array(keptRows.length);
+  let kept = 0;
   const ids: unknown[] = [];
   const idOf = new Map<unknown, number>();
-  const sizes: number[] = [];
+  let sizes = new Int32Array(1024);
+  let latest = -Infinity;
   for (let i = 0; i < n; i++) {
-    const name = event[i];
+    const value = times[i];
+    const time = typeof value === 'number' ? value : parse(value, i);
+    if (!(time >= lo && time < hi)) continue;
+    if (time > latest) latest = time;
+    const entry = lookup.get(event[i]);
     let sm = 0;
-    for (let k = 0; k < stepMatch.length; k++) if (stepMatch[k](i, name)) sm |= 1 << k;
     let xm = 0;
-    for (let k = 0; k < exclusionMatch.length; k++) if (exclusionMatch[k](i, name)) xm |= 1 << k;
-    stepMask[i] = sm;
-    exclusionMask[i] = xm;
+    if (entry) {
+      sm = entry.steps;
+      xm = entry.exclusions;
+      const conditional = entry.conditional;
+      for (let c = 0; c < conditional.length; c++) {
+        if (!conditional[c].test(i)) continue;
+        if (conditional[c].exclusion) xm |= conditional[c].bit;
+        else sm |= conditional[c].bit;
+      }
+    }
+    if (!sm && !xm && !keepAllRows) continue;
     const id = entity[i];
-    if ((!sm && !xm && !keepAllRows) || id === null || id === undefined || id === '') continue;
+    if (id === null || id === undefined || id === '') continue;
     let g = idOf.get(id);
     if (g === undefined) {
       g = ids.length;
       idOf.set(id, g);
       ids.push(id);
-      sizes.push(0);
+      if (g >= sizes.length) sizes = grow(sizes, sizes.length * 2);
     }
-    group[i] = g;
+    if (kept === keptRows.length) {
+      const size = Math.min(n, kept * 2);
+      keptRows = grow(keptRows, size);
+      keptSteps = grow(keptSteps, size);
+      keptExclusions = grow(keptExclusions, size);
+      keptEntity = grow(keptEntity, size);
+      keptTimes = grow(keptTimes, size);
+    }
+    keptRows[kept] = i;
+    keptTimes[kept] = time;
+    keptSteps[kept] = sm;
+    keptExclusions[kept] = xm;
+    keptEntity[kept] = g;
+    kept++;
     sizes[g]++;
   }
   const offsets = new Int32Array(ids.length + 1);
   for (let g = 0; g < ids.length; g++) offsets[g + 1] = offsets[g] + sizes[g];
-  const total = offsets[ids.length];
   const cursor = offsets.slice(0, ids.length);
-  const input = { times: new Float64Array(total), steps: new Uint32Array(total), exclusions: new Uint32Array(total), rows: new Int32Array(total) };
-  for (let i = 0; i < n; i++) {
-    const g = group[i];
-    if (g < 0) continue;
-    const at = cursor[g]++;
-    input.times[at] = times[i];
-    input.steps[at] = stepMask[i];
-    input.exclusions[at] = exclusionMask[i];
-    input.rows[at] = i;
+  const input = { times: new Float64Array(kept), steps: new Uint32Array(kept), exclusions: new Uint32Array(kept), rows: new Int32Array(kept) };
+  for (let r = 0; r < kept; r++) {
+    const at = cursor[keptEntity[r]]++;
+    input.times[at] = keptTimes[r];
+    input.steps[at] = keptSteps[r];
+    input.exclusions[at] = keptExclusions[r];
+    input.rows[at] = keptRows[r];
   }
-  return { input, offsets, ids, table: t };
+  for (let g = 0; g < ids.length; g++) sortByTime(input, offsets[g], offsets[g + 1]);
+  return { input, offsets, ids, table: t, latest };
 }
 
-/** A predicate on (row, event name): the event matches and every `where` column agrees. */
-function matcher(t: ColumnTable, eventName: string, where: WhereClause | undefined): (row: number, name: unknown) => boolean {
+/** A typed array of `size` holding `from`'s values first. */
+function grow<T extends Int32Array | Uint32Array | Float64Array>(from: T, size: number): T {
+  const to = new (from.constructor as new (n: number) => T)(size);
+  to.set(from);
+  return to;
+}
+
+/** Sorts one entity's slice by time (ties keep table order), if it is not in order already. */
+function sortByTime(input: Prepared['input'], a: number, b: number): void {
+  let sorted = true;
+  for (let j = a + 1; j < b && sorted; j++) sorted = input.times[j - 1] <= input.times[j];
+  if (sorted) return;
+  const order = Array.from({ length: b - a }, (_, k) => a + k).sort((x, y) => input.times[x] - input.times[y] || input.rows[x] - input.rows[y]);
+  const copy = { times: input.times.slice(a, b), steps: input.steps.slice(a, b), exclusions: input.exclusions.slice(a, b), rows: input.rows.slice(a, b) };
+  order.forEach((from, k) => {
+    input.times[a + k] = copy.times[from - a];
+    input.steps[a + k] = copy.steps[from - a];
+    input.exclusions[a + k] = copy.exclusions[from - a];
+    input.rows[a + k] = copy.rows[from - a];
+  });
+}
+
+interface NameEntry {
+  /** Bits of the steps and exclusions this event name satisfies outright. */
+  steps: number;
+  exclusions: number;
+  /** Steps and exclusions with `where`: satisfied when the row's fields agree. */
+  conditional: Array<{ bit: number; exclusion: boolean; test: (row: number) => boolean }>;
+}
+
+/** Event name to the steps and exclusions it can satisfy: one map lookup per row. */
+function maskLookup(t: ColumnTable, steps: FunnelEventStep[], exclusions: Array<{ event: string; where?: WhereClause }>): Map<unknown, NameEntry> {
+  const lookup = new Map<unknown, NameEntry>();
+  const add = (name: string, bit: number, exclusion: boolean, where: WhereClause | undefined) => {
+    let entry = lookup.get(name);
+    if (!entry) lookup.set(name, (entry = { steps: 0, exclusions: 0, conditional: [] }));
+    const test = whereTest(t, where);
+    if (test) entry.conditional.push({ bit, exclusion, test });
+    else if (exclusion) entry.exclusions |= bit;
+    else entry.steps |= bit;
+  };
+  steps.forEach((s, k) => add(s.event, 1 << k, false, s.where));
+  exclusions.forEach((x, k) => add(x.event, 1 << k, true, x.where));
+  return lookup;
+}
+
+/** A row predicate for a `where` clause (equality, or `in` a list); null when there is none. */
+function whereTest(t: ColumnTable, where: WhereClause | undefined): ((row: number) => boolean) | null {
   const clauses = Object.entries(where ?? {}).map(([column, expected]) => {
-    const values = t.numRows() ? (t.array(column) as ArrayLike<unknown>) : [];
+    const values = columnValues(t, column);
     const allowed = new Set<unknown>(Array.isArray(expected) ? expected : [expected]);
     return (row: number) => allowed.has(values[row]);
   });
-  if (!clauses.length) return (_row, name) => name === eventName;
-  return (row, name) => name === eventName && clauses.every((c) => c(row));
+  return clauses.length ? (row) => clauses.every((c) => c(row)) : null;
 }
 
-function slice(p: Prepared, e: number): MatchInput {
-  const a = p.offsets[e];
-  const b = p.offsets[e + 1];
-  return {
-    times: p.input.times.subarray(a, b),
-    steps: p.input.steps.subarray(a, b),
-    exclusions: p.input.exclusions.subarray(a, b),
-    rows: p.input.rows.subarray(a, b),
-    length: b - a,
-  };
+/**
+ * Entity e's events, as a window on the shared arrays (no copy). Pass `into` to move a window
+ * along instead of allocating one per entity; the matchers do not keep their input.
+ */
+function slice(p: Prepared, e: number, into?: MatchInput): MatchInput {
+  const view = into ?? { times: p.input.times, steps: p.input.steps, exclusions: p.input.exclusions, rows: p.input.rows, start: 0, end: 0 };
+  view.start = p.offsets[e];
+  view.end = p.offsets[e + 1];
+  return view;
 }
 
 /** A breakdown value as a group key: missing is ``, numbers and booleans become strings. */
@@ -405,15 +488,16 @@ function breakdownTallies(
     if (!t) tallies.set(key, (t = new Tally(config)));
     return t;
   };
+  const window = overall.length ? slice(p, 0) : null;
   for (let e = 0; e < overall.length; e++) {
-    const input = slice(p, e);
+    const input = slice(p, e, window!);
     if (attribution === 'first-touch' || attribution === 'last-touch') {
       tally(touchValue(input, values, attribution === 'first-touch')).add(overall[e], ids[e]);
       continue;
     }
     // Per value: one run of the funnel; an entity may count in several groups.
     const candidates = new Set<string>();
-    for (let j = 0; j < input.length; j++) {
+    for (let j = input.start; j < input.end; j++) {
       const relevant = attribution === 'all-events' ? input.steps[j] || input.exclusions[j] : input.steps[j] & (1 << attribution.step);
       if (relevant) candidates.add(groupKey(values[input.rows[j]]));
     }
@@ -431,8 +515,8 @@ function breakdownTallies(
 
 /** The first (or last) non-empty breakdown value on the entity's step events. */
 function touchValue(input: MatchInput, values: ArrayLike<Cell>, first: boolean): string {
-  for (let o = 0; o < input.length; o++) {
-    const j = first ? o : input.length - 1 - o;
+  for (let o = 0; o < input.end - input.start; o++) {
+    const j = first ? input.start + o : input.end - 1 - o;
     if (!input.steps[j]) continue;
     const key = groupKey(values[input.rows[j]]);
     if (key !== '') return key;
@@ -442,13 +526,14 @@ function touchValue(input: MatchInput, values: ArrayLike<Cell>, first: boolean):
 
 function filterInput(input: MatchInput, keep: (row: number) => boolean): MatchInput {
   const idx: number[] = [];
-  for (let j = 0; j < input.length; j++) if (keep(input.rows[j])) idx.push(j);
+  for (let j = input.start; j < input.end; j++) if (keep(input.rows[j])) idx.push(j);
   return {
     times: idx.map((j) => input.times[j]),
     steps: idx.map((j) => input.steps[j]),
     exclusions: idx.map((j) => input.exclusions[j]),
     rows: idx.map((j) => input.rows[j]),
-    length: idx.length,
+    start: 0,
+    end: idx.length,
   };
 }
 
@@ -479,6 +564,7 @@ interface TallyConfig {
 class Tally {
   readonly counts: number[];
   readonly durations: number[][];
+  private readonly sums: number[];
   private readonly converted: string[][];
   private readonly dropped: string[][];
   private readonly stuck: Array<Array<{ id: string; dwellMs: number }>>;
@@ -487,6 +573,7 @@ class Tally {
     const n = config.stepCount;
     this.counts = new Array(n).fill(0);
     this.durations = Array.from({ length: n }, () => []);
+    this.sums = new Array(n).fill(0);
     this.converted = Array.from({ length: n }, () => []);
     this.dropped = Array.from({ length: n }, () => []);
     this.stuck = Array.from({ length: n }, () => []);
@@ -498,7 +585,11 @@ class Tally {
     const furthest = result.furthest;
     for (let k = 0; k <= furthest; k++) {
       this.counts[k]++;
-      if (k > 0) this.durations[k].push(result.times[k] - result.times[k - 1]);
+      if (k > 0) {
+        const d = result.times[k] - result.times[k - 1];
+        this.durations[k].push(d);
+        this.sums[k] += d;
+      }
       if (this.converted[k].length < entityLimit) this.converted[k].push(id);
     }
     if (furthest + 1 < stepCount && this.dropped[furthest + 1].length < entityLimit) this.dropped[furthest + 1].push(id);
@@ -514,6 +605,7 @@ class Tally {
     };
     other.counts.forEach((c, k) => {
       this.counts[k] += c;
+      this.sums[k] += other.sums[k];
       for (const d of other.durations[k]) this.durations[k].push(d);
       cap(this.converted[k], other.converted[k]);
       cap(this.dropped[k], other.dropped[k]);
@@ -526,7 +618,7 @@ class Tally {
       names,
       this.counts,
       this.durations.map((d) => median(d)),
-      this.durations.map((d) => (d.length ? d.reduce((a, b) => a + b, 0) / d.length : null)),
+      this.durations.map((d, k) => (d.length ? this.sums[k] / d.length : null)),
     );
     out.forEach((s, k) => {
       s.event = steps[k].event;

@@ -113,20 +113,17 @@ export function parseTimestamp(value: unknown, timeZone = 'UTC'): number {
 
 /** Start of the period (hour, day, ISO week from Monday, month) containing `ms`, in the zone. */
 export function periodStart(ms: number, period: Period, timeZone: string): number {
-  const w = wall(ms, timeZone);
-  const y = w.getUTCFullYear();
-  const mo = w.getUTCMonth();
-  const d = w.getUTCDate();
-  switch (period) {
-    case 'hour':
-      return fromWall(Date.UTC(y, mo, d, w.getUTCHours()), timeZone);
-    case 'day':
-      return fromWall(Date.UTC(y, mo, d), timeZone);
-    case 'week':
-      return fromWall(Date.UTC(y, mo, d - ((w.getUTCDay() + 6) % 7)), timeZone);
-    case 'month':
-      return fromWall(Date.UTC(y, mo, 1), timeZone);
+  if (period !== 'month') {
+    // Hours, days and weeks have fixed wall-clock lengths: plain arithmetic, no Date.
+    const wallMs = ms + zoneOffset(ms, timeZone);
+    if (period === 'hour') return fromWall(Math.floor(wallMs / HOUR) * HOUR, timeZone);
+    const days = Math.floor(wallMs / DAY);
+    // 1 January 1970 was a Thursday: 3 days after a Monday.
+    const sinceMonday = period === 'week' ? (((days + 3) % 7) + 7) % 7 : 0;
+    return fromWall((days - sinceMonday) * DAY, timeZone);
   }
+  const w = wall(ms, timeZone);
+  return fromWall(Date.UTC(w.getUTCFullYear(), w.getUTCMonth(), 1), timeZone);
 }
 
 /** Adds `n` calendar periods to a period start, keeping wall-clock alignment across DST. */

@@ -1,0 +1,95 @@
+/**
+ * Benchmark data: the B2B opportunity funnel from the sample-data generator, padded with
+ * non-step sales activity (emails, calls, meetings) so a realistic event log reaches the
+ * target size. Deterministic for a seed. Runs in the page, outside the timed region.
+ * @module
+ */
+import { B2B_STAGES, createRng, generateB2BFunnel, toColumns, weightedPicker } from '../demo/data/sample-data.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** Activity keeps coming for at least this long after an opportunity is identified. */
+const MIN_ACTIVITY_SPAN = 14 * DAY;
+const ACTIVITY_SHARE = { email_sent: 50, call: 30, meeting: 20 };
+
+export const STEPS: string[] = B2B_STAGES.map((s) => s.event);
+
+export interface BenchData {
+  columns: Record<string, unknown[]>;
+  events: number;
+  entities: number;
+  stepEvents: number;
+}
+
+type Row = ReturnType<typeof generateB2BFunnel>[number];
+
+/**
+ * `entities` B2B opportunities, then activity events until there are exactly `events` rows.
+ * Activity falls uniformly over each opportunity's span (first stage event to the later of its
+ * last stage event and 14 days on), so long-running deals get more of it. Every row carries the
+ * opportunity's attributes (region etc.); rows are sorted by `ts` (stable), times in epoch ms.
+ */
+export function generateBenchData({ seed = 1, entities, events }: { seed?: number; entities: number; events: number }): BenchData {
+  const b2b = generateB2BFunnel({ seed, entities, timeFormat: 'ms' });
+  if (b2b.length > events) throw new RangeError(`B2B stage events alone (${b2b.length}) exceed the target of ${events}`);
+
+  // Each opportunity's first row (its attributes) and time span.
+  const index = new Map<string, number>();
+  const template: Row[] = [];
+  const first: number[] = [];
+  const last: number[] = [];
+  for (const row of b2b) {
+    const ts = row.ts as number;
+    let e = index.get(row.entity);
+    if (e === undefined) {
+      index.set(row.entity, (e = template.length));
+      template.push(row);
+      first.push(ts);
+      last.push(ts);
+    } else if (ts > last[e]) last[e] = ts;
+  }
+  const cumulative = new Float64Array(template.length + 1);
+  for (let e = 0; e < template.length; e++) {
+    const spanMinutes = Math.max(last[e] - first[e], MIN_ACTIVITY_SPAN) / MINUTE;
+    cumulative[e + 1] = cumulative[e] + spanMinutes;
+  }
+  const total = cumulative[template.length];
+
+  // A uniform point in the (opportunity × minute) space picks both the opportunity and the time.
+  const rng = createRng(seed ^ 0x5eed);
+  const pickActivity = weightedPicker(ACTIVITY_SHARE);
+  const rows: Row[] = b2b.slice();
+  for (let i = b2b.length; i < events; i++) {
+    const x = rng() * total;
+    let lo = 0;
+    let hi = template.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid + 1] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    const t = template[lo];
+    const ts = first[lo] + Math.floor(x - cumulative[lo]) * MINUTE;
+    // Same properties in the same order as the stage rows, so every row has one hidden class.
+    rows.push({ ...t, event: pickActivity(rng) as Row['event'], ts });
+  }
+  const sorted = sortByTime(rows);
+  return { columns: toColumns(sorted), events: sorted.length, entities: template.length, stepEvents: b2b.length };
+}
+
+/** Stable counting sort on whole-minute times (stage rows stay ahead of same-minute activity). */
+function sortByTime(rows: Row[]): Row[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) {
+    const m = (r.ts as number) / MINUTE;
+    if (m < lo) lo = m;
+    if (m > hi) hi = m;
+  }
+  const next = new Uint32Array(hi - lo + 2);
+  for (const r of rows) next[(r.ts as number) / MINUTE - lo + 1]++;
+  for (let i = 1; i < next.length; i++) next[i] += next[i - 1];
+  const out: Row[] = new Array(rows.length);
+  for (const r of rows) out[next[(r.ts as number) / MINUTE - lo]++] = r;
+  return out;
+}
