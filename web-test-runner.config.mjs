@@ -1,13 +1,10 @@
 // Element tests in headless Chromium. Uses the system Chromium (CHROME_PATH, else
 // /usr/bin/chromium): test tools cannot download their own browser on our machines.
-import { existsSync } from 'node:fs';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.mjs';
 
-const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
-if (!existsSync(executablePath)) {
-  throw new Error(`Chromium not found at ${executablePath}; install Debian's chromium or set CHROME_PATH.`);
-}
+const executablePath = chromiumPath();
 
 export default {
   files: ['test/elements/**/*.test.ts'],
@@ -18,18 +15,7 @@ export default {
       launchOptions: {
         executablePath,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-dev-shm-usage',
-          // Test pages run side by side; a backgrounded page must still get frames and timers.
-          '--disable-background-timer-throttling',
-          '--disable-renderer-backgrounding',
-          '--disable-backgrounding-occluded-windows',
-        ],
+        args: CHROMIUM_ARGS,
       },
     }),
   ],

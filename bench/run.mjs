@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.mjs';
 
 const BENCHMARKS = [
   { name: 'funnel-100k', events: 100_000, entities: 10_000, targetMs: 150 },
@@ -132,22 +133,14 @@ async function main() {
   const script = await bundle();
   const server = await serve(script);
   const url = `http://127.0.0.1:${server.address().port}/`;
-  const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+  const executablePath = chromiumPath();
   log(`launching ${executablePath}`);
   const launch = {
     executablePath,
     headless: true,
     protocolTimeout: 0, // a 1M-event benchmark runs for a while inside one evaluate
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--js-flags=--expose-gc', // lets the page collect garbage between timed runs, untimed
-    ],
+    // --expose-gc lets the page collect garbage between timed runs, outside the timed region.
+    args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'],
   };
   const browser = await puppeteer.launch(launch).catch((error) => {
     server.close(); // or the listening server keeps the process alive

@@ -33,17 +33,12 @@ export const funnelChartStyles = css`
   [part='step-label'] .name {
     display: -webkit-box;
     -webkit-box-orient: vertical;
-    -webkit-line-clamp: 2;
-    line-clamp: 2;
+    -webkit-line-clamp: var(--lines, 2);
+    line-clamp: var(--lines, 2);
     overflow: hidden;
     max-width: 100%;
     text-align: inherit;
     overflow-wrap: anywhere;
-  }
-  [part='step-label'].one-line .name {
-    -webkit-line-clamp: 1;
-    line-clamp: 1;
-    word-break: break-all;
   }
   .vertical [part='step-label'] .name {
     text-align: center;

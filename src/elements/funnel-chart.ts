@@ -40,12 +40,17 @@ export interface FunnelStepClickDetail {
   stuckIds: string[];
 }
 
+/** Line height of step labels, px (11 px text × 1.3). */
+const LABEL_LINE_HEIGHT = 14.3;
+
 interface LabelBox {
   left: number;
   top: number;
   width: number;
   height: number;
   compact: boolean;
+  /** Lines of name that fit: the rest is cut with an ellipsis. */
+  lines: number;
 }
 
 /**
@@ -145,11 +150,13 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
     const plotHeight = view.height();
     const hasStuck = vm.steps.some((s) => s.stuck && s.stuck.count > 0);
     const room = (hasStuck ? STEP_LABEL_BAND.verticalWithBadge : STEP_LABEL_BAND.vertical) - 6;
+    const lines = (height: number, badge: boolean) => Math.max(1, Math.min(2, Math.floor((height - 4 - (badge ? 18 : 0)) / LABEL_LINE_HEIGHT)));
     return vm.steps.map((s) => {
       const at = scale(stepKey(s)) ?? 0;
+      const badge = Boolean(s.stuck && s.stuck.count > 0);
       return horizontal
-        ? { left: 0, top: oy + at, width: Math.max(40, ox - 8), height: band, compact: false }
-        : { left: ox + at - 4, top: oy + plotHeight + 4, width: band + 8, height: room, compact: band < COMPACT_LABEL_WIDTH };
+        ? { left: 0, top: oy + at, width: Math.max(40, ox - 8), height: band, compact: false, lines: lines(band, false) }
+        : { left: ox + at - 4, top: oy + plotHeight + 4, width: band + 8, height: room, compact: band < COMPACT_LABEL_WIDTH, lines: lines(room, badge) };
     });
   }
 
@@ -167,17 +174,17 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
           <button
             part="step-label"
             type="button"
-            class=${box.compact ? 'compact' : box.height < 32 ? 'one-line' : ''}
+            class=${box.compact ? 'compact' : ''}
             data-index=${i}
             tabindex=${i === this.focusIndex ? 0 : -1}
-            style=${`left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px`}
+            style=${`left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px;--lines:${box.lines}`}
             title=${[stepKey(s), stuckTitle].filter(Boolean).join('\n')}
             aria-label=${this.stepDescription(s, locale, stuckText)}
             @click=${() => this.fireStepClick(i, null)}
             @keydown=${(e: KeyboardEvent) => this.onLabelKey(e, i, vm.steps.length)}
           >
             <span class="name">${box.compact ? String(i + 1) : stepKey(s)}</span>
-            ${stuck ? html`<span part="stuck-badge">⚠ ${stuckText}</span>` : nothing}
+            ${stuck ? html`<span part="stuck-badge">⚠ ${box.compact ? formatNumber(stuck.count, locale) : stuckText}</span>` : nothing}
           </button>
         </li>`;
       })}

@@ -157,13 +157,14 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   if (compared) {
     layers.push({
       // The previous period: a dashed outline where its bar ended.
-      mark: { type: 'bar', fillOpacity: 0, stroke: tokens.muted, strokeWidth: 1.5, strokeDash: [4, 3], cornerRadiusEnd: 3 },
+      mark: { type: 'bar', fillOpacity: 0, stroke: tokens.text, strokeOpacity: 0.7, strokeWidth: 1.5, strokeDash: [4, 3], cornerRadiusEnd: 3 },
       encoding: { [valueChannel]: { field: 'prev', type: 'quantitative' }, tooltip },
     });
   }
   // Value labels only where each bar has room for one (8 groups × 6 steps do not).
   const bars = vm.steps.length * groups.length;
-  const perBar = (((horizontal ? ctx.height : ctx.width) - band) / Math.max(1, bars)) * 0.75;
+  // Horizontal bars share the height; vertical ones the width left of the label band.
+  const perBar = ((horizontal ? ctx.height - 20 : ctx.width - 40) / Math.max(1, bars)) * 0.75;
   if (perBar >= (horizontal ? 11 : 30)) layers.push({
     mark: {
       type: 'text',
@@ -235,11 +236,19 @@ function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): Visualization
     range: `${formatDuration(b.startMs, locale)} – ${formatDuration(b.endMs, locale)}`,
     share: formatPercent(b.count / ttc.count, locale),
   }));
+  // The median's label on the first line, the mean's below it, in pixels from the top.
   const marks = [
-    { label: message('median', locale), ms: ttc.medianMs!, dash: [] },
-    { label: message('mean', locale), ms: ttc.meanMs!, dash: [4, 3] },
+    { label: message('median', locale), ms: ttc.medianMs!, dash: [], top: 10 },
+    { label: message('mean', locale), ms: ttc.meanMs!, dash: [4, 3], top: 24 },
   ].map((m) => ({ ...m, text: `${m.label} ${formatDuration(m.ms, locale)}` }));
-  const x = { type: 'quantitative', title: `${name(ttc.from)} → ${name(ttc.to)}`, axis: { formatType: DURATION_FORMAT, format: locale, tickCount: 6, grid: false }, scale: { zero: false, nice: false } };
+  // Ticks on bin edges, so they read "2 days, 4 days" rather than "23.1 days".
+  const edges = [ttc.bins[0].startMs, ...ttc.bins.map((b) => b.endMs)];
+  const x = {
+    type: 'quantitative',
+    title: `${name(ttc.from)} → ${name(ttc.to)}`,
+    axis: { formatType: DURATION_FORMAT, format: locale, values: thin(edges, Math.max(2, Math.floor(ctx.width / 90))), grid: false },
+    scale: { zero: false, nice: false },
+  };
   return {
     ...base(ctx),
     datasets: { bins, marks },
@@ -268,8 +277,7 @@ function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): Visualization
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, fontWeight: 600, color: tokens.alert },
         encoding: {
           x: { field: 'ms', type: 'quantitative' },
-          y: { value: 0 },
-          yOffset: { field: 'label', type: 'nominal', scale: { range: [8, 22] }, legend: null },
+          y: { field: 'top', type: 'quantitative', scale: null },
           text: { field: 'text' },
         },
       },
@@ -296,7 +304,9 @@ function trendsSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
     join: i === lastComplete,
   }));
   const lines = series.flatMap((p) => (p.join && lastComplete < series.length - 1 ? [p, { ...p, segment: 'open' }] : [p]));
-  const x = { field: 'start', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { grid: false, format: timeAxisFormat(locale) } };
+  // Ticks on period starts (weeks start on Monday), thinned to what fits.
+  const ticks = thin(series.map((p) => p.start), Math.max(2, Math.floor(ctx.width / 80)));
+  const x = { field: 'start', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { grid: false, values: ticks, format: timeAxisFormat(locale) } };
   return {
     ...base(ctx),
     datasets: { lines, series },
@@ -329,4 +339,10 @@ function trendsSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
       },
     ],
   } as VisualizationSpec;
+}
+
+/** At most `max` of the values, evenly spaced, always keeping the first. */
+function thin(values: number[], max: number): number[] {
+  const step = Math.ceil(values.length / max);
+  return values.filter((_, i) => i % step === 0);
 }

@@ -143,6 +143,9 @@ describe('<funnel-chart>', () => {
     ]);
     const texts = all(el, '[part=chart] .mark-text text').map((t) => t.textContent);
     expect(texts).to.include.members(['Median 3.5 days', 'Mean 3.5 days']);
+    // Ticks sit on the bin edges.
+    const ticks = all(el, '[part=chart] .role-axis-label text').map((t) => t.textContent);
+    expect(ticks).to.include.members(['2 days', '4 days', '6 days']);
     expect(labels(el)).to.have.length(0);
   });
 
@@ -171,6 +174,11 @@ describe('<funnel-chart>', () => {
     expect(boxes).to.have.length(20);
     for (let i = 1; i < boxes.length; i++) expect(boxes[i].top).to.be.at.least(boxes[i - 1].bottom - 0.5);
     for (const box of boxes) expect(box.height).to.be.at.least(14);
+    // A name is cut at whole lines (with an ellipsis), never in the middle of one.
+    for (const label of labels(el)) {
+      const name = label.querySelector('.name')!.getBoundingClientRect();
+      expect(name.height).to.be.at.most(label.getBoundingClientRect().height);
+    }
     expect(labels(el)[4].title).to.equal('5. 需求确认阶段 5 与客户的技术方案评审');
   });
 
