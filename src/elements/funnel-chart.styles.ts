@@ -50,6 +50,14 @@ export const funnelChartStyles = css`
     outline: 2px solid var(--fk-color-accent);
     outline-offset: -2px;
   }
+  [part='drop-badge'] {
+    flex: none;
+    font-size: 10px;
+    font-weight: 600;
+    line-height: 16px;
+    white-space: nowrap;
+    color: var(--fk-color-alert);
+  }
   [part='stuck-badge'] {
     flex: none;
     padding: 0 6px;

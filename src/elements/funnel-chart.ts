@@ -70,6 +70,7 @@ interface LabelBox {
  * @csspart steps - The list of step labels laid over the chart.
  * @csspart step-label - One step label: a button that takes focus (arrow keys move between steps).
  * @csspart stuck-badge - The count of entities stuck past the step's dwell limit.
+ * @csspart drop-badge - Marks the step with the largest drop-off when bars are grouped by a breakdown.
  */
 export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewModel> {
   static override styles = [...FunnelKitElement.styles, funnelChartStyles];
@@ -148,12 +149,12 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
     const oy = view.origin()[1] + padding.top;
     const band = scale.bandwidth();
     const plotHeight = view.height();
-    const hasStuck = vm.steps.some((s) => s.stuck && s.stuck.count > 0);
+    const hasStuck = vm.steps.some((s) => s.stuck && s.stuck.count > 0) || (Boolean(vm.breakdown) && vm.largestDropOff !== null);
     const room = (hasStuck ? STEP_LABEL_BAND.verticalWithBadge : STEP_LABEL_BAND.vertical) - 6;
     const lines = (height: number, badge: boolean) => Math.max(1, Math.min(2, Math.floor((height - 4 - (badge ? 18 : 0)) / LABEL_LINE_HEIGHT)));
     return vm.steps.map((s) => {
       const at = scale(stepKey(s)) ?? 0;
-      const badge = Boolean(s.stuck && s.stuck.count > 0);
+      const badge = Boolean(s.stuck && s.stuck.count > 0) || (Boolean(vm.breakdown) && s.index === vm.largestDropOff);
       return horizontal
         ? { left: 0, top: oy + at, width: Math.max(40, ox - 8), height: band, compact: false, lines: lines(band, false) }
         : { left: ox + at - 4, top: oy + plotHeight + 4, width: band + 8, height: room, compact: band < COMPACT_LABEL_WIDTH, lines: lines(room, badge) };
@@ -170,6 +171,8 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
         const stuck = s.stuck && s.stuck.count > 0 ? s.stuck : null;
         const stuckText = stuck ? `${formatNumber(stuck.count, locale)} ${message('stuckBadge', locale)}` : '';
         const stuckTitle = stuck ? `${stuckText}: ${message('stuckOver', locale)} ${formatDuration(stuck.maxDwellMs, locale)}` : '';
+        // Grouped bars cannot all turn red: the label carries the break point instead.
+        const worst = i === vm.largestDropOff;
         return html`<li>
           <button
             part="step-label"
@@ -179,11 +182,12 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
             tabindex=${i === this.focusIndex ? 0 : -1}
             style=${`left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px;--lines:${box.lines}`}
             title=${[stepKey(s), stuckTitle].filter(Boolean).join('\n')}
-            aria-label=${this.stepDescription(s, locale, stuckText)}
+            aria-label=${this.stepDescription(s, locale, stuckText, worst)}
             @click=${() => this.fireStepClick(i, null)}
             @keydown=${(e: KeyboardEvent) => this.onLabelKey(e, i, vm.steps.length)}
           >
             <span class="name">${box.compact ? String(i + 1) : stepKey(s)}</span>
+            ${worst && vm.breakdown ? html`<span part="drop-badge">▼ ${box.compact ? '' : message('largestDropOff', locale)}</span>` : nothing}
             ${stuck ? html`<span part="stuck-badge">⚠ ${box.compact ? formatNumber(stuck.count, locale) : stuckText}</span>` : nothing}
           </button>
         </li>`;
@@ -191,13 +195,14 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
     </ol>`;
   }
 
-  private stepDescription(s: FunnelStepResult, locale: string, stuckText: string): string {
+  private stepDescription(s: FunnelStepResult, locale: string, stuckText: string, worst: boolean): string {
     const parts = [
       stepKey(s),
       `${message('entities', locale)} ${formatNumber(s.count, locale)}`,
       `${message('fromFirst', locale)} ${formatPercent(s.conversionFromFirst, locale)}`,
     ];
     if (s.index > 0) parts.push(`${message('dropOff', locale)} ${formatNumber(s.dropOff, locale)} (${formatPercent(s.dropOffRate, locale)})`);
+    if (worst) parts.push(message('largestDropOff', locale));
     if (stuckText) parts.push(stuckText);
     return parts.join(', ');
   }

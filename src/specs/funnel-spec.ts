@@ -104,7 +104,8 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   const stepChannel = horizontal ? 'y' : 'x';
   const valueChannel = horizontal ? 'x' : 'y';
   const offsetChannel = horizontal ? 'yOffset' : 'xOffset';
-  const hasStuck = vm.steps.some((s) => s.stuck && s.stuck.count > 0);
+  // A badge line under the names: stuck counts, or the break point of grouped bars.
+  const hasStuck = vm.steps.some((s) => s.stuck && s.stuck.count > 0) || (grouped && vm.largestDropOff !== null);
   const band = horizontal ? STEP_LABEL_BAND.horizontal : hasStuck ? STEP_LABEL_BAND.verticalWithBadge : STEP_LABEL_BAND.vertical;
   const stepEncoding = {
     field: 'step',

@@ -53,6 +53,7 @@ const MESSAGES = {
     noConversions: 'No one converted in this range',
     needsEvents: 'This view needs event data, not pre-aggregated counts',
     stepsLabel: 'Funnel steps',
+    largestDropOff: 'largest drop-off',
   },
   'zh-CN': {
     loading: '加载中…',
@@ -104,6 +105,7 @@ const MESSAGES = {
     noConversions: '此范围内没有转化',
     needsEvents: '此视图需要事件数据，而非预聚合数据',
     stepsLabel: '漏斗步骤',
+    largestDropOff: '流失最多',
   },
 } as const;
 

@@ -96,6 +96,9 @@ describe('<funnel-chart>', () => {
   it('a click on a breakdown bar names its group', async () => {
     const el = await render(html`<funnel-chart locale="en" .contract=${contract({ breakdown: { field: 'region' } })}></funnel-chart>`);
     expect(all(el, '[part=chart] .role-legend-label text').map((t) => t.textContent)).to.deep.equal(['East', 'West']);
+    // Grouped bars keep their group colours; the label marks the break point (POC → won, 33%).
+    expect(labels(el).map((b) => Boolean(b.querySelector('[part=drop-badge]')))).to.deep.equal([false, false, true]);
+    expect(labels(el)[2].getAttribute('aria-label')).to.contain('largest drop-off');
     // Simulate Vega's click on the West bar of step 0.
     const view = el.vegaView!;
     const west = (view.scenegraph() as unknown as { root: SceneNode }).root;
