@@ -8,6 +8,7 @@ import {
   autoOrientation,
   buildFunnelSpec,
   COMPACT_LABEL_WIDTH,
+  groupName,
   STEP_LABEL_BAND,
   stepKey,
   stepLabel,
@@ -267,7 +268,8 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
       };
     }
     const groups = vm.breakdown ?? [{ value: '', steps: vm.steps }];
-    const compared = !vm.breakdown && vm.comparison ? vm.comparison : null;
+    const compared = vm.comparison ?? null;
+    const previousSteps = (value: string) => (vm.breakdown ? compared?.breakdown?.find((g) => g.value === value)?.steps : compared?.steps);
     const stuck = vm.steps.some((s) => s.stuck);
     return {
       columns: [
@@ -281,13 +283,13 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
       ],
       rows: groups.flatMap((g) =>
         g.steps.map((s) => [
-          ...(vm.breakdown ? [g.value || message('none', locale)] : []),
+          ...(vm.breakdown ? [groupName(g.value, true, locale)] : []),
           s.name,
           stepLabel(s, 'count', locale),
           formatPercent(s.conversionFromFirst, locale),
           formatPercent(s.conversionFromPrevious, locale),
           ...(stuck ? [s.stuck ? formatNumber(s.stuck.count, locale) : ''] : []),
-          ...(compared ? [formatNumber(compared.steps[s.index].count, locale)] : []),
+          ...(compared ? [previousSteps(g.value) ? formatNumber(previousSteps(g.value)![s.index].count, locale) : '–'] : []),
         ]),
       ),
     };

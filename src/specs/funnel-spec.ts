@@ -10,7 +10,7 @@
  * @module
  */
 import type { VisualizationSpec } from 'vega-embed';
-import type { FunnelStepResult, FunnelViewModel } from '../analytics/funnel.js';
+import { OTHER, type FunnelStepResult, type FunnelViewModel } from '../analytics/funnel.js';
 import { formatChange, formatDuration, formatNumber, formatPercent, timeAxisFormat, wallTime } from './format.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';
@@ -71,18 +71,20 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   const { locale, tokens } = ctx;
   const groups = vm.breakdown ?? [{ value: '', steps: vm.steps }];
   const grouped = Boolean(vm.breakdown);
-  const compared = !grouped && vm.comparison ? vm.comparison : null;
+  const compared = vm.comparison ?? null;
   const order = vm.steps.map(stepKey);
   const rows = groups.flatMap((g) => {
     const first = g.steps[0]?.count ?? 0;
+    // The same group in the previous period (absent there: nothing to compare).
+    const before = !compared ? null : grouped ? (compared.breakdown?.find((p) => p.value === g.value)?.steps ?? null) : compared.steps;
     return g.steps.map((s) => {
-      const prev = compared?.steps[s.index];
-      const delta = compared?.deltas[s.index];
+      const prev = before?.[s.index];
+      const delta = prev ? { count: s.count - prev.count, countChange: prev.count ? (s.count - prev.count) / prev.count : null } : null;
       return {
         step: stepKey(s),
         name: s.name,
         index: s.index,
-        group: g.value === '' && grouped ? message('none', locale) : g.value,
+        group: groupName(g.value, grouped, locale),
         value: g.value,
         count: s.count,
         base: first,
@@ -127,11 +129,12 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
     ...(vm.steps.some((s) => s.stuck) ? [{ field: 'stuck', title: message('stuck', locale) }] : []),
     ...(compared ? [{ field: 'prevText', title: message('previous', locale) }, { field: 'delta', title: message('change', locale) }] : []),
   ];
-  const offset = { field: 'group', type: 'nominal', sort: groups.map((g) => g.value), scale: { paddingInner: 0.08 } };
+  const groupOrder = groups.map((g) => groupName(g.value, grouped, locale));
+  const offset = { field: 'group', type: 'nominal', sort: groupOrder, scale: { paddingInner: 0.08 } };
   const groupEncoding: Record<string, unknown> = grouped
     ? {
         [offsetChannel]: offset,
-        color: { field: 'group', type: 'nominal', sort: groups.map((g) => g.value), title: null, legend: { orient: 'top', direction: 'horizontal', columns: 0 } },
+        color: { field: 'group', type: 'nominal', sort: groupOrder, title: null, legend: { orient: 'top', direction: 'horizontal', columns: 0 } },
       }
     : { color: { condition: { test: 'datum.worst', value: tokens.alert }, value: tokens.accent } };
   const layers: object[] = [
@@ -159,14 +162,15 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
     layers.push({
       // The previous period: a dashed outline where its bar ended.
       mark: { type: 'bar', fillOpacity: 0, stroke: tokens.text, strokeOpacity: 0.7, strokeWidth: 1.5, strokeDash: [4, 3], cornerRadiusEnd: 3 },
-      encoding: { [valueChannel]: { field: 'prev', type: 'quantitative' }, tooltip },
+      encoding: { [valueChannel]: { field: 'prev', type: 'quantitative' }, ...(grouped ? { [offsetChannel]: offset } : {}), tooltip },
     });
   }
   // Value labels only where each bar has room for one (8 groups × 6 steps do not).
   const bars = vm.steps.length * groups.length;
   // Horizontal bars share the height; vertical ones the width left of the label band.
   const perBar = ((horizontal ? ctx.height - 20 : ctx.width - 40) / Math.max(1, bars)) * 0.75;
-  if (perBar >= (horizontal ? 11 : 30)) layers.push({
+  const roomForValues = perBar >= (horizontal ? 11 : 30);
+  if (roomForValues) layers.push({
     mark: {
       type: 'text',
       [horizontal ? 'dx' : 'dy']: horizontal ? 4 : -6,
@@ -182,7 +186,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
       ...(grouped ? { [offsetChannel]: offset } : {}),
     },
   });
-  if (compared) {
+  if (compared && roomForValues) {
     layers.push({
       mark: {
         type: 'text',
@@ -195,6 +199,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
       encoding: {
         [valueChannel]: { field: 'top', type: 'quantitative' },
         text: { field: 'delta' },
+        ...(grouped ? { [offsetChannel]: offset } : {}),
         color: { condition: { test: 'datum.deltaSign < 0', value: tokens.alert }, value: tokens.success },
       },
     });
@@ -207,6 +212,13 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
     encoding: { [stepChannel]: stepEncoding },
     layer: layers,
   } as VisualizationSpec;
+}
+
+/** A breakdown value as shown: `(none)` for missing, `Other` in the locale. */
+export function groupName(value: string, grouped: boolean, locale: string): string {
+  if (!grouped) return value;
+  if (value === '') return message('none', locale);
+  return value === OTHER ? message('other', locale) : value;
 }
 
 /** "+12 (+8.2%)" / "−3 (−1.5%)": a step's change against the previous period. */

@@ -137,6 +137,33 @@ describe('<funnel-chart>', () => {
     expect(tableRows(el)[0]).to.deep.equal(['Lead', '4', '100%', '100%', '1']);
   });
 
+  it('compares each breakdown group with the same group in the previous period', async () => {
+    const rows: Row[] = [
+      ...deals,
+      { id: 'p', e: 'lead', t: '2025-12-28T00:00:00Z', region: 'East' },
+      { id: 'p', e: 'poc', t: '2025-12-29T00:00:00Z', region: 'East' },
+    ];
+    const funnel = { compare: 'previous-period', range: { from: '2026-01-01', to: '2026-01-08' }, breakdown: { field: 'region' } };
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract(funnel, rows)}></funnel-chart>`);
+    // East had 1 lead and 1 POC before; West had nobody, so it has nothing to compare with.
+    expect(tableRows(el).map((r) => [r[0], r[1], r[2], r.at(-1)])).to.deep.equal([
+      ['East', 'Lead', '3', '1'],
+      ['East', 'POC', '3', '1'],
+      ['East', 'Won', '2', '0'],
+      ['West', 'Lead', '1', '–'],
+      ['West', 'POC', '0', '–'],
+      ['West', 'Won', '0', '–'],
+    ]);
+    const dashed = all(el, '[part=chart] .mark-rect.role-mark path').filter((p) => p.getAttribute('stroke-dasharray'));
+    expect(dashed.length).to.equal(3);
+  });
+
+  it('names merged small groups in the locale', async () => {
+    const el = await render(html`<funnel-chart locale="zh-CN" .contract=${contract({ breakdown: { field: 'region', limit: 1 } })}></funnel-chart>`);
+    expect(all(el, '[part=chart] .role-legend-label text').map((t) => t.textContent)).to.deep.equal(['East', '其他']);
+    expect(tableRows(el).map((r) => r[0])).to.include('其他');
+  });
+
   it('time-to-convert view: histogram bins in the table and the median marked', async () => {
     const el = await render(html`<funnel-chart locale="en" view="time-to-convert" .contract=${contract()}></funnel-chart>`);
     // lead → won: a 2 days, b 5 days; 2-day bins from 2 days.
