@@ -108,7 +108,9 @@ export function parseTimestamp(value: unknown, timeZone = 'UTC'): number {
     const millis = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
     return fromWall(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0), millis), timeZone);
   }
-  return /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  // With an offset or Z: absolute. A space may stand for the T (`2021-05-01 10:00:00+00:00`).
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d/.test(value)) return Date.parse(value.length > 10 && value[10] === ' ' ? `${value.slice(0, 10)}T${value.slice(11)}` : value);
+  return NaN;
 }
 
 /** Start of the period (hour, day, ISO week from Monday, month) containing `ms`, in the zone. */

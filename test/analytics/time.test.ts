@@ -23,6 +23,14 @@ test('timestamps without an offset are wall-clock times in the contract zone', (
   assert.ok(Number.isNaN(parseTimestamp('yesterday')));
 });
 
+test('warehouse timestamp spellings: a space for the T, an offset, microseconds', () => {
+  assert.equal(iso(parseTimestamp('2021-05-01 10:00:00+00:00', 'Asia/Shanghai')), '2021-05-01T10:00:00.000Z');
+  assert.equal(iso(parseTimestamp('2021-05-01 10:00:00.123456+08:00', 'UTC')), '2021-05-01T02:00:00.123Z');
+  assert.equal(iso(parseTimestamp('2021-05-01T10:00:00.000000Z', 'Asia/Shanghai')), '2021-05-01T10:00:00.000Z');
+  // No offset: the contract zone's wall clock, with either separator.
+  assert.equal(iso(parseTimestamp('2021-05-01 10:00:00.5', 'Asia/Shanghai')), '2021-05-01T02:00:00.500Z');
+});
+
 test('days, weeks and months are cut in the zone, across DST', () => {
   const ny = 'America/New_York';
   // 2026-03-08 is the US spring-forward day: 23 hours long.
