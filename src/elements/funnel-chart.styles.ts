@@ -2,6 +2,19 @@ import { css } from 'lit';
 
 /** Step labels laid over the funnel chart: wrap to two lines, truncate, keep a focus ring. */
 export const funnelChartStyles = css`
+  [part='summary'] {
+    margin: 0;
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 4px 12px;
+    font-size: 13px;
+    color: var(--fk-color-muted);
+  }
+  [part='summary'] strong {
+    font-size: 18px;
+    color: var(--fk-color-text);
+  }
   [part='steps'] {
     list-style: none;
     margin: 0;

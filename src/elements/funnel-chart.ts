@@ -68,6 +68,7 @@ interface LabelBox {
  *
  * @fires funnel-step-click - A step bar was clicked, or a step label clicked or activated with Enter or Space; detail has the step index, name, group, count, rates and entity ids.
  *
+ * @csspart summary - The headline: conversion from first to last step, counts, median time to convert.
  * @csspart steps - The list of step labels laid over the chart.
  * @csspart step-label - One step label: a button that takes focus (arrow keys move between steps).
  * @csspart stuck-badge - The count of entities stuck past the step's dwell limit.
@@ -160,6 +161,19 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
         ? { left: 0, top: oy + at, width: Math.max(40, ox - 8), height: band, compact: false, lines: lines(band, false) }
         : { left: ox + at - 4, top: oy + plotHeight + 4, width: band + 8, height: room, compact: band < COMPACT_LABEL_WIDTH, lines: lines(room, badge) };
     });
+  }
+
+  /** The headline PostHog shows above a funnel: overall conversion, first → last, median time. */
+  protected override renderSummary(vm: FunnelViewModel): TemplateResult {
+    const locale = this.effectiveLocale;
+    const first = vm.steps[0];
+    const last = vm.steps[vm.steps.length - 1];
+    const median = vm.timeToConvert?.medianMs ?? null;
+    return html`<p part="summary">
+      <strong>${formatPercent(last.conversionFromFirst, locale)}</strong> ${message('overallConversion', locale)}
+      <span class="figures">${formatNumber(first.count, locale)} → ${formatNumber(last.count, locale)}</span>
+      ${median !== null && vm.steps.length > 1 ? html`<span class="figures">${message('medianTimeToConvert', locale)} ${formatDuration(median, locale)}</span>` : nothing}
+    </p>`;
   }
 
   protected override renderOverlay(vm: FunnelViewModel): TemplateResult | typeof nothing {

@@ -55,6 +55,8 @@ const MESSAGES = {
     needsEvents: 'This view needs event data, not pre-aggregated counts',
     stepsLabel: 'Funnel steps',
     largestDropOff: 'largest drop-off',
+    overallConversion: 'converted from first to last step',
+    medianTimeToConvert: 'median time to convert',
   },
   'zh-CN': {
     loading: '加载中…',
@@ -108,6 +110,8 @@ const MESSAGES = {
     needsEvents: '此视图需要事件数据，而非预聚合数据',
     stepsLabel: '漏斗步骤',
     largestDropOff: '流失最多',
+    overallConversion: '从首步到末步的转化率',
+    medianTimeToConvert: '转化时长中位数',
   },
 } as const;
 

@@ -50,6 +50,9 @@ describe('<funnel-chart>', () => {
     const bars = all(el, '[part=chart] .mark-rect.role-mark path');
     expect(bars.length).to.equal(6);
     expect(labels(el).map((b) => b.textContent!.trim())).to.deep.equal(['1. Lead', '2. POC', '3. Won']);
+    // Headline: 2 of 4 won; lead → won took 2 and 5 days.
+    const summary = el.shadowRoot!.querySelector('[part=summary]')!.textContent!.replace(/\s+/g, ' ').trim();
+    expect(summary).to.equal('50% converted from first to last step 4 → 2 median time to convert 3.5 days');
   });
 
   it('lays the step labels under their bars, inside the chart', async () => {
