@@ -69,7 +69,10 @@ export function computeCohort(contract: InlineContract<CohortContract>): CohortV
     }
     if (spec.returnEvent !== undefined && events[i] !== spec.returnEvent) continue;
     const offset = periodsBetween(start, periodStart(times[i], period, timeZone), period, timeZone);
+    // Unbounded counts "active in period N or later": a return past the last column shown
+    // still counts in every column, so it is kept as the last one.
     if (offset >= 1 && offset < periods) activeAt.get(id)!.add(offset);
+    else if (offset >= periods && mode === 'unbounded') activeAt.get(id)!.add(periods - 1);
   }
 
   const latest = n ? times[n - 1] : 0;

@@ -18,7 +18,10 @@ export interface KpiViewModel {
   /** Whether the change is good, given `better`; null without a change. */
   improved: boolean | null;
   target: number | null;
-  /** value / target. */
+  /**
+   * How far the value is toward the target, 1 = met: value / target, or target / value when
+   * lower is better (`better: "down"`: a 40-day cycle against a 45-day target is 1.125).
+   */
   progress: number | null;
   unit: 'number' | 'currency' | 'percent' | 'days';
   /** Range in force, epoch ms, half-open. */
@@ -61,7 +64,7 @@ export function computeKpi(contract: InlineContract<KpiContract>): KpiViewModel 
     change,
     improved: change === null || change === 0 ? null : (spec.better ?? 'up') === 'up' ? change > 0 : change < 0,
     target,
-    progress: target !== null && target !== 0 && value !== null ? value / target : null,
+    progress: progressToward(value, target, spec.better ?? 'up'),
     unit: spec.unit ?? 'number',
     range,
     sparkline: metricSeries(current, metric, columns, spec.interval ?? 'day', timeZone, range.from, range.to),
@@ -75,4 +78,10 @@ function kpiRange(contract: InlineContract<KpiContract>, latest: number): { from
   const end = given.to < Infinity ? given.to : addPeriods(periodStart(latest, 'day', timeZone), 'day', 1, timeZone);
   const start = given.from > -Infinity ? given.from : addPeriods(end, 'day', -DEFAULT_KPI_DAYS, timeZone);
   return { from: start, to: end };
+}
+
+function progressToward(value: number | null, target: number | null, better: 'up' | 'down'): number | null {
+  if (value === null || target === null) return null;
+  if (better === 'down') return value > 0 ? target / value : null;
+  return target !== 0 ? value / target : null;
 }

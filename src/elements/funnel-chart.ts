@@ -41,6 +41,9 @@ export interface FunnelStepClickDetail {
   stuckIds: string[];
 }
 
+/** Narrower step labels show the drop-off marker as ▼ alone (its words are in the tooltip). */
+const DROP_BADGE_TEXT_WIDTH = 100;
+
 /** Line height of step labels, px (11 px text × 1.3). */
 const LABEL_LINE_HEIGHT = 14.3;
 
@@ -196,13 +199,13 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
             data-index=${i}
             tabindex=${i === this.focusIndex ? 0 : -1}
             style=${`left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px;--lines:${box.lines}`}
-            title=${[stepKey(s), stuckTitle].filter(Boolean).join('\n')}
+            title=${[stepKey(s), worst ? message('largestDropOff', locale) : '', stuckTitle].filter(Boolean).join('\n')}
             aria-label=${this.stepDescription(s, locale, stuckText, worst)}
             @click=${() => this.fireStepClick(i, null)}
             @keydown=${(e: KeyboardEvent) => this.onLabelKey(e, i, vm.steps.length)}
           >
             <span class="name">${box.compact ? String(i + 1) : stepKey(s)}</span>
-            ${worst && vm.breakdown ? html`<span part="drop-badge">▼ ${box.compact ? '' : message('largestDropOff', locale)}</span>` : nothing}
+            ${worst && vm.breakdown ? html`<span part="drop-badge">▼ ${box.width < DROP_BADGE_TEXT_WIDTH ? '' : message('largestDropOff', locale)}</span>` : nothing}
             ${stuck ? html`<span part="stuck-badge">⚠ ${box.compact ? formatNumber(stuck.count, locale) : stuckText}</span>` : nothing}
           </button>
         </li>`;

@@ -5,7 +5,7 @@
  */
 import type { VisualizationSpec } from 'vega-embed';
 import type { AnomalyViewModel } from '../analytics/anomaly.js';
-import { formatChange, timeAxisFormat, wallTime } from './format.js';
+import { formatChange, formatNumber, timeAxisFormat, wallTime } from './format.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';
 
@@ -33,15 +33,15 @@ export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext): Visual
         mark: { type: 'line', interpolate: 'monotone' },
         encoding: {
           x: { field: 'start', type: 'temporal', title: null, axis: { grid: false, format: timeAxisFormat(locale) }, scale: { type: 'utc' } },
-          y: { field: 'value', type: 'quantitative', title: null, axis: { format: '~s', tickCount: 5 } },
+          y: { field: 'value', type: 'quantitative', title: null, axis: { format: valueAxisFormat(vm), tickCount: 5 } },
         },
       },
-      {
+      thresholds.length && {
         data: { name: 'thresholds' },
         mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
         encoding: { y: { field: 'value', type: 'quantitative' }, color: severityColor },
       },
-      {
+      vm.alerts.length && {
         data: { name: 'series' },
         transform: [{ filter: "datum.state !== 'ok'" }, { calculate: 'datum.state', as: 'severity' }],
         mark: { type: 'point', filled: true, size: 90, stroke: tokens.text, strokeWidth: 0.5 },
@@ -61,13 +61,22 @@ export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext): Visual
           ],
         },
       },
-    ],
+    ].filter(Boolean),
   } as VisualizationSpec;
+}
+
+/**
+ * Value axis labels: SI prefixes for large figures (`12k`), plain digits below 1,000 — `~s`
+ * would print a 0.13 conversion rate as `130m`.
+ */
+export function valueAxisFormat(vm: AnomalyViewModel): string {
+  const largest = Math.max(0, ...vm.points.map((p) => Math.abs(p.value ?? 0)), ...vm.thresholds.map((t) => Math.abs(t.value)));
+  return largest >= 1000 ? '~s' : ',.3~g';
 }
 
 /** "Dropped more than 10%" / "下降超过 10%": the rule that fired, in words. */
 export function alertText(kind: 'above' | 'below' | 'drop' | 'rise', limit: number, locale: string, label?: string): string {
-  const bound = kind === 'drop' || kind === 'rise' ? formatChange(limit, locale).replace(/^\+/, '') : String(limit);
+  const bound = kind === 'drop' || kind === 'rise' ? formatChange(limit, locale).replace(/^\+/, '') : formatNumber(limit, locale);
   const text = `${message(kind === 'above' ? 'alertAbove' : kind === 'below' ? 'alertBelow' : kind === 'drop' ? 'alertDrop' : 'alertRise', locale)} ${bound}`;
   return label ? `${label}: ${text}` : text;
 }

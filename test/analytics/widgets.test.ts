@@ -1,0 +1,75 @@
+// The kpi, cohort and anomaly widgets' analytics and specs: figures worked out by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeKpi } from '../../src/analytics/kpi.js';
+import { computeCohort } from '../../src/analytics/cohort.js';
+import { computeAnomaly } from '../../src/analytics/anomaly.js';
+import { alertText, buildAnomalySpec } from '../../src/specs/anomaly-spec.js';
+import { LIGHT_TOKENS } from '../../src/specs/theme.js';
+import type { AnomalyContract, CohortContract, InlineContract, KpiContract } from '../../src/analytics/contract.js';
+
+test('kpi target progress: value / target, or target / value when lower is better', () => {
+  const kpi = (better: 'up' | 'down') =>
+    computeKpi({
+      version: 1,
+      kind: 'kpi',
+      data: { rows: [{ date: '2026-03-01', days: 40 }, { date: '2026-03-02', days: 40 }] },
+      fields: { time: 'date', value: 'days' },
+      kpi: { metric: 'mean', target: 45, better, range: { from: '2026-03-01', to: '2026-03-02' } },
+    } as InlineContract<KpiContract>);
+  // A 40-day sales cycle: 40/45 of a "more is better" target, but 45/40 = 112.5% of a
+  // "shorter is better" one (the target is beaten).
+  assert.equal(kpi('up').progress, 40 / 45);
+  assert.equal(kpi('down').progress, 45 / 40);
+});
+
+test('unbounded cohorts count a return after the last column in every column', () => {
+  const cohort = (mode: 'retention' | 'unbounded') =>
+    computeCohort({
+      version: 1,
+      kind: 'cohort',
+      data: {
+        rows: [
+          // a joins in week 0 and comes back in week 5, past the 3 columns shown; b never returns.
+          { id: 'a', ts: '2026-01-05' },
+          { id: 'a', ts: '2026-02-09' },
+          { id: 'b', ts: '2026-01-06' },
+        ],
+      },
+      fields: { entity: 'id', time: 'ts' },
+      cohort: { period: 'week', periods: 3, mode },
+    } as InlineContract<CohortContract>);
+  assert.deepEqual(cohort('unbounded').cohorts[0].cells.map((c) => c.count), [2, 1, 1]);
+  assert.deepEqual(cohort('retention').cohorts[0].cells.map((c) => c.count), [2, 0, 0]);
+});
+
+const anomaly = (values: number[], rules: AnomalyContract['anomaly']['rules']) =>
+  computeAnomaly({
+    version: 1,
+    kind: 'anomaly',
+    data: { rows: values.map((v, i) => ({ date: `2026-03-0${i + 1}`, rate: v })) },
+    fields: { time: 'date', value: 'rate' },
+    anomaly: { metric: 'mean', rules },
+  } as InlineContract<AnomalyContract>);
+const ctx = { width: 600, height: 300, locale: 'en', tokens: LIGHT_TOKENS };
+
+test('anomaly value axis: plain digits for rates, SI prefixes from 1,000', () => {
+  const rates = buildAnomalySpec(anomaly([0.132, 0.135, 0.11], [{ type: 'change', drop: 0.1 }]), ctx) as { layer: Array<{ encoding: { y: { axis?: { format: string } } } }> };
+  assert.equal(rates.layer[0].encoding.y.axis!.format, ',.3~g');
+  const leads = buildAnomalySpec(anomaly([1200, 1350, 900], [{ type: 'threshold', below: 1000 }]), ctx) as typeof rates;
+  assert.equal(leads.layer[0].encoding.y.axis!.format, '~s');
+});
+
+test('anomaly spec leaves out layers with nothing to draw', () => {
+  // No threshold rules and no alerts (the drop is 1.5%): only the line and its hover points.
+  const spec = buildAnomalySpec(anomaly([0.132, 0.13], [{ type: 'change', drop: 0.1 }]), ctx) as { layer: unknown[] };
+  assert.equal(spec.layer.length, 2);
+  // A threshold that fires: rule and alert points come back.
+  const firing = buildAnomalySpec(anomaly([1200, 900], [{ type: 'threshold', below: 1000 }]), ctx) as { layer: unknown[] };
+  assert.equal(firing.layer.length, 4);
+});
+
+test('alert text formats its bound in the locale', () => {
+  assert.equal(alertText('below', 1000, 'en'), 'below 1,000');
+  assert.equal(alertText('drop', 0.1, 'zh-CN', '环比'), '环比: 下降超过 10%');
+});
