@@ -282,9 +282,9 @@ function runFunnel(prepared: Prepared, run: FunnelRun, asOf: number | null): { s
   const entityCount = prepared.offsets.length - 1;
   const results: MatchResult[] = new Array(entityCount);
   const ids: string[] = new Array(entityCount);
-  const window = slice(prepared, 0);
+  const window = entityWindow(prepared);
   for (let e = 0; e < entityCount; e++) {
-    results[e] = matchEntity(slice(prepared, e, window), run.options);
+    results[e] = matchEntity(moveTo(window, prepared, e), run.options);
     ids[e] = String(prepared.ids[e]);
     overall.add(results[e], ids[e]);
   }
@@ -458,14 +458,18 @@ function whereTest(t: ColumnTable, where: WhereClause | undefined): ((row: numbe
 }
 
 /**
- * Entity e's events, as a window on the shared arrays (no copy). Pass `into` to move a window
- * along instead of allocating one per entity; the matchers do not keep their input.
+ * A window on the shared arrays (no copy), moved from entity to entity with {@link moveTo}: the
+ * matchers do not keep their input, so one window serves a whole pass.
  */
-function slice(p: Prepared, e: number, into?: MatchInput): MatchInput {
-  const view = into ?? { times: p.input.times, steps: p.input.steps, exclusions: p.input.exclusions, rows: p.input.rows, start: 0, end: 0 };
-  view.start = p.offsets[e];
-  view.end = p.offsets[e + 1];
-  return view;
+function entityWindow(p: Prepared): MatchInput {
+  return { times: p.input.times, steps: p.input.steps, exclusions: p.input.exclusions, rows: p.input.rows, start: 0, end: 0 };
+}
+
+/** Points the window at entity e's events. */
+function moveTo(window: MatchInput, p: Prepared, e: number): MatchInput {
+  window.start = p.offsets[e];
+  window.end = p.offsets[e + 1];
+  return window;
 }
 
 /** A breakdown value as a group key: missing is ``, numbers and booleans become strings. */
@@ -488,9 +492,9 @@ function breakdownTallies(
     if (!t) tallies.set(key, (t = new Tally(config)));
     return t;
   };
-  const window = overall.length ? slice(p, 0) : null;
+  const window = entityWindow(p);
   for (let e = 0; e < overall.length; e++) {
-    const input = slice(p, e, window!);
+    const input = moveTo(window, p, e);
     if (attribution === 'first-touch' || attribution === 'last-touch') {
       tally(touchValue(input, values, attribution === 'first-touch')).add(overall[e], ids[e]);
       continue;

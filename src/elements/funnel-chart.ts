@@ -9,7 +9,9 @@ import {
   buildFunnelSpec,
   COMPACT_LABEL_WIDTH,
   groupName,
-  STEP_LABEL_BAND,
+  previousSteps,
+  stepHasBadge,
+  verticalLabelBand,
   stepKey,
   stepLabel,
   type FunnelMetric,
@@ -154,12 +156,11 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
     const oy = view.origin()[1] + padding.top;
     const band = scale.bandwidth();
     const plotHeight = view.height();
-    const hasStuck = vm.steps.some((s) => s.stuck && s.stuck.count > 0) || (Boolean(vm.breakdown) && vm.largestDropOff !== null);
-    const room = (hasStuck ? STEP_LABEL_BAND.verticalWithBadge : STEP_LABEL_BAND.vertical) - 6;
+    const room = verticalLabelBand(vm) - 6;
     const lines = (height: number, badge: boolean) => Math.max(1, Math.min(2, Math.floor((height - 4 - (badge ? 18 : 0)) / LABEL_LINE_HEIGHT)));
     return vm.steps.map((s) => {
       const at = scale(stepKey(s)) ?? 0;
-      const badge = Boolean(s.stuck && s.stuck.count > 0) || (Boolean(vm.breakdown) && s.index === vm.largestDropOff);
+      const badge = stepHasBadge(vm, s.index);
       return horizontal
         ? { left: 0, top: oy + at, width: Math.max(40, ox - 8), height: band, compact: false, lines: lines(band, false) }
         : { left: ox + at - 4, top: oy + plotHeight + 4, width: band + 8, height: room, compact: band < COMPACT_LABEL_WIDTH, lines: lines(room, badge) };
@@ -286,7 +287,6 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
     }
     const groups = vm.breakdown ?? [{ value: '', steps: vm.steps }];
     const compared = vm.comparison ?? null;
-    const previousSteps = (value: string) => (vm.breakdown ? compared?.breakdown?.find((g) => g.value === value)?.steps : compared?.steps);
     const stuck = vm.steps.some((s) => s.stuck);
     return {
       columns: [
@@ -298,17 +298,18 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
         ...(stuck ? [message('stuck', locale)] : []),
         ...(compared ? [message('previous', locale)] : []),
       ],
-      rows: groups.flatMap((g) =>
-        g.steps.map((s) => [
+      rows: groups.flatMap((g) => {
+        const before = previousSteps(vm, g.value);
+        return g.steps.map((s) => [
           ...(vm.breakdown ? [groupName(g.value, true, locale)] : []),
           s.name,
           stepLabel(s, 'count', locale),
           formatPercent(s.conversionFromFirst, locale),
           formatPercent(s.conversionFromPrevious, locale),
           ...(stuck ? [s.stuck ? formatNumber(s.stuck.count, locale) : ''] : []),
-          ...(compared ? [previousSteps(g.value) ? formatNumber(previousSteps(g.value)![s.index].count, locale) : '–'] : []),
-        ]),
-      ),
+          ...(compared ? [before ? formatNumber(before[s.index].count, locale) : '–'] : []),
+        ]);
+      }),
     };
   }
 }

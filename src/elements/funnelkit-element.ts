@@ -427,13 +427,14 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     const vm = this.viewModel;
     const title = this.shownContract?.title;
     const showChart = vm !== null && this.state !== 'empty';
+    const minHeight = vm !== null ? this.chartMinHeight(vm) : 0;
     return html`
       <div part="frame" aria-busy=${this.state === 'loading' ? 'true' : 'false'}>
         ${title ? html`<h3 part="title">${title}</h3>` : nothing}
         ${this.renderStatus(locale)}
         ${vm !== null && this.state !== 'empty' ? this.renderSummary(vm) : nothing}
         <div class="plot" ?hidden=${!showChart}>
-          <div part="chart" ?hidden=${!showChart} aria-hidden="true" style=${vm !== null && this.chartMinHeight(vm) ? `min-height: ${this.chartMinHeight(vm)}px` : ''}></div>
+          <div part="chart" ?hidden=${!showChart} aria-hidden="true" style=${minHeight ? `min-height: ${minHeight}px` : ''}></div>
           ${vm !== null && showChart ? this.renderOverlay(vm) : nothing}
         </div>
         <div part="tooltip" hidden></div>

@@ -34,6 +34,20 @@ export const DURATION_FORMAT = 'fkDuration';
 /** Room kept for the HTML step labels: below vertical bars (px high), left of horizontal ones (px wide). */
 export const STEP_LABEL_BAND = { vertical: 44, verticalWithBadge: 62, horizontal: 150 } as const;
 
+/**
+ * Whether a step's label carries a badge line under its name: a stuck count, or the break point of
+ * grouped bars (which cannot all turn red).
+ */
+export function stepHasBadge(vm: FunnelViewModel, index: number): boolean {
+  const stuck = vm.steps[index].stuck;
+  return Boolean(stuck && stuck.count > 0) || (Boolean(vm.breakdown) && index === vm.largestDropOff);
+}
+
+/** Height of the band under vertical bars: taller when any label has a badge line. */
+export function verticalLabelBand(vm: FunnelViewModel): number {
+  return vm.steps.some((s) => stepHasBadge(vm, s.index)) ? STEP_LABEL_BAND.verticalWithBadge : STEP_LABEL_BAND.vertical;
+}
+
 /** Vertical bars narrower than this show only the step number; the name is in the tooltip. */
 export const COMPACT_LABEL_WIDTH = 56;
 
@@ -76,7 +90,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   const rows = groups.flatMap((g) => {
     const first = g.steps[0]?.count ?? 0;
     // The same group in the previous period (absent there: nothing to compare).
-    const before = !compared ? null : grouped ? (compared.breakdown?.find((p) => p.value === g.value)?.steps ?? null) : compared.steps;
+    const before = previousSteps(vm, g.value);
     return g.steps.map((s) => {
       const prev = before?.[s.index];
       const delta = prev ? { count: s.count - prev.count, countChange: prev.count ? (s.count - prev.count) / prev.count : null } : null;
@@ -96,6 +110,8 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
         stuck: s.stuck ? formatNumber(s.stuck.count, locale) : '',
         worst: !grouped && s.index === vm.largestDropOff,
         prev: prev ? prev.count : null,
+        // Where labels sit: above the taller of this bar and its previous-period outline.
+        top: Math.max(s.count, prev?.count ?? 0),
         prevText: prev ? formatNumber(prev.count, locale) : '',
         delta: delta ? deltaText(delta.count, delta.countChange, locale) : '',
         deltaSign: delta ? Math.sign(delta.count) : 0,
@@ -106,9 +122,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   const stepChannel = horizontal ? 'y' : 'x';
   const valueChannel = horizontal ? 'x' : 'y';
   const offsetChannel = horizontal ? 'yOffset' : 'xOffset';
-  // A badge line under the names: stuck counts, or the break point of grouped bars.
-  const hasStuck = vm.steps.some((s) => s.stuck && s.stuck.count > 0) || (grouped && vm.largestDropOff !== null);
-  const band = horizontal ? STEP_LABEL_BAND.horizontal : hasStuck ? STEP_LABEL_BAND.verticalWithBadge : STEP_LABEL_BAND.vertical;
+  const band = horizontal ? STEP_LABEL_BAND.horizontal : verticalLabelBand(vm);
   const stepEncoding = {
     field: 'step',
     type: 'nominal',
@@ -181,7 +195,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
       color: tokens.text,
     },
     encoding: {
-      [valueChannel]: { field: compared ? 'top' : 'count', type: 'quantitative' },
+      [valueChannel]: { field: 'top', type: 'quantitative' },
       text: { field: 'label' },
       ...(grouped ? { [offsetChannel]: offset } : {}),
     },
@@ -207,11 +221,18 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   return {
     ...base(ctx),
     padding: horizontal ? { left: band, top: 4, right: 40, bottom: 4 } : { left: 4, top: compared ? 30 : 16, right: 4, bottom: band },
-    datasets: { steps: compared ? rows.map((r) => ({ ...r, top: Math.max(r.count, r.prev ?? 0) })) : rows },
+    datasets: { steps: rows },
     data: { name: 'steps' },
     encoding: { [stepChannel]: stepEncoding },
     layer: layers,
   } as VisualizationSpec;
+}
+
+/** The steps of the same group (or the whole funnel) in the previous period; null if it had none. */
+export function previousSteps(vm: FunnelViewModel, groupValue: string | null): FunnelStepResult[] | null {
+  if (!vm.comparison) return null;
+  if (groupValue === null || !vm.breakdown) return vm.comparison.steps;
+  return vm.comparison.breakdown?.find((p) => p.value === groupValue)?.steps ?? null;
 }
 
 /** A breakdown value as shown: `(none)` for missing, `Other` in the locale. */
