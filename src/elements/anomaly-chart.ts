@@ -34,22 +34,22 @@ export class AnomalyChart extends FunnelKitElement<AnomalyContract, AnomalyViewM
         font-weight: 600;
         padding: 2px 8px;
         border-radius: 999px;
-        color: var(--fk-color-success);
-        background: color-mix(in srgb, var(--fk-color-success) 14%, transparent);
+        color: var(--_fk-color-success);
+        background: color-mix(in srgb, var(--_fk-color-success) 14%, transparent);
       }
       [part='state'][data-state='warning'] {
-        color: var(--fk-color-text);
-        background: color-mix(in srgb, var(--fk-color-warning) 30%, transparent);
+        color: var(--_fk-color-text);
+        background: color-mix(in srgb, var(--_fk-color-warning) 30%, transparent);
       }
       [part='state'][data-state='critical'] {
-        color: var(--fk-color-alert);
-        background: color-mix(in srgb, var(--fk-color-alert) 14%, transparent);
+        color: var(--_fk-color-alert);
+        background: color-mix(in srgb, var(--_fk-color-alert) 14%, transparent);
       }
       [part='alerts'] {
         margin: 0;
         padding: 0;
         list-style: none;
-        color: var(--fk-color-muted);
+        color: var(--_fk-color-muted);
       }
     `,
   ];

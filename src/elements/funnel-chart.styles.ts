@@ -9,11 +9,11 @@ export const funnelChartStyles = css`
     align-items: baseline;
     gap: 4px 12px;
     font-size: 13px;
-    color: var(--fk-color-muted);
+    color: var(--_fk-color-muted);
   }
   [part='summary'] strong {
     font-size: 18px;
-    color: var(--fk-color-text);
+    color: var(--_fk-color-text);
   }
   [part='steps'] {
     list-style: none;
@@ -30,8 +30,8 @@ export const funnelChartStyles = css`
     gap: 2px;
     padding: 2px 4px;
     margin: 0;
-    font: 11px/1.3 var(--fk-font-family);
-    color: var(--fk-color-muted);
+    font: 11px/1.3 var(--_fk-font-family);
+    color: var(--_fk-color-muted);
     background: none;
     border: 0;
     border-radius: 4px;
@@ -57,10 +57,10 @@ export const funnelChartStyles = css`
     text-align: center;
   }
   [part='step-label']:hover .name {
-    color: var(--fk-color-text);
+    color: var(--_fk-color-text);
   }
   [part='step-label']:focus-visible {
-    outline: 2px solid var(--fk-color-accent);
+    outline: 2px solid var(--_fk-color-accent);
     outline-offset: -2px;
   }
   [part='drop-badge'] {
@@ -69,7 +69,7 @@ export const funnelChartStyles = css`
     font-weight: 600;
     line-height: 16px;
     white-space: nowrap;
-    color: var(--fk-color-alert);
+    color: var(--_fk-color-alert);
   }
   [part='stuck-badge'] {
     flex: none;
@@ -78,8 +78,8 @@ export const funnelChartStyles = css`
     font-weight: 600;
     line-height: 16px;
     white-space: nowrap;
-    color: var(--fk-color-warning);
-    background: color-mix(in srgb, var(--fk-color-warning) 14%, transparent);
+    color: var(--_fk-color-warning);
+    background: color-mix(in srgb, var(--_fk-color-warning) 14%, transparent);
     border-radius: 8px;
     max-width: 100%;
     overflow: hidden;

@@ -1,58 +1,44 @@
-import { css } from 'lit';
+import { css, unsafeCSS, type CSSResult } from 'lit';
+import { DARK_TOKENS, LIGHT_TOKENS, TOKEN_PROPERTIES, type ThemeTokens } from '../specs/theme.js';
 
 /**
- * System tokens (`--fk-*`) with light defaults, dark values under `theme="dark"` or the OS
- * preference (unless `theme="light"`). Widgets style themselves from these tokens only, so a
- * host re-themes every widget by setting a handful of properties.
+ * Private resolved tokens (`--_fk-*`), Material Web's way: each reads the public `--fk-*` token
+ * with the palette's value as fallback. The public tokens are never declared here, so a page
+ * that sets `--fk-color-accent` on `:root` or any ancestor restyles every widget under it.
+ */
+function resolvedTokens(palette: ThemeTokens): CSSResult {
+  const lines = (Object.keys(TOKEN_PROPERTIES) as Array<keyof ThemeTokens>).map((key) => {
+    const name = TOKEN_PROPERTIES[key];
+    const value = palette[key];
+    return `--_fk-${name}: var(--fk-${name}, ${Array.isArray(value) ? value.join(', ') : value});`;
+  });
+  return unsafeCSS(lines.join('\n'));
+}
+
+/**
+ * The base styles every widget shares. Widgets style themselves from the resolved `--_fk-*`
+ * tokens only, so a host re-themes every widget by setting a handful of `--fk-*` properties.
  */
 export const baseStyles = css`
   :host {
-    --fk-color-background: #ffffff;
-    --fk-color-text: #1f2933;
-    --fk-color-muted: #616e7c;
-    --fk-color-grid: #e4e7eb;
-    --fk-color-accent: #3e63dd;
-    --fk-color-ghost: #c9d3f5;
-    --fk-color-alert: #d93025;
-    --fk-color-warning: #e8a317;
-    --fk-color-success: #1e8e3e;
-    --fk-series: #3e63dd, #12a594, #e8a317, #d6409f, #7c66dc, #2f9e44, #f76b15, #0090ff;
-    --fk-font-family: system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif;
-    --fk-radius: 8px;
-    --fk-border: 1px solid var(--fk-color-grid);
-    --fk-height: 320px;
+    ${resolvedTokens(LIGHT_TOKENS)}
+    --_fk-radius: var(--fk-radius, 8px);
+    --_fk-border: var(--fk-border, 1px solid var(--_fk-color-grid));
+    --_fk-height: var(--fk-height, 320px);
 
     display: block;
     position: relative;
     box-sizing: border-box;
     min-width: 200px;
-    color: var(--fk-color-text);
-    font-family: var(--fk-font-family);
+    color: var(--_fk-color-text);
+    font-family: var(--_fk-font-family);
   }
   :host([theme='dark']) {
-    --fk-color-background: #16191d;
-    --fk-color-text: #e6e8eb;
-    --fk-color-muted: #9ba4ae;
-    --fk-color-grid: #2e343b;
-    --fk-color-accent: #7c9cff;
-    --fk-color-ghost: #2d3a66;
-    --fk-color-alert: #ff6b5e;
-    --fk-color-warning: #ffc53d;
-    --fk-color-success: #4cc38a;
-    --fk-series: #7c9cff, #3dd6c1, #ffc53d, #f17ac0, #a591ff, #5ad16b, #ff9a4d, #5eb1ff;
+    ${resolvedTokens(DARK_TOKENS)}
   }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light'])) {
-      --fk-color-background: #16191d;
-      --fk-color-text: #e6e8eb;
-      --fk-color-muted: #9ba4ae;
-      --fk-color-grid: #2e343b;
-      --fk-color-accent: #7c9cff;
-      --fk-color-ghost: #2d3a66;
-      --fk-color-alert: #ff6b5e;
-      --fk-color-warning: #ffc53d;
-      --fk-color-success: #4cc38a;
-      --fk-series: #7c9cff, #3dd6c1, #ffc53d, #f17ac0, #a591ff, #5ad16b, #ff9a4d, #5eb1ff;
+      ${resolvedTokens(DARK_TOKENS)}
     }
   }
   :host([hidden]) {
@@ -63,9 +49,9 @@ export const baseStyles = css`
     box-sizing: border-box;
     height: 100%;
     padding: 12px 16px;
-    background: var(--fk-color-background);
-    border: var(--fk-border);
-    border-radius: var(--fk-radius);
+    background: var(--_fk-color-background);
+    border: var(--_fk-border);
+    border-radius: var(--_fk-radius);
     display: flex;
     flex-direction: column;
     gap: 8px;
@@ -86,7 +72,7 @@ export const baseStyles = css`
     position: relative;
     flex: 1 1 auto;
     min-height: 120px;
-    height: var(--fk-height);
+    height: var(--_fk-height);
   }
   .plot[hidden],
   [part='chart'][hidden] {
@@ -94,19 +80,19 @@ export const baseStyles = css`
   }
   [part='status'] {
     font-size: 13px;
-    color: var(--fk-color-muted);
+    color: var(--_fk-color-muted);
     padding: 8px 12px;
-    border-radius: calc(var(--fk-radius) - 2px);
-    background: color-mix(in srgb, var(--fk-color-grid) 40%, transparent);
+    border-radius: calc(var(--_fk-radius) - 2px);
+    background: color-mix(in srgb, var(--_fk-color-grid) 40%, transparent);
   }
   [part='status'][data-state='empty'] {
     padding: 32px 12px;
     text-align: center;
   }
   [part='status'][data-state='error'] {
-    color: var(--fk-color-text);
-    background: color-mix(in srgb, var(--fk-color-alert) 12%, transparent);
-    border-left: 3px solid var(--fk-color-alert);
+    color: var(--_fk-color-text);
+    background: color-mix(in srgb, var(--_fk-color-alert) 12%, transparent);
+    border-left: 3px solid var(--_fk-color-alert);
   }
   [part='status'] code {
     font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
@@ -119,9 +105,9 @@ export const baseStyles = css`
     max-width: 320px;
     padding: 6px 8px;
     font-size: 12px;
-    color: var(--fk-color-text);
-    background: var(--fk-color-background);
-    border: var(--fk-border);
+    color: var(--_fk-color-text);
+    background: var(--_fk-color-background);
+    border: var(--_fk-border);
     border-radius: 6px;
     box-shadow: 0 4px 12px rgb(0 0 0 / 0.15);
     overflow-wrap: anywhere;
@@ -131,7 +117,7 @@ export const baseStyles = css`
     margin-bottom: 4px;
   }
   [part='tooltip'] td:first-child {
-    color: var(--fk-color-muted);
+    color: var(--_fk-color-muted);
     padding-right: 8px;
   }
   .visually-hidden {

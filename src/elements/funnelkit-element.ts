@@ -17,7 +17,8 @@ import { resolveData } from '../analytics/data.js';
 import { validateContract } from '../analytics/validate-contract.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
-import { buildVegaConfig, type ThemeTokens } from '../specs/theme.js';
+import { buildVegaConfig } from '../specs/theme.js';
+import { readThemeTokens } from './theme-tokens.js';
 import { vegaLocale } from '../specs/format.js';
 import type { Config } from 'vega-lite';
 import { emit } from './emit.js';
@@ -315,26 +316,6 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     return this.renderRoot.querySelector<HTMLElement>('[part="chart"]');
   }
 
-  private readTokens(): ThemeTokens {
-    const style = getComputedStyle(this);
-    const read = (name: string) => style.getPropertyValue(`--fk-${name}`).trim();
-    return {
-      text: read('color-text'),
-      muted: read('color-muted'),
-      grid: read('color-grid'),
-      accent: read('color-accent'),
-      ghost: read('color-ghost'),
-      alert: read('color-alert'),
-      warning: read('color-warning'),
-      success: read('color-success'),
-      font: read('font-family'),
-      series: read('series')
-        .split(',')
-        .map((c) => c.trim())
-        .filter(Boolean),
-    };
-  }
-
   private measure(chart: HTMLElement): { width: number; height: number } {
     const box = chart.getBoundingClientRect();
     return { width: Math.max(120, Math.floor(box.width)), height: Math.max(100, Math.floor(box.height)) };
@@ -345,7 +326,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     const chart = this.chartElement;
     const vm = this.viewModel;
     if (!chart || vm === null) return;
-    const tokens = this.readTokens();
+    const tokens = readThemeTokens(this);
     this.size = this.measure(chart);
     const spec = this.buildSpec(vm, { ...this.size, locale: this.effectiveLocale, tokens });
     if (!spec) {

@@ -27,7 +27,7 @@ export class KpiCard extends FunnelKitElement<KpiContract, KpiViewModel> {
     ...FunnelKitElement.styles,
     css`
       :host {
-        --fk-height: 64px;
+        --_fk-height: var(--fk-height, 64px);
       }
       .figure {
         display: flex;
@@ -46,32 +46,32 @@ export class KpiCard extends FunnelKitElement<KpiContract, KpiViewModel> {
         font-weight: 600;
         padding: 2px 6px;
         border-radius: 999px;
-        color: var(--fk-color-muted);
-        background: color-mix(in srgb, var(--fk-color-grid) 60%, transparent);
+        color: var(--_fk-color-muted);
+        background: color-mix(in srgb, var(--_fk-color-grid) 60%, transparent);
       }
       [part='change'][data-good='true'] {
-        color: var(--fk-color-success);
-        background: color-mix(in srgb, var(--fk-color-success) 14%, transparent);
+        color: var(--_fk-color-success);
+        background: color-mix(in srgb, var(--_fk-color-success) 14%, transparent);
       }
       [part='change'][data-good='false'] {
-        color: var(--fk-color-alert);
-        background: color-mix(in srgb, var(--fk-color-alert) 14%, transparent);
+        color: var(--_fk-color-alert);
+        background: color-mix(in srgb, var(--_fk-color-alert) 14%, transparent);
       }
       .previous,
       [part='target'] {
         font-size: 12px;
-        color: var(--fk-color-muted);
+        color: var(--_fk-color-muted);
       }
       .bar {
         height: 4px;
         border-radius: 2px;
-        background: var(--fk-color-grid);
+        background: var(--_fk-color-grid);
         overflow: hidden;
         margin-top: 4px;
       }
       .bar > div {
         height: 100%;
-        background: var(--fk-color-accent);
+        background: var(--_fk-color-accent);
       }
     `,
   ];

@@ -5,8 +5,9 @@
  */
 import type { Config } from 'vega-lite';
 
-/** Resolved design tokens. Each maps to a `--fk-*` CSS custom property of the same name. */
+/** Resolved design tokens. Each maps to a `--fk-*` CSS custom property: see {@link TOKEN_PROPERTIES}. */
 export interface ThemeTokens {
+  background: string;
   text: string;
   muted: string;
   grid: string;
@@ -20,7 +21,29 @@ export interface ThemeTokens {
   series: string[];
 }
 
+/** The CSS custom property behind each token, without the `--fk-` prefix. */
+export const TOKEN_PROPERTIES: Record<keyof ThemeTokens, string> = {
+  background: 'color-background',
+  text: 'color-text',
+  muted: 'color-muted',
+  grid: 'color-grid',
+  accent: 'color-accent',
+  ghost: 'color-ghost',
+  alert: 'color-alert',
+  warning: 'color-warning',
+  success: 'color-success',
+  font: 'font-family',
+  series: 'series',
+};
+
+const FONT = 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif';
+
+/**
+ * The light palette: the one definition the element styles (as `var()` fallbacks) and Vega
+ * configs built outside a page (tests, Node) both use.
+ */
 export const LIGHT_TOKENS: ThemeTokens = {
+  background: '#ffffff',
   text: '#1f2933',
   muted: '#616e7c',
   grid: '#e4e7eb',
@@ -29,8 +52,23 @@ export const LIGHT_TOKENS: ThemeTokens = {
   alert: '#d93025',
   warning: '#e8a317',
   success: '#1e8e3e',
-  font: 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif',
+  font: FONT,
   series: ['#3e63dd', '#12a594', '#e8a317', '#d6409f', '#7c66dc', '#2f9e44', '#f76b15', '#0090ff'],
+};
+
+/** The dark palette, under `theme="dark"` or the OS preference. */
+export const DARK_TOKENS: ThemeTokens = {
+  background: '#16191d',
+  text: '#e6e8eb',
+  muted: '#9ba4ae',
+  grid: '#2e343b',
+  accent: '#7c9cff',
+  ghost: '#2d3a66',
+  alert: '#ff6b5e',
+  warning: '#ffc53d',
+  success: '#4cc38a',
+  font: FONT,
+  series: ['#7c9cff', '#3dd6c1', '#ffc53d', '#f17ac0', '#a591ff', '#5ad16b', '#ff9a4d', '#5eb1ff'],
 };
 
 /** Vega config for the tokens: transparent background so the host's frame shows through. */
