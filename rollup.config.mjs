@@ -4,17 +4,19 @@
 //     arquero left as imports, for apps that bundle;
 //  2. dist/funnelkit.bundle.js — everything in one minified file, for a page with one
 //     <script type="module"> and no bundler.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 
+// Every module at the top of src/ is an entry: index.ts and one registration module per tag
+// (`funnel-chart.ts`…), so a new widget's registration module is built without editing this file.
 const entries = {
-  index: 'src/index.ts',
   'analytics/index': 'src/analytics/index.ts',
-  'funnel-chart': 'src/funnel-chart.ts',
-  'cohort-chart': 'src/cohort-chart.ts',
-  'anomaly-chart': 'src/anomaly-chart.ts',
-  'kpi-card': 'src/kpi-card.ts',
+  ...Object.fromEntries(
+    readdirSync('src')
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => [name.slice(0, -3), `src/${name}`]),
+  ),
 };
 const external = /^(lit|@lit|vega|vega-lite|vega-embed|arquero)(\/|$)/;
 

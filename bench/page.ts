@@ -4,9 +4,9 @@
  * timed run calls computeFunnel (or the reference) on the same contract / column arrays.
  * @module
  */
-import { computeFunnel, type FunnelViewModel } from '../src/analytics/funnel.js';
+import { computeFunnel, type FunnelViewModel } from '../src/analytics/index.js';
 import type { ColumnsData, FunnelContract, InlineContract } from '../src/analytics/contract.js';
-import { contractTable, parseTimes, requireFields } from '../src/analytics/data.js';
+import { contractColumns, parseTimes } from '../src/analytics/columns.js';
 import { parseDuration } from '../src/analytics/time.js';
 import { generateBenchData, STEPS, type BenchData } from './data.js';
 import { referenceFunnel, type ReferenceResult } from './reference.js';
@@ -137,14 +137,14 @@ export function runBench({ name, events, entities, seed = 1, warmup = 2, runs = 
 
 /**
  * Where computeFunnel's time goes, by phase, re-running the exported pieces it is built from on
- * the same contract: contractTable (Arquero table over the column arrays), parseTimes (every
+ * the same contract: contractColumns (the column arrays by name), parseTimes (every
  * row's time as epoch ms; computeFunnel does this inside its own pass, so this is an upper bound)
  * and the remainder (the per-row pass in prepare, matching, tallies, breakdown, insights).
  * Medians over `runs`, after one warm-up. The CPU profile (--profile) gives the finer split.
  */
 export function profilePhases({ events, entities, seed = 1, runs = 5 }: BenchOptions): Record<string, number> {
   const { contract } = load(events, entities, seed);
-  const names = ['total', 'contractTable', 'parseTimes', 'rest'];
+  const names = ['total', 'contractColumns', 'parseTimes', 'rest'];
   const phases: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < runs + 1; i++) {
     const sample: Record<string, number> = {};
@@ -154,13 +154,12 @@ export function profilePhases({ events, entities, seed = 1, runs = 5 }: BenchOpt
     sample.total = performance.now() - t0;
     gc();
     t0 = performance.now();
-    const t = contractTable(contract);
-    sample.contractTable = performance.now() - t0;
-    const roles = requireFields(t, contract.fields, ['entity', 'time', 'event']);
+    const columns = contractColumns(contract);
+    sample.contractColumns = performance.now() - t0;
     t0 = performance.now();
-    parseTimes(contract, t, roles.time);
+    parseTimes(columns, contract.fields.time!, contract.timeZone ?? 'UTC');
     sample.parseTimes = performance.now() - t0;
-    sample.rest = sample.total - sample.contractTable - sample.parseTimes;
+    sample.rest = sample.total - sample.contractColumns - sample.parseTimes;
     if (i === 0) continue; // warm-up
     for (const n of names) phases[n].push(sample[n]);
   }

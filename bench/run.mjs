@@ -67,7 +67,7 @@ function serve(script) {
 
 /**
  * Names a profile frame by function and where it comes from: the module comment esbuild puts
- * above each file in the bundle (`// src/analytics/funnel.ts`), plus the source line for
+ * above each file in the bundle (`// src/analytics/funnel/prepare.ts`), plus the source line for
  * anonymous functions.
  */
 function frameLabeler(script) {

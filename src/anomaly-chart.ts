@@ -8,7 +8,7 @@ import { define } from './elements/define.js';
 define('anomaly-chart', AnomalyChart);
 
 export { AnomalyChart };
-export type { AnomalyViewModel, AnomalyPoint, AlertHit, AlertState } from './analytics/anomaly.js';
+export type { AnomalyViewModel, AnomalyPoint, AlertHit, AlertState } from './analytics/anomaly/view-model.js';
 
 declare global {
   interface HTMLElementTagNameMap {

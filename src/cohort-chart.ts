@@ -8,7 +8,7 @@ import { define } from './elements/define.js';
 define('cohort-chart', CohortChart);
 
 export { CohortChart };
-export type { CohortViewModel, CohortRow, CohortCell } from './analytics/cohort.js';
+export type { CohortViewModel, CohortRow, CohortCell } from './analytics/cohort/view-model.js';
 
 declare global {
   interface HTMLElementTagNameMap {

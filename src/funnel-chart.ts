@@ -9,7 +9,7 @@ define('funnel-chart', FunnelChart);
 
 export { FunnelChart };
 export type { FunnelStepClickDetail } from './elements/funnel-chart.js';
-export type { FunnelViewModel, FunnelStepResult, FunnelGroup } from './analytics/funnel.js';
+export type { FunnelViewModel, FunnelStepResult, FunnelGroup } from './analytics/funnel/view-model.js';
 
 declare global {
   interface HTMLElementTagNameMap {

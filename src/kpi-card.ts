@@ -8,7 +8,7 @@ import { define } from './elements/define.js';
 define('kpi-card', KpiCard);
 
 export { KpiCard };
-export type { KpiViewModel } from './analytics/kpi.js';
+export type { KpiViewModel } from './analytics/kpi/view-model.js';
 
 declare global {
   interface HTMLElementTagNameMap {

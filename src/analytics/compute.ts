@@ -1,27 +1,41 @@
 /**
- * The one entry point from a contract to a view model, for any kind: data fetched and parsed,
- * then the kind's pipeline (plan → execute → shape) from the registry. It takes plain data and
- * returns plain data and uses no `this`, so a Worker runs exactly this function.
+ * From a contract to a view model for any kind, through the registry's pipelines. `computeView`
+ * is the one function the elements call: plain data in, plain data out, no `this`, so a Worker
+ * runs exactly this function. `computeFunnel` and friends are the synchronous public API for
+ * contracts whose data is inline.
  * @module
  */
-import type { ContractKind } from './contract.js';
+import type { AnomalyContract, CohortContract, ContractKind, FunnelContract, InlineContract, KpiContract } from './contract.js';
 import { ContractError } from './contract-error.js';
-import { resolveData, type ResolveOptions } from './data.js';
-import { computeFunnel } from './funnel.js';
-import { computeCohort } from './cohort.js';
-import { computeAnomaly } from './anomaly.js';
-import { computeKpi } from './kpi.js';
-import type { ContractOf, ViewModelOf } from './registry.js';
-
-const COMPUTE = { funnel: computeFunnel, cohort: computeCohort, anomaly: computeAnomaly, kpi: computeKpi };
+import { contractColumns } from './columns.js';
+import { resolveData, type ResolveOptions } from './resolve-data.js';
+import { pipelineOf, type ContractOf, type ViewModelOf } from './registry.js';
 
 /**
- * Computes the view model of a validated contract of `kind`. URL data is fetched (cancelled by
- * `options.signal`) and parsed here, not by the caller. Throws {@link ContractError} naming the
- * JSON path for input it cannot use.
+ * The view model of a validated contract of `kind`. URL data is fetched (cancelled by
+ * `options.signal`) and parsed here, after the plan is made, so a contract error is reported
+ * without downloading the data. Throws {@link ContractError} naming the JSON path.
  */
 export async function computeView<K extends ContractKind>(kind: K, contract: ContractOf<K>, options: ResolveOptions = {}): Promise<ViewModelOf<K>> {
   if (contract.kind !== kind) throw new ContractError('/kind', `expected "${kind}", got ${JSON.stringify(contract.kind)}`);
+  const pipeline = pipelineOf(kind);
+  const plan = pipeline.plan(contract);
   const inline = await resolveData(contract, options);
-  return (COMPUTE[kind] as (c: typeof inline) => ViewModelOf<K>)(inline);
+  return pipeline.shape(plan, pipeline.execute(plan, contractColumns(inline)));
 }
+
+/** The view model of a contract whose data is inline, computed synchronously. */
+export function computeInline<K extends ContractKind>(kind: K, contract: InlineContract<ContractOf<K>>): ViewModelOf<K> {
+  const pipeline = pipelineOf(kind);
+  const plan = pipeline.plan(contract);
+  return pipeline.shape(plan, pipeline.execute(plan, contractColumns(contract)));
+}
+
+/** A funnel from raw events (PostHog semantics) or pre-aggregated step counts. */
+export const computeFunnel = (contract: InlineContract<FunnelContract>) => computeInline('funnel', contract);
+/** Retention or repurchase by start cohort. */
+export const computeCohort = (contract: InlineContract<CohortContract>) => computeInline('cohort', contract);
+/** A metric per period checked against alert rules. */
+export const computeAnomaly = (contract: InlineContract<AnomalyContract>) => computeInline('anomaly', contract);
+/** One KPI against the previous period and a target, with a sparkline. */
+export const computeKpi = (contract: InlineContract<KpiContract>) => computeInline('kpi', contract);

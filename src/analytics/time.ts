@@ -166,3 +166,20 @@ function parseBound(value: Timestamp, timeZone: string, path: string): number {
 }
 
 export const DURATION = { MINUTE, HOUR, DAY } as const;
+
+/** A range as a plan holds it: epoch ms, half-open [from, to), null for an open end (JSON has no Infinity). */
+export interface PlannedRange {
+  from: number | null;
+  to: number | null;
+}
+
+/** {@link rangeBounds} for a plan: open ends as null. */
+export function planRange(range: TimeRange | undefined, timeZone: string, path: string): PlannedRange {
+  const { from, to } = rangeBounds(range, timeZone, path);
+  return { from: Number.isFinite(from) ? from : null, to: Number.isFinite(to) ? to : null };
+}
+
+/** A planned range's bounds for comparisons: open ends as ±Infinity. */
+export function rangeLimits(range: PlannedRange): { from: number; to: number } {
+  return { from: range.from ?? -Infinity, to: range.to ?? Infinity };
+}

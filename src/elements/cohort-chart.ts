@@ -1,5 +1,4 @@
-import type { CohortContract, InlineContract } from '../analytics/contract.js';
-import { computeCohort, type CohortViewModel } from '../analytics/cohort.js';
+import type { CohortContract, CohortViewModel } from '../analytics/index.js';
 import { buildCohortSpec } from '../specs/cohort-spec.js';
 import { formatPercent } from '../specs/format.js';
 import { message, offsetLabel } from '../specs/messages.js';
@@ -15,10 +14,6 @@ import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
  */
 export class CohortChart extends FunnelKitElement<CohortContract, CohortViewModel> {
   protected readonly kind = 'cohort' as const;
-
-  protected compute(contract: InlineContract<CohortContract>): CohortViewModel {
-    return computeCohort(contract);
-  }
 
   protected isEmpty(vm: CohortViewModel): boolean {
     return vm.cohorts.length === 0;

@@ -1,8 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { View } from 'vega';
-import type { FunnelContract, InlineContract } from '../analytics/contract.js';
-import { computeFunnel, type FunnelStepResult, type FunnelViewModel } from '../analytics/funnel.js';
+import type { FunnelContract, FunnelStepResult, FunnelViewModel } from '../analytics/index.js';
 import { formatDuration, formatNumber, formatPercent } from '../specs/format.js';
 import {
   autoOrientation,
@@ -96,10 +95,6 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
 
   protected readonly kind = 'funnel' as const;
 
-  protected compute(contract: InlineContract<FunnelContract>): FunnelViewModel {
-    return computeFunnel(contract);
-  }
-
   protected isEmpty(vm: FunnelViewModel): boolean {
     return vm.steps.every((s) => s.count === 0);
   }
@@ -192,6 +187,10 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
         const stuckTitle = stuck ? `${stuckText}: ${message('stuckOver', locale)} ${formatDuration(stuck.maxDwellMs, locale)}` : '';
         // Grouped bars cannot all turn red: the label carries the break point instead.
         const worst = i === vm.largestDropOff;
+        const dropBadge = worst && Boolean(vm.breakdown);
+        // The accessible name is the label's own text (so it always contains what is seen, WCAG
+        // 2.5.3) plus visually hidden words: the full name of a compact label, separators, the
+        // figures. The ▼ and ⚠ marks are hidden from screen readers.
         return html`<li>
           <button
             part="step-label"
@@ -201,29 +200,36 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
             tabindex=${i === this.focusIndex ? 0 : -1}
             style=${`left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px;--lines:${box.lines}`}
             title=${[stepKey(s), worst ? message('largestDropOff', locale) : '', stuckTitle].filter(Boolean).join('\n')}
-            aria-label=${this.stepDescription(s, locale, stuckText, worst)}
             @click=${() => this.fireStepClick(i, null)}
             @keydown=${(e: KeyboardEvent) => this.onLabelKey(e, i, vm.steps.length)}
           >
-            <span class="name">${box.compact ? String(i + 1) : stepKey(s)}</span>
-            ${worst && vm.breakdown ? html`<span part="drop-badge">▼ ${box.width < DROP_BADGE_TEXT_WIDTH ? '' : message('largestDropOff', locale)}</span>` : nothing}
-            ${stuck ? html`<span part="stuck-badge">⚠ ${box.compact ? formatNumber(stuck.count, locale) : stuckText}</span>` : nothing}
+            <span class="name">${box.compact ? html`${i + 1}${srOnly(`. ${s.name}`)}` : stepKey(s)}</span>
+            ${dropBadge
+              ? html`${srOnly(', ')}<span part="drop-badge"><span aria-hidden="true">▼</span> ${box.width < DROP_BADGE_TEXT_WIDTH
+                    ? srOnly(message('largestDropOff', locale))
+                    : message('largestDropOff', locale)}</span>`
+              : nothing}
+            ${stuck
+              ? html`${srOnly(', ')}<span part="stuck-badge"><span aria-hidden="true">⚠</span> ${box.compact
+                    ? html`${formatNumber(stuck.count, locale)}${srOnly(` ${message('stuckBadge', locale)}`)}`
+                    : stuckText}</span>`
+              : nothing}
+            ${srOnly(this.stepFigures(s, locale, worst && !dropBadge))}
           </button>
         </li>`;
       })}
     </ol>`;
   }
 
-  private stepDescription(s: FunnelStepResult, locale: string, stuckText: string, worst: boolean): string {
+  /** What a step label says to a screen reader after its visible text: ", Entities 3, …". */
+  private stepFigures(s: FunnelStepResult, locale: string, worst: boolean): string {
     const parts = [
-      stepKey(s),
       `${message('entities', locale)} ${formatNumber(s.count, locale)}`,
       `${message('fromFirst', locale)} ${formatPercent(s.conversionFromFirst, locale)}`,
     ];
     if (s.index > 0) parts.push(`${message('dropOff', locale)} ${formatNumber(s.dropOff, locale)} (${formatPercent(s.dropOffRate, locale)})`);
     if (worst) parts.push(message('largestDropOff', locale));
-    if (stuckText) parts.push(stuckText);
-    return parts.join(', ');
+    return `, ${parts.join(', ')}`;
   }
 
   /** Arrow keys, Home and End move focus between step labels; Enter and Space click (native). */
@@ -312,6 +318,11 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
       }),
     };
   }
+}
+
+/** Text for screen readers only (the base styles' `.visually-hidden`). */
+function srOnly(text: string): TemplateResult {
+  return html`<span class="visually-hidden">${text}</span>`;
 }
 
 declare global {

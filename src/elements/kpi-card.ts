@@ -1,6 +1,5 @@
 import { css, html, nothing } from 'lit';
-import type { InlineContract, KpiContract } from '../analytics/contract.js';
-import { computeKpi, type KpiViewModel } from '../analytics/kpi.js';
+import type { KpiContract, KpiViewModel } from '../analytics/index.js';
 import { formatChange, formatPercent } from '../specs/format.js';
 import { formatInUnit } from '../specs/format-unit.js';
 import { buildKpiSpec } from '../specs/kpi-spec.js';
@@ -49,12 +48,14 @@ export class KpiCard extends FunnelKitElement<KpiContract, KpiViewModel> {
         color: var(--_fk-color-muted);
         background: color-mix(in srgb, var(--_fk-color-grid) 60%, transparent);
       }
+      /* The token toward the text colour keeps 4.5:1 on its tint in both themes (light: success
+         5.1:1, alert 5.8:1; dark: 7.3:1, 6.5:1); the bare tokens are 3.5:1 and 3.9:1 on light. */
       [part='change'][data-good='true'] {
-        color: var(--_fk-color-success);
+        color: color-mix(in srgb, var(--_fk-color-success) 70%, var(--_fk-color-text));
         background: color-mix(in srgb, var(--_fk-color-success) 14%, transparent);
       }
       [part='change'][data-good='false'] {
-        color: var(--_fk-color-alert);
+        color: color-mix(in srgb, var(--_fk-color-alert) 70%, var(--_fk-color-text));
         background: color-mix(in srgb, var(--_fk-color-alert) 14%, transparent);
       }
       .previous,
@@ -77,10 +78,6 @@ export class KpiCard extends FunnelKitElement<KpiContract, KpiViewModel> {
   ];
 
   protected readonly kind = 'kpi' as const;
-
-  protected compute(contract: InlineContract<KpiContract>): KpiViewModel {
-    return computeKpi(contract);
-  }
 
   protected isEmpty(vm: KpiViewModel): boolean {
     return vm.rows === 0;
@@ -107,15 +104,29 @@ export class KpiCard extends FunnelKitElement<KpiContract, KpiViewModel> {
       ${vm.previous !== null
         ? html`<div class="previous">${message('vsPrevious', locale)}: ${this.figure(vm.previous, vm)}</div>`
         : nothing}
-      ${vm.progress !== null
-        ? html`<div part="target">
-            ${formatPercent(vm.progress, locale, 0)} ${message('ofTarget', locale)} (${this.figure(vm.target, vm)})
-            <div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.round(vm.progress * 100)}>
-              <div style="width: ${Math.min(100, Math.max(0, vm.progress * 100))}%"></div>
-            </div>
-          </div>`
-        : nothing}
+      ${vm.progress !== null ? this.renderTarget(vm, vm.progress) : nothing}
     `;
+  }
+
+  /** Progress to the target: the words, and a bar named "Target" that reads them as its value. */
+  private renderTarget(vm: KpiViewModel, progress: number) {
+    const locale = this.effectiveLocale;
+    const text = `${formatPercent(progress, locale, 0)} ${message('ofTarget', locale)} (${this.figure(vm.target, vm)})`;
+    const percent = Math.min(100, Math.max(0, progress * 100));
+    return html`<div part="target">
+      ${text}
+      <div
+        class="bar"
+        role="progressbar"
+        aria-label=${message('target', locale)}
+        aria-valuemin="0"
+        aria-valuemax="100"
+        aria-valuenow=${Math.round(percent)}
+        aria-valuetext=${text}
+      >
+        <div style="width: ${percent}%"></div>
+      </div>
+    </div>`;
   }
 
   protected describe(vm: KpiViewModel): DataTableModel {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { VisualizationSpec } from 'vega-embed';
-import type { AnomalyViewModel } from '../analytics/anomaly.js';
+import type { AnomalyViewModel } from '../analytics/anomaly/view-model.js';
 import { formatChange, formatNumber, timeAxisFormat, wallTime } from './format.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';
@@ -26,7 +26,8 @@ export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext): Visual
     width: ctx.width,
     height: ctx.height,
     autosize: { type: 'fit', contains: 'padding' },
-    datasets: { series, thresholds },
+    // Vega-Lite drops a dataset no layer reads; naming one anyway breaks the element's data update.
+    datasets: { series, ...(thresholds.length ? { thresholds } : {}) },
     layer: [
       {
         data: { name: 'series' },

@@ -4,7 +4,7 @@
  * @module
  */
 import type { VisualizationSpec } from 'vega-embed';
-import type { CohortViewModel } from '../analytics/cohort.js';
+import type { CohortViewModel } from '../analytics/cohort/view-model.js';
 import { formatNumber, formatPercent } from './format.js';
 import { message, offsetLabel } from './messages.js';
 import type { SpecContext } from './spec-context.js';

@@ -10,7 +10,8 @@
  * @module
  */
 import type { VisualizationSpec } from 'vega-embed';
-import { OTHER, type FunnelStepResult, type FunnelViewModel } from '../analytics/funnel.js';
+import { OTHER } from '../analytics/funnel/breakdown.js';
+import type { FunnelStepResult, FunnelViewModel } from '../analytics/funnel/view-model.js';
 import { formatChange, formatDuration, formatNumber, formatPercent, timeAxisFormat, wallTime } from './format.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';

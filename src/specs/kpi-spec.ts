@@ -3,7 +3,7 @@
  * @module
  */
 import type { VisualizationSpec } from 'vega-embed';
-import type { KpiViewModel } from '../analytics/kpi.js';
+import type { KpiViewModel } from '../analytics/kpi/view-model.js';
 import { wallTime } from './format.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';

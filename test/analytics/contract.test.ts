@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contractIssues, validateContract } from '../../src/analytics/validate-contract.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
-import { computeKpi } from '../../src/analytics/kpi.js';
+import { computeKpi } from '../../src/analytics/index.js';
 import type { KpiContract } from '../../src/analytics/contract.js';
 
 const funnel = (section: unknown, extra: Record<string, unknown> = {}) => ({

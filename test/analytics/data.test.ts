@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveData } from '../../src/analytics/data.js';
-import { computeFunnel } from '../../src/analytics/funnel.js';
+import { resolveData } from '../../src/analytics/index.js';
+import { computeFunnel } from '../../src/analytics/index.js';
 import type { FunnelContract } from '../../src/analytics/contract.js';
 
 const csvFetch = (text: string) => (async () => new Response(text, { headers: { 'content-type': 'text/csv' } })) as unknown as typeof fetch;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeFunnel, type FunnelViewModel } from '../../src/analytics/funnel.js';
+import { computeFunnel, type FunnelViewModel } from '../../src/analytics/index.js';
 import { counts, run, type Row } from './support/funnel.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
 import type { FunnelSection } from '../../src/analytics/contract.js';

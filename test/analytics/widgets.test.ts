@@ -1,9 +1,9 @@
 // The kpi, cohort and anomaly widgets' analytics and specs: figures worked out by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeKpi } from '../../src/analytics/kpi.js';
-import { computeCohort } from '../../src/analytics/cohort.js';
-import { computeAnomaly } from '../../src/analytics/anomaly.js';
+import { computeKpi } from '../../src/analytics/index.js';
+import { computeCohort } from '../../src/analytics/index.js';
+import { computeAnomaly } from '../../src/analytics/index.js';
 import { alertText, buildAnomalySpec } from '../../src/specs/anomaly-spec.js';
 import { LIGHT_TOKENS } from '../../src/specs/theme.js';
 import type { AnomalyContract, CohortContract, InlineContract, KpiContract } from '../../src/analytics/contract.js';
@@ -62,8 +62,10 @@ test('anomaly value axis: plain digits for rates, SI prefixes from 1,000', () =>
 
 test('anomaly spec leaves out layers with nothing to draw', () => {
   // No threshold rules and no alerts (the drop is 1.5%): only the line and its hover points.
-  const spec = buildAnomalySpec(anomaly([0.132, 0.13], [{ type: 'change', drop: 0.1 }]), ctx) as { layer: unknown[] };
+  const spec = buildAnomalySpec(anomaly([0.132, 0.13], [{ type: 'change', drop: 0.1 }]), ctx) as { layer: unknown[]; datasets: object };
   assert.equal(spec.layer.length, 2);
+  // …nor a dataset that no layer reads (Vega-Lite drops it, and a data update would then fail).
+  assert.deepEqual(Object.keys(spec.datasets), ['series']);
   // A threshold that fires: rule and alert points come back.
   const firing = buildAnomalySpec(anomaly([1200, 900], [{ type: 'threshold', below: 1000 }]), ctx) as { layer: unknown[] };
   assert.equal(firing.layer.length, 4);

@@ -21,5 +21,6 @@ describe('single-file bundle', () => {
     await waitUntil(() => el.state === 'ready' && el.shadowRoot!.querySelector('[part=chart] svg'), 'bundle widget did not render', { timeout: 10000 });
     const cells = [...el.shadowRoot!.querySelectorAll('.visually-hidden tbody tr')].map((r) => r.children[1].textContent);
     expect(cells).to.deep.equal(['2', '1']);
+    await expect(el).to.be.accessible();
   });
 });

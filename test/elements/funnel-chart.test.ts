@@ -1,5 +1,6 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
+import type AxeCore from 'axe-core';
 import '../../src/funnel-chart.js';
 import type { FunnelChart, FunnelStepClickDetail } from '../../src/funnel-chart.js';
 
@@ -36,6 +37,62 @@ const render = async (template: ReturnType<typeof html>) => {
 const all = (el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll(selector)];
 const labels = (el: Element) => all(el, '[part=step-label]') as HTMLButtonElement[];
 const tableRows = (el: Element) => all(el, '.visually-hidden tbody tr').map((r) => [...r.children].map((c) => c.textContent));
+/** A step's name as seen: the label's name without the words kept for screen readers. */
+function seen(label: Element): string {
+  const name = label.querySelector('.name')!.cloneNode(true) as Element;
+  name.querySelectorAll('.visually-hidden').forEach((n) => n.remove());
+  return name.textContent!.trim();
+}
+
+/**
+ * The accessible names of the step labels, by axe-core's implementation of accname. The hidden
+ * separators are boxes of their own, so a space before them is dropped here.
+ */
+async function stepNames(el: FunnelChart): Promise<string[]> {
+  const scope = window as unknown as { axe?: typeof AxeCore };
+  // @ts-ignore: the browser build registers window.axe (as chai-a11y-axe loads it)
+  if (!scope.axe) await import('axe-core/axe.min.js');
+  const axe = scope.axe!;
+  axe.setup(el);
+  try {
+    return labels(el).map((b) => axe.commons.text.accessibleText(b).replace(/\s+,/g, ','));
+  } finally {
+    axe.teardown();
+  }
+}
+
+const LIGHT = { accent: '#3e63dd', ghost: '#c9d3f5', alert: '#d93025' };
+
+/** A computed CSS colour (`rgb(…)` or `color(srgb …)`) as [r, g, b, alpha], each 0–1. */
+function rgba(css: string): number[] {
+  const n = css.match(/[\d.]+/g)!.map(Number);
+  const [r, g, b, a = 1] = css.startsWith('color(') ? n : [n[0] / 255, n[1] / 255, n[2] / 255, n[3]];
+  return [r, g, b, a];
+}
+/** WCAG contrast of an element's text on its own background laid over the card's. */
+function textContrast(node: Element, card: Element): number {
+  const under = rgba(getComputedStyle(card).backgroundColor);
+  const [br, bg, bb, ba] = rgba(getComputedStyle(node).backgroundColor);
+  const back = [br, bg, bb].map((c, i) => c * ba + under[i] * (1 - ba));
+  const luminance = (c: number[]) =>
+    [0.2126, 0.7152, 0.0722].reduce((sum, w, i) => sum + w * (c[i] <= 0.03928 ? c[i] / 12.92 : ((c[i] + 0.055) / 1.055) ** 2.4), 0);
+  const [a, b] = [luminance(rgba(getComputedStyle(node).color)), luminance(back)];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}
+
+/** Fill of every drawn bar (ghost and solid layers), by the step it stands for. */
+function barFills(el: FunnelChart): Map<number, string[]> {
+  const fills = new Map<number, string[]>();
+  const visit = (node: SceneNode & { mark?: { marktype?: string }; _svg?: Element }) => {
+    const datum = node.datum as { index?: number } | undefined;
+    if (node.mark?.marktype === 'rect' && typeof datum?.index === 'number' && node._svg) {
+      fills.set(datum.index, [...(fills.get(datum.index) ?? []), node._svg.getAttribute('fill') ?? '']);
+    }
+    for (const child of node.items ?? []) visit(child);
+  };
+  visit((el.vegaView!.scenegraph() as unknown as { root: SceneNode }).root);
+  return fills;
+}
 
 describe('<funnel-chart>', () => {
   it('draws one bar per step and the accessible table with the computed figures', async () => {
@@ -45,14 +102,30 @@ describe('<funnel-chart>', () => {
       ['POC', '3', '75%', '75%'],
       ['Won', '2', '50%', '66.7%'],
     ]);
-    // Solid bars (the ghost layer is behind them): three, the worst drop-off (lead → POC, 25%,
-    // vs POC → won, 33.3%) in the alert colour.
+    // A ghost and a solid bar per step.
     const bars = all(el, '[part=chart] .mark-rect.role-mark path');
     expect(bars.length).to.equal(6);
-    expect(labels(el).map((b) => b.textContent!.trim())).to.deep.equal(['1. Lead', '2. POC', '3. Won']);
+    expect(labels(el).map(seen)).to.deep.equal(['1. Lead', '2. POC', '3. Won']);
     // Headline: 2 of 4 won; lead → won took 2 and 5 days.
     const summary = el.shadowRoot!.querySelector('[part=summary]')!.textContent!.replace(/\s+/g, ' ').trim();
     expect(summary).to.equal('50% converted from first to last step 4 → 2 median time to convert 3.5 days');
+    await expect(el).to.be.accessible();
+  });
+
+  it('draws the worst drop-off bar in the alert colour, and only that one', async () => {
+    const el = await render(html`<funnel-chart theme="light" locale="en" style="width: 640px" .contract=${contract()}></funnel-chart>`);
+    // Lead → POC loses 1 of 4 (25%), POC → Won 1 of 3 (33.3%): Won is the break point.
+    const fills = barFills(el);
+    expect([...fills.keys()].sort()).to.deep.equal([0, 1, 2]);
+    expect(fills.get(2)).to.include(LIGHT.alert);
+    expect(fills.get(0)).not.to.include(LIGHT.alert);
+    expect(fills.get(1)).not.to.include(LIGHT.alert);
+    // The other solid bars keep the accent colour; the ghosts theirs.
+    expect(fills.get(0)).to.have.members([LIGHT.ghost, LIGHT.accent]);
+    expect(fills.get(1)).to.have.members([LIGHT.ghost, LIGHT.accent]);
+    expect(fills.get(2)).to.have.members([LIGHT.ghost, LIGHT.alert]);
+    const alertPaths = all(el, '[part=chart] .mark-rect.role-mark path').filter((p) => p.getAttribute('fill') === LIGHT.alert);
+    expect(alertPaths).to.have.length(1);
   });
 
   it('lays the step labels under their bars, inside the chart', async () => {
@@ -93,7 +166,11 @@ describe('<funnel-chart>', () => {
     await sendKeys({ press: 'End' });
     await waitUntil(() => el.shadowRoot!.activeElement === labels(el)[2], 'End did not reach the last step');
     // The label names the step and its figures for screen readers.
-    expect(labels(el)[1].getAttribute('aria-label')).to.equal('2. POC, Entities 3, Conversion from first step 75%, Dropped off 1 (25%)');
+    expect(await stepNames(el)).to.deep.equal([
+      '1. Lead, Entities 4, Conversion from first step 100%',
+      '2. POC, Entities 3, Conversion from first step 75%, Dropped off 1 (25%)',
+      '3. Won, Entities 2, Conversion from first step 50%, Dropped off 1 (33.3%), largest drop-off',
+    ]);
   });
 
   it('a click on a breakdown bar names its group', async () => {
@@ -101,7 +178,10 @@ describe('<funnel-chart>', () => {
     expect(all(el, '[part=chart] .role-legend-label text').map((t) => t.textContent)).to.deep.equal(['East', 'West']);
     // Grouped bars keep their group colours; the label marks the break point (POC → won, 33%).
     expect(labels(el).map((b) => Boolean(b.querySelector('[part=drop-badge]')))).to.deep.equal([false, false, true]);
-    expect(labels(el)[2].getAttribute('aria-label')).to.contain('largest drop-off');
+    expect(labels(el)[2].querySelector('[part=drop-badge]')!.textContent!.trim()).to.equal('▼ largest drop-off');
+    // Its accessible name starts with what is seen (WCAG 2.5.3: label in name).
+    expect((await stepNames(el))[2]).to.equal('3. Won, largest drop-off, Entities 2, Conversion from first step 50%, Dropped off 1 (33.3%)');
+    await expect(el).to.be.accessible();
     // Simulate Vega's click on the West bar of step 0.
     const view = el.vegaView!;
     const west = (view.scenegraph() as unknown as { root: SceneNode }).root;
@@ -120,9 +200,26 @@ describe('<funnel-chart>', () => {
     const badge = el.shadowRoot!.querySelector('[part=stuck-badge]')!;
     expect(badge.textContent!.trim()).to.equal('⚠ 1 stuck');
     expect(labels(el)[1].title).to.contain('1 stuck: at this step longer than 3 days');
+    expect((await stepNames(el))[1]).to.equal('2. POC, 1 stuck, Entities 3, Conversion from first step 75%, Dropped off 1 (25%)');
+    await expect(el).to.be.accessible();
     setTimeout(() => labels(el)[1].click());
     const { detail } = (await oneEvent(el, 'funnel-step-click')) as CustomEvent<FunnelStepClickDetail>;
     expect(detail.stuckIds).to.deep.equal(['c']);
+  });
+
+  it('narrow labels show the step number and stuck count, and say the rest to screen readers', async () => {
+    const steps = [{ event: 'lead', label: 'Lead' }, { event: 'poc', label: 'POC', maxDwell: '3d' }, { event: 'won', label: 'Won' }, { event: 'x' }, { event: 'y' }];
+    for (const theme of ['light', 'dark']) {
+      const el = await render(html`<funnel-chart theme=${theme} locale="en" style="width: 220px" .contract=${contract({ steps, asOf: '2026-01-10' })}></funnel-chart>`);
+      expect(labels(el).every((b) => b.classList.contains('compact'))).to.equal(true);
+      expect(labels(el).map(seen)).to.deep.equal(['1', '2', '3', '4', '5']);
+      const badge = labels(el)[1].querySelector('[part=stuck-badge]')!;
+      expect(badge.firstElementChild!.getAttribute('aria-hidden')).to.equal('true');
+      // Over the chart axe cannot see the badge's background; checked here instead.
+      expect(textContrast(badge, el.shadowRoot!.querySelector('[part=frame]')!), `${theme} stuck badge`).to.be.at.least(4.5);
+      expect((await stepNames(el))[1]).to.equal('2. POC, 1 stuck, Entities 3, Conversion from first step 75%, Dropped off 1 (25%)');
+      await expect(el).to.be.accessible();
+    }
   });
 
   it('draws the previous period as dashed outlines with a delta', async () => {
@@ -138,6 +235,7 @@ describe('<funnel-chart>', () => {
     // 4 leads vs 1, 3 POCs vs 1, 2 wins vs 0.
     expect(texts).to.include.members(['+3 (+300%)', '+2 (+200%)', '+2']);
     expect(tableRows(el)[0]).to.deep.equal(['Lead', '4', '100%', '100%', '1']);
+    await expect(el).to.be.accessible();
   });
 
   it('compares each breakdown group with the same group in the previous period', async () => {
@@ -165,6 +263,7 @@ describe('<funnel-chart>', () => {
     const el = await render(html`<funnel-chart locale="zh-CN" .contract=${contract({ breakdown: { field: 'region', limit: 1 } })}></funnel-chart>`);
     expect(all(el, '[part=chart] .role-legend-label text').map((t) => t.textContent)).to.deep.equal(['East', '其他']);
     expect(tableRows(el).map((r) => r[0])).to.include('其他');
+    await expect(el).to.be.accessible();
   });
 
   it('time-to-convert view: histogram bins in the table and the median marked', async () => {
@@ -180,6 +279,7 @@ describe('<funnel-chart>', () => {
     const ticks = all(el, '[part=chart] .role-axis-label text').map((t) => t.textContent);
     expect(ticks).to.include.members(['2 days', '4 days', '6 days']);
     expect(labels(el)).to.have.length(0);
+    await expect(el).to.be.accessible();
   });
 
   it('trends view: conversion by entry day, periods whose window is open dashed', async () => {
@@ -197,6 +297,7 @@ describe('<funnel-chart>', () => {
     const lines = all(el, '[part=chart] .mark-line path');
     expect(lines.length).to.equal(2);
     expect(lines.filter((p) => p.getAttribute('stroke-dasharray') === '5,4').length).to.equal(1);
+    await expect(el).to.be.accessible();
   });
 
   it('20 steps turn horizontal and keep every label legible, with the full name as a tooltip', async () => {
@@ -213,13 +314,14 @@ describe('<funnel-chart>', () => {
       expect(name.height).to.be.at.most(label.getBoundingClientRect().height);
     }
     expect(labels(el)[4].title).to.equal('5. 需求确认阶段 5 与客户的技术方案评审');
+    await expect(el).to.be.accessible();
   });
 
   it('never interprets step labels as HTML', async () => {
     const steps = [{ event: 'lead', label: '<img src=x onerror=alert(1)>Lead' }, { event: 'won' }];
     const el = await render(html`<funnel-chart locale="en" .contract=${contract({ steps })}></funnel-chart>`);
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
-    expect(labels(el)[0].textContent!.trim()).to.equal('1. <img src=x onerror=alert(1)>Lead');
+    expect(seen(labels(el)[0])).to.equal('1. <img src=x onerror=alert(1)>Lead');
   });
 
   it('shows an error with its JSON path and keeps the last good funnel', async () => {
@@ -230,6 +332,27 @@ describe('<funnel-chart>', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.contain('/funnel/exclusions/0/to');
     expect(tableRows(el)[0]).to.deep.equal(['Lead', '4', '100%', '100%']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('says there is no data, accessibly, when nobody entered the funnel in range', async () => {
+    const el = await fixture<FunnelChart>(html`<funnel-chart locale="en" .contract=${contract({ range: { from: '2025-01-01', to: '2025-02-01' } })}></funnel-chart>`);
+    await waitUntil(() => el.state === 'empty', 'not empty', { timeout: 5000 });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part=status]')!.textContent!.trim()).to.equal('No data in this range');
+    expect(labels(el)).to.have.length(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('an invalid first contract shows the error alone, accessibly', async () => {
+    const el = await fixture<FunnelChart>(html`<funnel-chart locale="en" .contract=${contract({ steps: [] })}></funnel-chart>`);
+    await waitUntil(() => el.state === 'error', 'no error', { timeout: 5000 });
+    await el.updateComplete;
+    const status = el.shadowRoot!.querySelector('[part=status]')!;
+    expect(status.getAttribute('role')).to.equal('alert');
+    expect(status.textContent).to.contain('/funnel/steps');
+    expect(el.shadowRoot!.querySelector('[part=chart]')!.hasAttribute('hidden')).to.equal(true);
+    await expect(el).to.be.accessible();
   });
 });
 

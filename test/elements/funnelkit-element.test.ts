@@ -1,7 +1,6 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import '../../src/index.js';
-import type { KpiCard } from '../../src/kpi-card.js';
-import type { FunnelKitErrorDetail, FunnelKitRenderDetail } from '../../src/index.js';
+import { KpiCard, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from '../../src/index.js';
+import { define } from '../../src/elements/define.js';
 
 const rows = Array.from({ length: 20 }, (_, i) => ({ date: `2026-03-${String(i + 1).padStart(2, '0')}`, leads: (i + 1) * 10 }));
 const contract = (overrides: Record<string, unknown> = {}) => ({
@@ -16,6 +15,8 @@ const contract = (overrides: Record<string, unknown> = {}) => ({
 const jsonUrl = (value: unknown) => URL.createObjectURL(new Blob([JSON.stringify(value)], { type: 'application/json' }));
 const shadow = (el: Element, selector: string) => el.shadowRoot!.querySelector(selector);
 const valueText = (el: Element) => shadow(el, '[part=value]')?.textContent;
+/** The stroke of the KPI card's sparkline as Vega drew it. */
+const sparklineStroke = (el: Element) => shadow(el, '[part=chart] svg .mark-line path')?.getAttribute('stroke');
 
 describe('FunnelKitElement: data sources', () => {
   it('takes the contract as a property', async () => {
@@ -23,6 +24,7 @@ describe('FunnelKitElement: data sources', () => {
     await oneEvent(el, 'funnelkit-render');
     expect(valueText(el)).to.equal('1,550');
     expect(shadow(el, '[part=title]')!.textContent).to.equal('Lead volume');
+    await expect(el).to.be.accessible();
   });
 
   it('fetches the contract from src, resolving its data URL against it', async () => {
@@ -47,12 +49,42 @@ describe('FunnelKitElement: data sources', () => {
   });
 
   it('a newer src cancels the older one: only the newer contract is shown', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
-    el.src = jsonUrl(contract({ kpi: { range: { from: '2026-03-01', to: '2026-03-01' } } }));
-    el.src = jsonUrl(contract());
-    await oneEvent(el, 'funnelkit-render');
-    await aTimeout(50);
-    expect(valueText(el)).to.equal('1,550');
+    const older = jsonUrl(contract({ kpi: { range: { from: '2026-03-01', to: '2026-03-01' } } }));
+    const newer = jsonUrl(contract());
+    // The older response is held open until released, then delivered whatever its signal says:
+    // a late server the element must ignore by itself.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let olderSignal: AbortSignal | undefined;
+    let olderResponse: Response | undefined;
+    const original = window.fetch;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input) !== older) return original(input, init);
+      olderSignal = init?.signal ?? undefined;
+      await held;
+      return (olderResponse = await original(input));
+    };
+    try {
+      const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
+      el.src = older;
+      await el.updateComplete;
+      await waitUntil(() => olderSignal !== undefined, 'the older fetch never started');
+      el.src = newer;
+      await oneEvent(el, 'funnelkit-render');
+      expect(valueText(el)).to.equal('1,550');
+
+      const events: string[] = [];
+      el.addEventListener('funnelkit-render', () => events.push('render'));
+      el.addEventListener('funnelkit-error', () => events.push('error'));
+      release();
+      await waitUntil(() => olderResponse?.bodyUsed, 'the older response was never read');
+      await aTimeout(50);
+      expect(valueText(el)).to.equal('1,550');
+      expect(events).to.deep.equal([]);
+      expect(olderSignal!.aborted).to.equal(true);
+    } finally {
+      window.fetch = original;
+    }
   });
 });
 
@@ -69,6 +101,7 @@ describe('FunnelKitElement: states', () => {
       await el.updateComplete;
       expect(shadow(el, '[part=frame]')!.getAttribute('aria-busy')).to.equal('true');
       expect(shadow(el, '[part=status]')!.textContent).to.contain('Loading');
+      await expect(el).to.be.accessible();
     } finally {
       window.fetch = original;
     }
@@ -80,6 +113,7 @@ describe('FunnelKitElement: states', () => {
     await el.updateComplete;
     expect(shadow(el, '[part=status]')!.textContent).to.equal('No data in this range');
     expect((shadow(el, '[part=chart]') as HTMLElement).hidden).to.equal(true);
+    await expect(el).to.be.accessible();
   });
 
   it('shows the empty message in Chinese for zh-CN', async () => {
@@ -100,6 +134,7 @@ describe('FunnelKitElement: states', () => {
     const status = shadow(el, '[part=status]')!;
     expect(status.getAttribute('role')).to.equal('alert');
     expect(status.querySelector('code')!.textContent).to.equal('/kpi/metric');
+    await expect(el).to.be.accessible();
   });
 
   it('keeps the last good view through an error', async () => {
@@ -114,6 +149,7 @@ describe('FunnelKitElement: states', () => {
     expect(el.vegaView).to.equal(view);
     expect((shadow(el, '[part=chart]') as HTMLElement).hidden).to.equal(false);
     expect(shadow(el, '[part=status]')!.textContent).to.contain('last good view');
+    await expect(el).to.be.accessible();
   });
 
   it('reports a kind that does not fit the tag', async () => {
@@ -191,10 +227,23 @@ describe('FunnelKitElement: rendering', () => {
   it('themes the Vega view from CSS custom properties, dark when theme="dark"', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" theme="dark" .contract=${contract()}></kpi-card>`);
     await oneEvent(el, 'funnelkit-render');
-    const line = shadow(el, '[part=chart] svg path[stroke]') as SVGPathElement;
-    expect(getComputedStyle(el).getPropertyValue('--fk-color-accent').trim()).to.equal('#7c9cff');
-    expect(el.shadowRoot!.innerHTML).to.contain('#7c9cff');
-    expect(line).to.exist;
+    expect(sparklineStroke(el)).to.equal('#7c9cff');
+  });
+
+  it('a page-level --fk-color-accent on :root restyles a widget', async () => {
+    const style = document.createElement('style');
+    style.textContent = ':root { --fk-color-accent: #d6409f }';
+    document.head.append(style);
+    try {
+      const el = await fixture<KpiCard>(html`<kpi-card locale="en" theme="light" .contract=${contract()}></kpi-card>`);
+      await oneEvent(el, 'funnelkit-render');
+      expect(sparklineStroke(el)).to.equal('#d6409f');
+    } finally {
+      style.remove();
+    }
+    const plain = await fixture<KpiCard>(html`<kpi-card locale="en" theme="light" .contract=${contract()}></kpi-card>`);
+    await oneEvent(plain, 'funnelkit-render');
+    expect(sparklineStroke(plain)).to.equal('#3e63dd');
   });
 
   it('keeps a visually hidden table of what is drawn', async () => {
@@ -259,8 +308,16 @@ describe('FunnelKitElement: rendering', () => {
   });
 
   it('registration is guarded and classes can be registered under another name', async () => {
-    await import('../../src/kpi-card.js');
-    const { KpiCard } = await import('../../src/index.js');
+    expect(customElements.get('kpi-card')).to.equal(KpiCard);
+    expect(() => define('kpi-card', KpiCard)).not.to.throw();
+    expect(() => define('kpi-card', class extends KpiCard {})).not.to.throw();
+    expect(customElements.get('kpi-card')).to.equal(KpiCard);
+
+    class GuardedKpi extends KpiCard {}
+    define('guarded-kpi', GuardedKpi);
+    expect(() => define('guarded-kpi', GuardedKpi)).not.to.throw();
+    expect(customElements.get('guarded-kpi')).to.equal(GuardedKpi);
+
     customElements.define('my-kpi', class extends KpiCard {});
     const el = await fixture<KpiCard>(html`<my-kpi locale="en" .contract=${contract()}></my-kpi>`);
     await oneEvent(el, 'funnelkit-render');

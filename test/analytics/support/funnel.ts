@@ -1,4 +1,4 @@
-import { computeFunnel, type FunnelViewModel } from '../../../src/analytics/funnel.js';
+import { computeFunnel, type FunnelViewModel } from '../../../src/analytics/index.js';
 import type { Cell, FunnelContract, FunnelSection, InlineContract } from '../../../src/analytics/contract.js';
 
 export type Row = Record<string, Cell>;

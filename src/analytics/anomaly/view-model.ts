@@ -1,12 +1,11 @@
 /**
- * `<anomaly-chart>` analytics: a metric per period checked against threshold rules ("win rate
- * below 20%") and change rules ("a day-over-day drop of more than 10% raises an alert").
+ * The anomaly view model: each period's value checked against threshold rules ("win rate below
+ * 20%") and change rules ("a day-over-day drop of more than 10% raises an alert").
  * @module
  */
-import type { AnomalyContract, ChangeRule, InlineContract, ThresholdRule } from './contract.js';
-import { contractTable, requireFields, TIME, withTime } from './data.js';
-import { checkNumeric, metricSeries, type Metric } from './metric-series.js';
-import { addPeriods, periodStart } from './time.js';
+import type { ChangeRule, ThresholdRule } from '../contract.js';
+import type { AnomalyExecution } from './execute-memory.js';
+import type { AnomalyPlan } from './plan.js';
 
 export type AlertSeverity = 'warning' | 'critical';
 export type AlertState = 'ok' | AlertSeverity;
@@ -42,34 +41,21 @@ export interface AnomalyViewModel {
   rows: number;
 }
 
-export function computeAnomaly(contract: InlineContract<AnomalyContract>): AnomalyViewModel {
-  const spec = contract.anomaly;
-  const metric: Metric = spec.metric ?? 'sum';
-  const timeZone = contract.timeZone ?? 'UTC';
-  const period = spec.interval ?? 'day';
-  const t = contractTable(contract);
-  const needs = metric === 'count' ? [] : metric === 'countDistinct' ? (['entity'] as const) : (['value'] as const);
-  const roles = requireFields(t, contract.fields, ['time', ...needs]);
-  if (metric === 'sum' || metric === 'mean') checkNumeric(contract, t, roles.value!);
-  const timed = withTime(contract, t, roles.time, spec.range, '/anomaly/range');
-  const n = timed.numRows();
-  if (n === 0) return { points: [], alerts: [], state: 'ok', thresholds: thresholdsOf(spec.rules), rows: 0 };
-  const times = timed.array(TIME) as Float64Array;
-  const to = addPeriods(periodStart(times[n - 1], period, timeZone), period, 1, timeZone);
-  const series = metricSeries(timed, metric, { value: contract.fields.value, entity: contract.fields.entity }, period, timeZone, times[0], to);
+export function shapeAnomaly(plan: AnomalyPlan, execution: AnomalyExecution): AnomalyViewModel {
+  const series = execution.series;
   const points = series.map((p, i): AnomalyPoint => {
     const prev = i > 0 ? series[i - 1].value : null;
     const change = p.value !== null && prev !== null && prev !== 0 ? (p.value - prev) / Math.abs(prev) : null;
-    const alerts = spec.rules.flatMap((rule, r) => evaluate(rule, r, p.value, change));
+    const alerts = plan.rules.flatMap((rule, r) => evaluate(rule, r, p.value, change));
     const state: AlertState = alerts.some((a) => a.severity === 'critical') ? 'critical' : alerts.length ? 'warning' : 'ok';
     return { period: p.period, start: p.start, value: p.value, change, state, alerts };
   });
   return {
     points,
     alerts: points.filter((p) => p.alerts.length).reverse(),
-    state: points[points.length - 1].state,
-    thresholds: thresholdsOf(spec.rules),
-    rows: n,
+    state: points.length ? points[points.length - 1].state : 'ok',
+    thresholds: thresholdsOf(plan.rules),
+    rows: execution.rows,
   };
 }
 
@@ -89,7 +75,7 @@ function evaluate(rule: ThresholdRule | ChangeRule, index: number, value: number
   return hits;
 }
 
-function thresholdsOf(rules: AnomalyContract['anomaly']['rules']): AnomalyViewModel['thresholds'] {
+function thresholdsOf(rules: AnomalyPlan['rules']): AnomalyViewModel['thresholds'] {
   return rules.flatMap((rule) => {
     if (rule.type !== 'threshold') return [];
     const severity = rule.severity ?? 'warning';

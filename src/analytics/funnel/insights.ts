@@ -1,11 +1,11 @@
 /**
- * What a funnel tells beyond its step counts, computed from each entity's best attempt: the
- * time-to-convert histogram between two steps, conversion over time by entry period, and the
- * comparison with the previous period.
+ * What a funnel tells beyond its step counts, shaped from the executor's raw figures: the
+ * time-to-convert histogram between two steps, and conversion over time by entry period.
  * @module
  */
-import type { MatchResult } from './funnel-match.js';
-import { addPeriods, DURATION, periodKey, periodStart, type Period } from './time.js';
+import { mean, medianSorted } from '../measures/stats.js';
+import { addPeriods, DURATION, periodKey, type Period } from '../time.js';
+import type { TrendBucket } from './execute-memory.js';
 
 /** One histogram bin: entities whose time to convert lies in [startMs, endMs). */
 export interface TimeToConvertBin {
@@ -36,16 +36,11 @@ const NICE_WIDTHS = [
 ];
 
 /**
- * The histogram of `times[to] - times[from]` over entities whose best attempt reached `to`.
- * Without `bins`, about Sturges' number of bins (log2 n + 1, at most 40) on a readable width;
- * with `bins`, exactly that many equal bins between the shortest and longest time.
+ * The histogram of conversion times. Without `bins`, about Sturges' number of bins (log2 n + 1,
+ * at most 40) on a readable width; with `bins`, exactly that many equal bins between the shortest
+ * and longest time.
  */
-export function timeToConvert(results: ArrayLike<MatchResult>, from: number, to: number, bins?: number): TimeToConvert {
-  const durations: number[] = [];
-  for (let e = 0; e < results.length; e++) {
-    const r = results[e];
-    if (!r.excluded && r.furthest >= to) durations.push(r.times[to] - r.times[from]);
-  }
+export function timeToConvert(durations: number[], from: number, to: number, bins?: number): TimeToConvert {
   const sorted = Float64Array.from(durations).sort();
   const n = sorted.length;
   if (!n) return { from, to, count: 0, medianMs: null, meanMs: null, bins: [] };
@@ -71,8 +66,8 @@ export function timeToConvert(results: ArrayLike<MatchResult>, from: number, to:
     from,
     to,
     count: n,
-    medianMs: medianOfSorted(sorted),
-    meanMs: durations.reduce((a, b) => a + b, 0) / n,
+    medianMs: medianSorted(sorted),
+    meanMs: mean(durations),
     bins: counts.map((count, i) => ({ startMs: start + i * width, endMs: start + (i + 1) * width, count })),
   };
 }
@@ -100,34 +95,19 @@ export interface FunnelTrends {
   points: FunnelTrendPoint[];
 }
 
-/**
- * Conversion by entry period: each entity counts in the period of its best attempt's first step,
- * and every period between the first and the last is listed (empty ones with rate null).
- */
+/** Every period from the first bucket to the last (empty ones with rate null), with rates. */
 export function funnelTrends(
-  results: ArrayLike<MatchResult>,
-  stepCount: number,
-  interval: FunnelTrends['interval'],
+  trends: { interval: FunnelTrends['interval']; buckets: TrendBucket[] },
   timeZone: string,
   windowMs: number,
   asOf: number | null,
 ): FunnelTrends {
-  const byStart = new Map<number, { entered: number; converted: number }>();
-  let first = Infinity;
-  let last = -Infinity;
-  for (let e = 0; e < results.length; e++) {
-    const r = results[e];
-    if (r.excluded || r.furthest < 0) continue;
-    const start = periodStart(r.times[0], interval, timeZone);
-    let bucket = byStart.get(start);
-    if (!bucket) byStart.set(start, (bucket = { entered: 0, converted: 0 }));
-    bucket.entered++;
-    if (r.furthest === stepCount - 1) bucket.converted++;
-    if (start < first) first = start;
-    if (start > last) last = start;
-  }
+  const { interval, buckets } = trends;
   const points: FunnelTrendPoint[] = [];
-  for (let start = first; start <= last; start = addPeriods(start, interval, 1, timeZone)) {
+  if (!buckets.length) return { interval, points };
+  const byStart = new Map(buckets.map((b) => [b.start, b]));
+  const last = buckets[buckets.length - 1].start;
+  for (let start = buckets[0].start; start <= last; start = addPeriods(start, interval, 1, timeZone)) {
     const { entered, converted } = byStart.get(start) ?? { entered: 0, converted: 0 };
     const end = addPeriods(start, interval, 1, timeZone);
     points.push({
@@ -141,51 +121,4 @@ export function funnelTrends(
     });
   }
   return { interval, points };
-}
-
-function medianOfSorted(sorted: Float64Array): number | null {
-  const n = sorted.length;
-  if (!n) return null;
-  const mid = n >> 1;
-  return n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** The median of unsorted values, or null for none: quickselect, linear time. */
-export function median(values: ArrayLike<number>): number | null {
-  const n = values.length;
-  if (!n) return null;
-  const a = Float64Array.from(values);
-  const mid = n >> 1;
-  const upper = select(a, mid);
-  if (n % 2) return upper;
-  // Everything left of `mid` is now ≤ a[mid]; the lower middle is the largest of them.
-  let lower = -Infinity;
-  for (let i = 0; i < mid; i++) if (a[i] > lower) lower = a[i];
-  return (lower + upper) / 2;
-}
-
-/** Hoare's quickselect: puts the k-th smallest value at a[k], smaller ones before it. */
-function select(a: Float64Array, k: number): number {
-  let left = 0;
-  let right = a.length - 1;
-  while (right > left) {
-    const pivot = a[(left + right) >> 1];
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else break;
-  }
-  return a[k];
 }

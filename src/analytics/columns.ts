@@ -1,0 +1,162 @@
+/**
+ * A contract's inline data as named columns in memory: what every in-memory executor reads. Rows
+ * become one array per column (the union of every row's keys); inline columns are used as given,
+ * typed arrays included, without a copy. Every cell can be named by its JSON path for errors.
+ * @module
+ */
+import type { Cell, FieldMap, InlineContract, WhereClause } from './contract.js';
+import { ContractError, pointerSegment } from './contract-error.js';
+import { checkTimeZone, parseTimestamp } from './time.js';
+
+export interface Columns {
+  /** Number of rows. */
+  readonly length: number;
+  /** Column names, in order of first appearance. */
+  readonly names: readonly string[];
+  /** A column's values in row order; the executor must not modify them. Missing: all undefined. */
+  get(name: string): ArrayLike<unknown>;
+  /** Whether the data has a column of that name. */
+  has(name: string): boolean;
+  /** JSON pointer to one cell in the contract, for error messages. */
+  cellPath(name: string, row: number): string;
+}
+
+/** The inline data of a contract as {@link Columns}. */
+export function contractColumns(contract: InlineContract): Columns {
+  const data = contract.data;
+  if ('rows' in data) return fromRows(data.rows);
+  return fromColumns(checkColumns(data.columns, '/data/columns'));
+}
+
+function fromRows(rows: Array<Record<string, Cell>>): Columns {
+  // Events carry different properties, so the columns are the union of every row's keys. A Map,
+  // not an object: a column may be called `__proto__`.
+  const byName = new Map<string, unknown[]>();
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      throw new ContractError(`/data/rows/${i}`, `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : JSON.stringify(row)}`);
+    }
+    for (const key of Object.keys(row)) if (!byName.has(key)) byName.set(key, []);
+  });
+  for (const [name, values] of byName) {
+    values.length = rows.length;
+    for (let i = 0; i < rows.length; i++) values[i] = Object.prototype.hasOwnProperty.call(rows[i], name) ? rows[i][name] : undefined;
+  }
+  return memoryColumns(byName, rows.length, (name, row) => `/data/rows/${row}/${pointerSegment(name)}`);
+}
+
+function fromColumns(columns: Map<string, ArrayLike<unknown>>): Columns {
+  const first = columns.values().next();
+  const length = first.done ? 0 : first.value.length;
+  return memoryColumns(columns, length, (name, row) => `/data/columns/${pointerSegment(name)}/${row}`);
+}
+
+function memoryColumns(byName: Map<string, ArrayLike<unknown>>, length: number, cellPath: (name: string, row: number) => string): Columns {
+  const names = [...byName.keys()];
+  let missing: unknown[] | null = null;
+  return {
+    length,
+    names,
+    has: (name) => byName.has(name),
+    get: (name) => byName.get(name) ?? (missing ??= new Array(length)),
+    cellPath,
+  };
+}
+
+/** Checks that inline columns are arrays of one length; returns them by name. */
+export function checkColumns(columns: Record<string, unknown>, path: string): Map<string, ArrayLike<unknown>> {
+  const byName = new Map<string, ArrayLike<unknown>>();
+  let length = -1;
+  let first = '';
+  for (const [name, values] of Object.entries(columns)) {
+    if (!Array.isArray(values) && !ArrayBuffer.isView(values)) {
+      throw new ContractError(`${path}/${pointerSegment(name)}`, 'expected an array of values');
+    }
+    const n = (values as ArrayLike<unknown>).length;
+    if (length < 0) [length, first] = [n, name];
+    else if (n !== length) {
+      throw new ContractError(`${path}/${pointerSegment(name)}`, `expected ${length} values like column "${first}", got ${n}`);
+    }
+    byName.set(name, values as ArrayLike<unknown>);
+  }
+  return byName;
+}
+
+export type Role = Exclude<keyof FieldMap, 'segments'>;
+
+/** Checks that each role is mapped in `fields` and names a column; returns the column names. */
+export function requireFields<R extends Role>(columns: Columns, fields: FieldMap, roles: readonly R[]): Record<R, string> {
+  const names = {} as Record<R, string>;
+  for (const role of roles) {
+    const name = fields[role];
+    if (!name) throw new ContractError(`/fields/${role}`, `is required: name the column that holds the ${role}`);
+    requireColumn(columns, name, `/fields/${role}`);
+    names[role] = name;
+  }
+  return names;
+}
+
+/** Checks that a column named by the contract (a breakdown, a where-clause field) exists. */
+export function requireColumn(columns: Columns, name: string, path: string): void {
+  if (columns.length > 0 && !columns.has(name)) {
+    throw new ContractError(path, `column "${name}" not found in data; columns are ${columns.names.map((c) => `"${c}"`).join(', ')}`);
+  }
+}
+
+/**
+ * Parses one time cell (ISO 8601 text, a Date, epoch ms) in the zone; throws a contract error
+ * naming the cell. Loops that meet mostly numbers test `typeof` first and call this for the rest.
+ */
+export function timeParser(columns: Columns, timeColumn: string, timeZone: string): (value: unknown, row: number) => number {
+  checkTimeZone(timeZone);
+  return (value, row) => {
+    const ms = parseTimestamp(value, timeZone);
+    if (Number.isNaN(ms)) {
+      throw new ContractError(columns.cellPath(timeColumn, row), `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(value)}`);
+    }
+    return ms;
+  };
+}
+
+/** Every row's event time as epoch ms in the zone; a cell that is not a timestamp names its row. */
+export function parseTimes(columns: Columns, timeColumn: string, timeZone: string): Float64Array {
+  const raw = columns.get(timeColumn);
+  const parse = timeParser(columns, timeColumn, timeZone);
+  const times = new Float64Array(columns.length);
+  for (let i = 0; i < times.length; i++) {
+    const value = raw[i];
+    times[i] = typeof value === 'number' ? value : parse(value, i);
+  }
+  return times;
+}
+
+/** Row indices whose time is in [lo, hi), in time order (ties keep row order). */
+export function rowsInRange(times: Float64Array, lo: number, hi: number): Int32Array {
+  const rows: number[] = [];
+  let sorted = true;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i];
+    if (!(t >= lo && t < hi)) continue;
+    if (rows.length && t < times[rows[rows.length - 1]]) sorted = false;
+    rows.push(i);
+  }
+  if (!sorted) rows.sort((a, b) => times[a] - times[b] || a - b);
+  return Int32Array.from(rows);
+}
+
+/** A row predicate for a `where` clause (equality, or any of a list); null when there is none. */
+export function wherePredicate(columns: Columns, where: WhereClause | undefined): ((row: number) => boolean) | null {
+  const clauses = Object.entries(where ?? {}).map(([column, expected]) => {
+    const values = columns.get(column);
+    const allowed = new Set<unknown>(Array.isArray(expected) ? expected : [expected]);
+    return (row: number) => allowed.has(values[row]);
+  });
+  return clauses.length ? (row) => clauses.every((c) => c(row)) : null;
+}
+
+/** The column a role is mapped to in `fields`; a contract error at `/fields/<role>` when unmapped. */
+export function fieldOf(fields: FieldMap, role: Role): string {
+  const name = fields[role];
+  if (!name) throw new ContractError(`/fields/${role}`, `is required: name the column that holds the ${role}`);
+  return name;
+}

@@ -1,0 +1,143 @@
+/**
+ * The funnel plan run over columns in memory: one pass regroups step events by entity, the
+ * matcher finds each entity's best attempt, and tallies count steps overall and per breakdown
+ * group. It returns counts and raw durations; the view model turns them into rates and bins.
+ * @module
+ */
+import type { Cell, FunnelAggregateStep } from '../contract.js';
+import { parseTimes, requireColumn, timeParser, type Columns } from '../columns.js';
+import { periodStart } from '../time.js';
+import { matchEntity, type MatchOptions, type MatchResult } from './match.js';
+import type { AggregateFunnelPlan, EventFunnelPlan, FunnelPlan } from './plan.js';
+import { entityWindow, moveTo, prepare, type Prepared } from './prepare.js';
+import { breakdownTallies, mergeGroups } from './breakdown.js';
+import { Tally, type StepTally, type TallyConfig } from './tally.js';
+
+/** One period's figures: every step, and each breakdown group (ranked, small ones merged). */
+export interface FunnelPeriod {
+  steps: StepTally[];
+  groups?: Array<{ value: string; steps: StepTally[] }>;
+}
+
+/** Entities that entered in one trend period, and how many of them converted. */
+export interface TrendBucket {
+  start: number;
+  entered: number;
+  converted: number;
+}
+
+export interface FunnelExecution {
+  current: FunnelPeriod;
+  /** The same funnel over the plan's previous range. */
+  previous?: FunnelPeriod;
+  /** The plan's `asOf`, else the latest event in range (null: no events). */
+  asOf: number | null;
+  /** Time from the plan's time-to-convert step to its end step, per entity that got there. */
+  conversionTimes: number[];
+  /** Absent for pre-aggregated input. */
+  trends?: { interval: 'day' | 'week' | 'month'; buckets: TrendBucket[] };
+}
+
+/** Runs a funnel plan; counts given in the contract need no data. */
+export function executeFunnel(plan: FunnelPlan, columns: Columns): FunnelExecution {
+  return plan.aggregated ? givenCounts(plan) : countEvents(plan, columns);
+}
+
+function givenCounts(plan: AggregateFunnelPlan): FunnelExecution {
+  const tallies = (steps: FunnelAggregateStep[]): StepTally[] =>
+    steps.map((s) => ({ count: s.count, medianTimeMs: s.medianTimeMs ?? null, meanTimeMs: null }));
+  const current: FunnelPeriod = { steps: tallies(plan.steps) };
+  if (plan.groups) current.groups = plan.groups.map((g) => ({ value: g.value, steps: tallies(g.steps) }));
+  return { current, asOf: null, conversionTimes: [] };
+}
+
+function countEvents(plan: EventFunnelPlan, columns: Columns): FunnelExecution {
+  requireColumn(columns, plan.fields.entity, '/fields/entity');
+  requireColumn(columns, plan.fields.time, '/fields/time');
+  requireColumn(columns, plan.fields.event, '/fields/event');
+  plan.steps.forEach((s, i) => Object.keys(s.where ?? {}).forEach((c) => requireColumn(columns, c, `/funnel/steps/${i}/where/${c}`)));
+  plan.exclusions.forEach((e, i) => Object.keys(e.where ?? {}).forEach((c) => requireColumn(columns, c, `/funnel/exclusions/${i}/where/${c}`)));
+  if (plan.breakdown) requireColumn(columns, plan.breakdown.field, '/funnel/breakdown/field');
+
+  const parse = timeParser(columns, plan.fields.time, plan.timeZone);
+  // Times are parsed inside prepare's one pass; a comparison passes twice, so then they are
+  // parsed once up front.
+  const times = plan.previous ? parseTimes(columns, plan.fields.time, plan.timeZone) : columns.get(plan.fields.time);
+  const current = prepare(columns, times, parse, plan, plan.range);
+  const asOf = plan.asOf ?? (current.latest > -Infinity ? current.latest : null);
+  const now = runFunnel(current, plan, { entityLimit: plan.entityLimit, dwell: plan.dwell, asOf });
+  const execution: FunnelExecution = {
+    current: now.period,
+    asOf,
+    conversionTimes: plan.steps.length > 1 ? conversionTimes(now.results, plan.timeToConvert.from, plan.timeToConvert.to) : [],
+    trends: trendBuckets(now.results, plan, plan.trendInterval ?? autoInterval(now.results)),
+  };
+  if (plan.previous) {
+    const quiet = { entityLimit: 0, dwell: plan.dwell.map(() => null), asOf: null };
+    execution.previous = runFunnel(prepare(columns, times, parse, plan, plan.previous), plan, quiet).period;
+  }
+  return execution;
+}
+
+/** The matcher's options for a plan. */
+function matchOptions(plan: EventFunnelPlan): MatchOptions {
+  return { stepCount: plan.steps.length, windowMs: plan.windowMs, order: plan.order, exclusions: plan.exclusions };
+}
+
+/** Matches every entity of one period and tallies steps, overall and per group. */
+function runFunnel(prepared: Prepared, plan: EventFunnelPlan, tallyOptions: Omit<TallyConfig, 'stepCount'>): { period: FunnelPeriod; results: MatchResult[] } {
+  const config: TallyConfig = { stepCount: plan.steps.length, ...tallyOptions };
+  const options = matchOptions(plan);
+  const overall = new Tally(config);
+  const entityCount = prepared.offsets.length - 1;
+  const results: MatchResult[] = new Array(entityCount);
+  const ids: string[] = new Array(entityCount);
+  const window = entityWindow(prepared);
+  for (let e = 0; e < entityCount; e++) {
+    results[e] = matchEntity(moveTo(window, prepared, e), options);
+    ids[e] = String(prepared.ids[e]);
+    overall.add(results[e], ids[e]);
+  }
+  const period: FunnelPeriod = { steps: overall.steps() };
+  if (plan.breakdown) {
+    const values = prepared.columns.get(plan.breakdown.field) as ArrayLike<Cell>;
+    const tallies = breakdownTallies(prepared, results, ids, values, plan.breakdown.attribution, options, config);
+    period.groups = mergeGroups(tallies, plan.breakdown.limit, config);
+  }
+  return { period, results };
+}
+
+/** `times[to] - times[from]` of every entity whose best attempt reached `to`. */
+function conversionTimes(results: MatchResult[], from: number, to: number): number[] {
+  const durations: number[] = [];
+  for (const r of results) if (!r.excluded && r.furthest >= to) durations.push(r.times[to] - r.times[from]);
+  return durations;
+}
+
+/** Trend periods for the span of entry times: days up to two months, weeks up to a year. */
+function autoInterval(results: MatchResult[]): 'day' | 'week' | 'month' {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of results) {
+    if (r.furthest < 0 || r.excluded) continue;
+    if (r.times[0] < lo) lo = r.times[0];
+    if (r.times[0] > hi) hi = r.times[0];
+  }
+  const days = (hi - lo) / 86_400_000;
+  return !(days > 62) ? 'day' : days <= 366 ? 'week' : 'month';
+}
+
+/** Each counted entity in the period of its best attempt's first step; converted if it reached the last. */
+function trendBuckets(results: MatchResult[], plan: EventFunnelPlan, interval: 'day' | 'week' | 'month'): NonNullable<FunnelExecution['trends']> {
+  const byStart = new Map<number, TrendBucket>();
+  const last = plan.steps.length - 1;
+  for (const r of results) {
+    if (r.excluded || r.furthest < 0) continue;
+    const start = periodStart(r.times[0], interval, plan.timeZone);
+    let bucket = byStart.get(start);
+    if (!bucket) byStart.set(start, (bucket = { start, entered: 0, converted: 0 }));
+    bucket.entered++;
+    if (r.furthest === last) bucket.converted++;
+  }
+  return { interval, buckets: [...byStart.values()].sort((a, b) => a.start - b.start) };
+}

@@ -1,0 +1,133 @@
+/**
+ * A funnel contract checked and resolved into a plan: defaults applied, durations and ranges in
+ * epoch ms, every cross-field error thrown here with its JSON path. The plan is plain JSON and
+ * holds no data, so any executor (memory, a Worker, a database) can run it.
+ * @module
+ */
+import type { FunnelAggregateStep, FunnelContract, FunnelEventStep, WhereClause } from '../contract.js';
+import { ContractError } from '../contract-error.js';
+import { fieldOf } from '../columns.js';
+import { checkTimeZone, parseDuration, parseTimestamp, planRange, type PlannedRange } from '../time.js';
+
+export type FunnelOrder = 'ordered' | 'strict' | 'any';
+export type Attribution = 'first-touch' | 'last-touch' | 'all-events' | { step: number };
+
+/** A funnel over counts given in the contract: nothing to compute from events. */
+export interface AggregateFunnelPlan {
+  kind: 'funnel';
+  aggregated: true;
+  order: FunnelOrder;
+  windowMs: number;
+  steps: FunnelAggregateStep[];
+  groups?: Array<{ value: string; steps: FunnelAggregateStep[] }>;
+}
+
+/** A funnel computed from raw events. */
+export interface EventFunnelPlan {
+  kind: 'funnel';
+  aggregated: false;
+  order: FunnelOrder;
+  windowMs: number;
+  timeZone: string;
+  /** Columns holding the entity, event time and event name. */
+  fields: { entity: string; time: string; event: string };
+  steps: Array<{ event: string; name: string; where?: WhereClause }>;
+  exclusions: Array<{ event: string; from: number; to: number; where?: WhereClause }>;
+  breakdown: { field: string; attribution: Attribution; limit: number } | null;
+  range: PlannedRange;
+  /** The preceding range of equal length, with `compare: "previous-period"`. */
+  previous: { from: number; to: number } | null;
+  /** "Now" for dwell limits and open windows; null: the latest event. */
+  asOf: number | null;
+  /** maxDwell per step in ms, null where none is set. */
+  dwell: Array<number | null>;
+  entityLimit: number;
+  timeToConvert: { from: number; to: number; bins?: number };
+  /** Trend period; null: chosen from the span of entry times. */
+  trendInterval: 'day' | 'week' | 'month' | null;
+}
+
+export type FunnelPlan = AggregateFunnelPlan | EventFunnelPlan;
+
+const DEFAULT_WINDOW = '14d';
+const DEFAULT_ENTITY_LIMIT = 100;
+const DEFAULT_BREAKDOWN_LIMIT = 10;
+/** Step and exclusion matches are bitmasks in a 32-bit integer. */
+export const MAX_STEPS = 31;
+
+export function planFunnel(contract: FunnelContract): FunnelPlan {
+  const spec = contract.funnel;
+  const order = spec.order ?? 'ordered';
+  const windowMs = parseDuration(spec.window ?? DEFAULT_WINDOW, '/funnel/window');
+  const aggregated = spec.steps.every((s) => 'count' in s);
+  if (!aggregated && spec.steps.some((s) => 'count' in s)) {
+    const i = spec.steps.findIndex((s) => 'count' in s);
+    throw new ContractError(`/funnel/steps/${i}`, 'mixes a pre-aggregated step (name, count) with event steps; use one kind');
+  }
+  if (aggregated) {
+    const steps = spec.steps as FunnelAggregateStep[];
+    spec.groups?.forEach((g, gi) => {
+      if (g.steps.length !== steps.length) {
+        throw new ContractError(`/funnel/groups/${gi}/steps`, `expected ${steps.length} steps like /funnel/steps, got ${g.steps.length}`);
+      }
+    });
+    return { kind: 'funnel', aggregated: true, order, windowMs, steps, ...(spec.groups ? { groups: spec.groups } : {}) };
+  }
+  return planEventFunnel(contract, spec.steps as FunnelEventStep[], order, windowMs);
+}
+
+function planEventFunnel(contract: FunnelContract, steps: FunnelEventStep[], order: FunnelOrder, windowMs: number): EventFunnelPlan {
+  const spec = contract.funnel;
+  if (steps.length > MAX_STEPS) throw new ContractError('/funnel/steps', `expected at most ${MAX_STEPS} event steps, got ${steps.length}`);
+  const exclusions = (spec.exclusions ?? []).map((e, i) => {
+    const path = `/funnel/exclusions/${i}`;
+    if (e.from >= e.to) throw new ContractError(`${path}/to`, `expected a step after "from" (${e.from}), got ${e.to}`);
+    if (e.to >= steps.length) throw new ContractError(`${path}/to`, `expected a step index below ${steps.length}, got ${e.to}`);
+    return e;
+  });
+  if (exclusions.length > MAX_STEPS) throw new ContractError('/funnel/exclusions', `expected at most ${MAX_STEPS} exclusions`);
+  const fields = { entity: fieldOf(contract.fields, 'entity'), time: fieldOf(contract.fields, 'time'), event: fieldOf(contract.fields, 'event') };
+  const attribution = spec.breakdown?.attribution ?? 'first-touch';
+  if (typeof attribution === 'object' && attribution.step >= steps.length) {
+    throw new ContractError('/funnel/breakdown/attribution/step', `expected a step index below ${steps.length}, got ${attribution.step}`);
+  }
+  const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
+  const range = planRange(spec.range, timeZone, '/funnel/range');
+  let asOf: number | null = null;
+  if (spec.asOf !== undefined) {
+    asOf = parseTimestamp(spec.asOf, timeZone);
+    if (Number.isNaN(asOf)) throw new ContractError('/funnel/asOf', `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(spec.asOf)}`);
+  }
+  let previous: EventFunnelPlan['previous'] = null;
+  if (spec.compare === 'previous-period') {
+    if (range.from === null || range.to === null) {
+      throw new ContractError('/funnel/range', 'compare "previous-period" needs a range with both "from" and "to"');
+    }
+    previous = { from: range.from - (range.to - range.from), to: range.from };
+  }
+  const ttc = spec.timeToConvert ?? {};
+  const ttcFrom = ttc.from ?? 0;
+  const ttcTo = ttc.to ?? steps.length - 1;
+  if (ttcTo >= steps.length) throw new ContractError('/funnel/timeToConvert/to', `expected a step index below ${steps.length}, got ${ttcTo}`);
+  if (steps.length > 1 && ttcFrom >= ttcTo) throw new ContractError('/funnel/timeToConvert/from', `expected a step before "to" (${ttcTo}), got ${ttcFrom}`);
+  return {
+    kind: 'funnel',
+    aggregated: false,
+    order,
+    windowMs,
+    timeZone,
+    fields,
+    steps: steps.map((s) => ({ event: s.event, name: s.label ?? s.event, ...(s.where ? { where: s.where } : {}) })),
+    exclusions,
+    breakdown: spec.breakdown
+      ? { field: spec.breakdown.field, attribution, limit: spec.breakdown.limit ?? DEFAULT_BREAKDOWN_LIMIT }
+      : null,
+    range,
+    previous,
+    asOf,
+    dwell: steps.map((s, i) => (s.maxDwell === undefined ? null : parseDuration(s.maxDwell, `/funnel/steps/${i}/maxDwell`))),
+    entityLimit: spec.entityLimit ?? DEFAULT_ENTITY_LIMIT,
+    timeToConvert: { from: ttcFrom, to: ttcTo, ...(ttc.bins !== undefined ? { bins: ttc.bins } : {}) },
+    trendInterval: spec.trends?.interval ?? null,
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The Vega view in a widget's `[part=chart]` box: embedded once, then given new datasets through
+ * the view API while the spec's shape stays the same; themed from the host's tokens; drawn again
+ * when the box is resized or the OS colour scheme flips; finalized when the host leaves.
+ * @module
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { View } from 'vega';
+import embed, { type Result as EmbedResult, type VisualizationSpec } from 'vega-embed';
+import type { Config } from 'vega-lite';
+import { vegaLocale } from '../../specs/format.js';
+import type { SpecContext } from '../../specs/spec-context.js';
+import { buildVegaConfig } from '../../specs/theme.js';
+import { readThemeTokens } from '../theme-tokens.js';
+import { createTooltip } from '../tooltip.js';
+import { registerVegaFormats } from '../vega-formats.js';
+
+/** Whether a view was created (`embed`) or only given new data and size (`update`). */
+export type DrawMode = 'embed' | 'update';
+
+/** The element drawn into: it renders `[part=frame]`, `[part=chart]` and `[part=tooltip]`. */
+export type VegaViewHost = ReactiveControllerHost & HTMLElement & { readonly renderRoot: ParentNode; renderer: 'svg' | 'canvas' };
+
+export interface VegaViewOptions {
+  /** The spec to draw in this context, or null when there is no chart to show. */
+  spec(context: SpecContext): VisualizationSpec | null;
+  /** The locale labels and numbers are formatted in. */
+  locale(): string;
+  /** Whether there is something on screen that a redraw should refresh. */
+  drawable(): boolean;
+  /** The signal of the host's newest load: a draw begun for an older one is dropped. */
+  signal(): AbortSignal;
+  /** A view is on screen (`view` null: the spec had no chart). */
+  drawn(view: View | null, mode: DrawMode): void;
+  /** A redraw the controller started itself failed. */
+  failed(error: unknown): void;
+}
+
+/** Vega needs a little room to lay out axes; smaller boxes are drawn at this size and clipped. */
+const MIN_WIDTH = 120;
+const MIN_HEIGHT = 100;
+
+/** How long a drag-resize must pause before the view is drawn again. */
+const RESIZE_SETTLE_MS = 60;
+
+export class VegaView implements ReactiveController {
+  private embedded: EmbedResult | null = null;
+  /** The spec minus its data (plus renderer, locale, tokens): while it holds, data updates suffice. */
+  private specKey = '';
+  private size = { width: 0, height: 0 };
+  private resizeObserver: ResizeObserver | null = null;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  private colorScheme: MediaQueryList | null = null;
+  private readonly onSchemeChange = () => this.redraw(true);
+
+  constructor(
+    private readonly host: VegaViewHost,
+    private readonly options: VegaViewOptions,
+  ) {
+    host.addController(this);
+  }
+
+  /** The Vega view on screen, or null. */
+  get view(): View | null {
+    return this.embedded?.view ?? null;
+  }
+
+  hostConnected(): void {
+    registerVegaFormats();
+    this.resizeObserver = new ResizeObserver((entries) => this.onResize(entries));
+    this.colorScheme = globalThis.matchMedia?.('(prefers-color-scheme: dark)') ?? null;
+    this.colorScheme?.addEventListener('change', this.onSchemeChange);
+  }
+
+  hostUpdated(): void {
+    // The chart box can be rendered anew; observing the same box again is a no-op.
+    const chart = this.part('chart');
+    if (chart) this.resizeObserver?.observe(chart);
+  }
+
+  hostDisconnected(): void {
+    this.resizeObserver?.disconnect();
+    this.colorScheme?.removeEventListener('change', this.onSchemeChange);
+    clearTimeout(this.resizeTimer);
+    this.finalize();
+  }
+
+  /**
+   * Draws the host's current spec: a new embed when its shape, theme, renderer or locale changed
+   * (or `forceEmbed`), else new datasets and size through the view API. An embed that finishes
+   * after `signal` aborted is thrown away.
+   */
+  async draw(signal: AbortSignal, forceEmbed = false): Promise<void> {
+    const chart = this.part('chart');
+    if (!chart) return;
+    const tokens = readThemeTokens(this.host);
+    const locale = this.options.locale();
+    this.size = fitSize(chart.getBoundingClientRect());
+    const spec = this.options.spec({ ...this.size, locale, tokens });
+    if (!spec) {
+      this.finalize();
+      this.options.drawn(null, 'embed');
+      return;
+    }
+    const { datasets, width: _w, height: _h, ...shape } = spec as Record<string, unknown> & { datasets?: Record<string, object[]> };
+    const key = JSON.stringify(shape) + this.host.renderer + locale + JSON.stringify(tokens);
+    let mode: DrawMode = 'update';
+    if (!forceEmbed && this.embedded && key === this.specKey && datasets) {
+      const view = this.embedded.view;
+      for (const [name, values] of Object.entries(datasets)) view.data(name, values);
+      await view.width(this.size.width).height(this.size.height).runAsync();
+    } else {
+      mode = 'embed';
+      const target = document.createElement('div');
+      const result = await embed(target, spec, {
+        renderer: this.host.renderer,
+        actions: false,
+        config: { ...buildVegaConfig(tokens), locale: vegaLocale(locale) } as Config,
+        tooltip: createTooltip(this.part('frame')!, this.part('tooltip')!),
+        defaultStyle: false,
+      });
+      if (signal.aborted) {
+        result.finalize();
+        return;
+      }
+      this.finalize();
+      chart.replaceChildren(target);
+      this.embedded = result;
+      this.specKey = key;
+    }
+    this.options.drawn(this.embedded!.view, mode);
+  }
+
+  /** Draws again after the host's pending update, if there is anything drawn to refresh. */
+  redraw(forceEmbed: boolean): void {
+    if (!this.options.drawable()) return;
+    const signal = this.options.signal();
+    void this.host.updateComplete
+      .then(() => this.draw(signal, forceEmbed))
+      .catch((error) => this.options.failed(error));
+  }
+
+  /** Releases the view (timers, listeners, the scenegraph). */
+  finalize(): void {
+    this.embedded?.finalize();
+    this.embedded = null;
+    this.specKey = '';
+  }
+
+  private onResize(entries: ResizeObserverEntry[]): void {
+    const box = entries[entries.length - 1]?.contentRect;
+    if (!box || !this.embedded) return;
+    const { width, height } = fitSize(box);
+    if (width === this.size.width && height === this.size.height) return;
+    // Coalesce a drag-resize into one redraw; a timer, not rAF, so hidden tabs catch up too.
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => this.redraw(false), RESIZE_SETTLE_MS);
+  }
+
+  private part(name: 'frame' | 'chart' | 'tooltip'): HTMLElement | null {
+    return this.host.renderRoot.querySelector<HTMLElement>(`[part="${name}"]`);
+  }
+}
+
+function fitSize(box: { width: number; height: number }): { width: number; height: number } {
+  return { width: Math.max(MIN_WIDTH, Math.floor(box.width)), height: Math.max(MIN_HEIGHT, Math.floor(box.height)) };
+}

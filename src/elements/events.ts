@@ -1,0 +1,44 @@
+/**
+ * The events every FunnelKit element fires, and how a failed load becomes an error event's detail.
+ * @module
+ */
+import type { View } from 'vega';
+import { ContractError } from '../analytics/contract-error.js';
+import type { DrawMode } from './controllers/vega-view.js';
+
+/** Detail of `funnelkit-error`. */
+export interface FunnelKitErrorDetail {
+  /** Human-readable problem, without the path. */
+  message: string;
+  /** JSON pointer into the contract, or `` when the problem is not in the contract (a failed fetch). */
+  path: string;
+  /** The underlying error. */
+  error: unknown;
+}
+
+/** Detail of `funnelkit-render`. */
+export interface FunnelKitRenderDetail {
+  /** The Vega view now on screen (null for a widget state drawn without a chart). */
+  view: View | null;
+  /** Whether the view was created (`embed`) or only given new data (`update`). */
+  mode: DrawMode;
+}
+
+/** Events every FunnelKit element fires. */
+export interface FunnelKitEventMap {
+  'funnelkit-error': CustomEvent<FunnelKitErrorDetail>;
+  'funnelkit-render': CustomEvent<FunnelKitRenderDetail>;
+}
+
+/** The detail for a problem: a {@link ContractError} names its JSON path, anything else has none. */
+export function errorDetail(error: unknown): FunnelKitErrorDetail {
+  return error instanceof ContractError
+    ? { message: error.detail, path: error.path, error }
+    : { message: (error as Error)?.message ?? String(error), path: '', error };
+}
+
+declare global {
+  // Typed `addEventListener('funnelkit-error', …)` on any element.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HTMLElementEventMap extends FunnelKitEventMap {}
+}
