@@ -18,6 +18,7 @@ import { dataTable, type DataTableModel } from './data-table.js';
 import { emit } from './emit.js';
 import { errorDetail, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from './events.js';
 import { baseStyles } from './funnelkit-element.styles.js';
+import { statusLine } from './status-line.js';
 
 export type { FunnelKitErrorDetail, FunnelKitRenderDetail, FunnelKitEventMap } from './events.js';
 export type { DataTableModel } from './data-table.js';
@@ -196,7 +197,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     return html`
       <div part="frame" aria-busy=${this.state === 'loading' ? 'true' : 'false'}>
         ${title ? html`<h3 part="title">${title}</h3>` : nothing}
-        ${this.renderStatus(locale)}
+        ${statusLine(this.state, this.problem, this.viewModel !== null, locale)}
         ${vm !== null ? this.renderSummary(vm) : nothing}
         <div class="plot" ?hidden=${vm === null}>
           <div part="chart" ?hidden=${vm === null} aria-hidden="true" style=${minHeight ? `min-height: ${minHeight}px` : ''}></div>
@@ -206,18 +207,5 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
         ${vm !== null ? dataTable(this.describe(vm), title ?? message('dataTable', locale)) : nothing}
       </div>
     `;
-  }
-
-  private renderStatus(locale: string): TemplateResult | typeof nothing {
-    if (this.state === 'loading' || this.state === 'empty') {
-      return html`<div part="status" role="status" data-state=${this.state}>${message(this.state, locale)}</div>`;
-    }
-    if (this.state !== 'error' || !this.problem) return nothing;
-    const { message: text, path } = this.problem;
-    return html`<div part="status" role="alert" data-state="error">
-      <strong>${message('error', locale)}:</strong> ${text}
-      ${path ? html`<br />${message('errorAt', locale)} <code>${path}</code>` : nothing}
-      ${this.viewModel !== null ? html`<br />${message('keptLastView', locale)}` : nothing}
-    </div>`;
   }
 }

@@ -1,0 +1,20 @@
+/**
+ * The status line above a widget's chart: loading, no data, or what went wrong and where in the
+ * contract, saying when the last good view is still shown.
+ * @module
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { message } from '../specs/messages.js';
+import type { FunnelKitErrorDetail } from './events.js';
+
+export function statusLine(state: string, problem: FunnelKitErrorDetail | null, keptView: boolean, locale: string): TemplateResult | typeof nothing {
+  if (state === 'loading' || state === 'empty') {
+    return html`<div part="status" role="status" data-state=${state}>${message(state, locale)}</div>`;
+  }
+  if (state !== 'error' || !problem) return nothing;
+  return html`<div part="status" role="alert" data-state="error">
+    <strong>${message('error', locale)}:</strong> ${problem.message}
+    ${problem.path ? html`<br />${message('errorAt', locale)} <code>${problem.path}</code>` : nothing}
+    ${keptView ? html`<br />${message('keptLastView', locale)}` : nothing}
+  </div>`;
+}
