@@ -162,6 +162,7 @@ export function rangeBounds(range: TimeRange | undefined, timeZone: string, path
 function parseBound(value: Timestamp, timeZone: string, path: string): number {
   const ms = parseTimestamp(value, timeZone);
   if (Number.isNaN(ms)) throw new ContractError(path, `expected an ISO 8601 date or epoch milliseconds, got ${JSON.stringify(value)}`);
+  if (!plausibleTime(ms)) throw new ContractError(path, `expected a time within 10,000 years of 1970, got ${JSON.stringify(value)}`);
   return ms;
 }
 
@@ -182,4 +183,15 @@ export function planRange(range: TimeRange | undefined, timeZone: string, path: 
 /** A planned range's bounds for comparisons: open ends as ±Infinity. */
 export function rangeLimits(range: PlannedRange): { from: number; to: number } {
   return { from: range.from ?? -Infinity, to: range.to ?? Infinity };
+}
+
+/**
+ * Times further than this from 1970 (about 10,000 years) are taken as bad data, not events: a
+ * far-future or microsecond timestamp would otherwise make period loops run for millions of steps.
+ */
+export const PLAUSIBLE_MS = 10_000 * 365.2425 * DAY;
+
+/** Whether an epoch-ms time is a plausible event time (see {@link PLAUSIBLE_MS}). */
+export function plausibleTime(ms: number): boolean {
+  return ms >= -PLAUSIBLE_MS && ms <= PLAUSIBLE_MS;
 }

@@ -3,6 +3,8 @@
  * time-to-convert histogram between two steps, and conversion over time by entry period.
  * @module
  */
+import { ContractError } from '../contract-error.js';
+import { MAX_PERIODS } from '../measures/series.js';
 import { mean, medianSorted } from '../measures/stats.js';
 import { addPeriods, DURATION, periodKey, type Period } from '../time.js';
 import type { TrendBucket } from './execute-memory.js';
@@ -95,12 +97,16 @@ export interface FunnelTrends {
   points: FunnelTrendPoint[];
 }
 
-/** Every period from the first bucket to the last (empty ones with rate null), with rates. */
+/**
+ * Every period from the first bucket to the last (empty ones with rate null), with rates; more
+ * than {@link MAX_PERIODS} is a contract error at `intervalPath`.
+ */
 export function funnelTrends(
   trends: { interval: FunnelTrends['interval']; buckets: TrendBucket[] },
   timeZone: string,
   windowMs: number,
   asOf: number | null,
+  intervalPath: string,
 ): FunnelTrends {
   const { interval, buckets } = trends;
   const points: FunnelTrendPoint[] = [];
@@ -108,6 +114,7 @@ export function funnelTrends(
   const byStart = new Map(buckets.map((b) => [b.start, b]));
   const last = buckets[buckets.length - 1].start;
   for (let start = buckets[0].start; start <= last; start = addPeriods(start, interval, 1, timeZone)) {
+    if (points.length === MAX_PERIODS) throw new ContractError(intervalPath, `entry times span more than 10,000 ${interval}s; set a range or a longer trends interval`);
     const { entered, converted } = byStart.get(start) ?? { entered: 0, converted: 0 };
     const end = addPeriods(start, interval, 1, timeZone);
     points.push({

@@ -7,7 +7,7 @@
 import type { FunnelAggregateStep, FunnelContract, FunnelEventStep, WhereClause } from '../contract.js';
 import { ContractError } from '../contract-error.js';
 import { fieldOf } from '../columns.js';
-import { checkTimeZone, parseDuration, parseTimestamp, planRange, type PlannedRange } from '../time.js';
+import { checkTimeZone, parseDuration, parseTimestamp, planRange, plausibleTime, type PlannedRange } from '../time.js';
 
 export type FunnelOrder = 'ordered' | 'strict' | 'any';
 export type Attribution = 'first-touch' | 'last-touch' | 'all-events' | { step: number };
@@ -96,7 +96,7 @@ function planEventFunnel(contract: FunnelContract, steps: FunnelEventStep[], ord
   let asOf: number | null = null;
   if (spec.asOf !== undefined) {
     asOf = parseTimestamp(spec.asOf, timeZone);
-    if (Number.isNaN(asOf)) throw new ContractError('/funnel/asOf', `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(spec.asOf)}`);
+    if (!plausibleTime(asOf)) throw new ContractError('/funnel/asOf', `expected an ISO 8601 timestamp or epoch milliseconds within 10,000 years of 1970, got ${JSON.stringify(spec.asOf)}`);
   }
   let previous: EventFunnelPlan['previous'] = null;
   if (spec.compare === 'previous-period') {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { WhereClause } from '../contract.js';
-import { wherePredicate, type Columns } from '../columns.js';
+import { directTime, wherePredicate, type Columns } from '../columns.js';
 import { rangeLimits, type PlannedRange } from '../time.js';
 import type { MatchInput } from './match.js';
 import type { EventFunnelPlan } from './plan.js';
@@ -54,7 +54,7 @@ export function prepare(
   let latest = -Infinity;
   for (let i = 0; i < n; i++) {
     const value = times[i];
-    const time = typeof value === 'number' ? value : parse(value, i);
+    const time = directTime(value) ? value : parse(value, i);
     if (!(time >= lo && time < hi)) continue;
     if (time > latest) latest = time;
     const entry = lookup.get(event[i]);

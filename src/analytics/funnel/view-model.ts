@@ -104,7 +104,11 @@ export function shapeFunnel(plan: FunnelPlan, execution: FunnelExecution): Funne
   if (plan.aggregated) return view;
   const ttc = plan.timeToConvert;
   if (plan.steps.length > 1) view.timeToConvert = timeToConvert(execution.conversionTimes, ttc.from, ttc.to, ttc.bins);
-  if (execution.trends) view.trends = funnelTrends(execution.trends, plan.timeZone, plan.windowMs, execution.asOf);
+  if (execution.trends) {
+    // An explicit interval is the user's to change; a chosen one means the events span too long.
+    const path = plan.trendInterval ? '/funnel/trends/interval' : '/funnel/range';
+    view.trends = funnelTrends(execution.trends, plan.timeZone, plan.windowMs, execution.asOf, path);
+  }
   if (plan.previous && execution.previous) view.comparison = { ...plan.previous, ...period(execution.previous) };
   return view;
 }

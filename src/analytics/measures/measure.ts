@@ -6,7 +6,7 @@
  */
 import type { WhereClause } from '../contract.js';
 import { ContractError, pointerSegment } from '../contract-error.js';
-import { requireColumn, timeParser, wherePredicate, type Columns } from '../columns.js';
+import { directTime, requireColumn, timeParser, wherePredicate, type Columns } from '../columns.js';
 import { mean, median } from './stats.js';
 
 export type MeasureOp = 'count' | 'distinct' | 'sum' | 'mean' | 'median' | 'min' | 'max' | 'last';
@@ -110,7 +110,7 @@ export function measuredTimes(m: BoundMeasure, columns: Columns, timeField: stri
   for (let i = 0; i < times.length; i++) {
     if (!m.accepts(i)) continue;
     const value = raw[i];
-    times[i] = typeof value === 'number' ? value : parse(value, i);
+    times[i] = directTime(value) ? value : parse(value, i);
   }
   return times;
 }
