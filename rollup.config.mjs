@@ -1,7 +1,7 @@
 // Two outputs from the same sources (TypeScript transpiled by esbuild; types come from `tsc`
 // in `npm run build`, because typescript@7 has no JS API for a rollup TS plugin):
-//  1. dist/*.js — ESM modules, one per source file, with lit, vega, vega-lite, vega-embed and
-//     arquero left as imports, for apps that bundle;
+//  1. dist/*.js — ESM modules, one per source file, with lit, vega, vega-lite, vega-embed,
+//     vega-interpreter and arquero left as imports, for apps that bundle;
 //  2. dist/funnelkit.bundle.js — everything in one minified file, for a page with one
 //     <script type="module"> and no bundler.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
@@ -18,7 +18,7 @@ const entries = {
       .map((name) => [name.slice(0, -3), `src/${name}`]),
   ),
 };
-const external = /^(lit|@lit|vega|vega-lite|vega-embed|arquero)(\/|$)/;
+const external = /^(lit|@lit|vega|vega-lite|vega-embed|vega-interpreter|arquero)(\/|$)/;
 
 const copySchema = {
   name: 'copy-schema',

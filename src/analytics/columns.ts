@@ -4,7 +4,7 @@
  * typed arrays included, without a copy. Every cell can be named by its JSON path for errors.
  * @module
  */
-import type { Cell, FieldMap, InlineContract, WhereClause } from './contract.js';
+import type { Cell, ColumnsData, FieldMap, InlineContract, RowsData, WhereClause } from './contract.js';
 import { ContractError, pointerSegment } from './contract-error.js';
 import { checkTimeZone, parseTimestamp, plausibleTime } from './time.js';
 
@@ -17,24 +17,46 @@ export interface Columns {
   get(name: string): ArrayLike<unknown>;
   /** Whether the data has a column of that name. */
   has(name: string): boolean;
-  /** JSON pointer to one cell in the contract, for error messages. */
-  cellPath(name: string, row: number): string;
+  /**
+   * A contract error about one cell: at its JSON path for inline data, or at `/data/url` naming
+   * the row and column of the fetched file.
+   */
+  cellError(name: string, row: number, message: string): ContractError;
+}
+
+/** Where fetched data came from, so errors in its cells name the file rather than inline paths. */
+export interface DataOrigin {
+  url: string;
 }
 
 /** The inline data of a contract as {@link Columns}. */
-export function contractColumns(contract: InlineContract): Columns {
-  const data = contract.data;
-  if ('rows' in data) return fromRows(data.rows);
-  return fromColumns(checkColumns(data.columns, '/data/columns'));
+export function contractColumns(contract: InlineContract, origin?: DataOrigin): Columns {
+  const data = contract.data as Partial<RowsData & ColumnsData> | null;
+  // Inline data names the cell's JSON path; fetched data has none, so the file's row and column.
+  const fail = (inlinePath: string, place: string, message: string) =>
+    origin ? new ContractError('/data/url', `${place} of ${origin.url}: ${message}`) : new ContractError(inlinePath, message);
+  if (data && Array.isArray(data.rows)) {
+    return fromRows(data.rows, (row, message) => fail(`/data/rows/${row}`, `row ${row + 1}`, message), (name, row, message) =>
+      fail(`/data/rows/${row}/${pointerSegment(name)}`, `row ${row + 1}, column "${name}"`, message),
+    );
+  }
+  if (data && data.columns !== null && typeof data.columns === 'object' && !Array.isArray(data.columns)) {
+    return fromColumns(checkColumns(data.columns, origin ? '/data/url' : '/data/columns'), (name, row, message) =>
+      fail(`/data/columns/${pointerSegment(name)}/${row}`, `row ${row + 1}, column "${name}"`, message),
+    );
+  }
+  throw new ContractError('/data', 'expected inline "rows" or "columns" here; fetch URL data first (computeView does)');
 }
 
-function fromRows(rows: Array<Record<string, Cell>>): Columns {
+type CellError = Columns['cellError'];
+
+function fromRows(rows: Array<Record<string, Cell>>, rowError: (row: number, message: string) => ContractError, cellError: CellError): Columns {
   // Events carry different properties, so the columns are the union of every row's keys. A Map,
   // not an object: a column may be called `__proto__`.
   const byName = new Map<string, unknown[]>();
   rows.forEach((row, i) => {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-      throw new ContractError(`/data/rows/${i}`, `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : JSON.stringify(row)}`);
+      throw rowError(i, `expected an object, got ${Array.isArray(row) ? 'a list' : showCell(row)}`);
     }
     for (const key of Object.keys(row)) if (!byName.has(key)) byName.set(key, []);
   });
@@ -42,16 +64,16 @@ function fromRows(rows: Array<Record<string, Cell>>): Columns {
     values.length = rows.length;
     for (let i = 0; i < rows.length; i++) values[i] = Object.prototype.hasOwnProperty.call(rows[i], name) ? rows[i][name] : undefined;
   }
-  return memoryColumns(byName, rows.length, (name, row) => `/data/rows/${row}/${pointerSegment(name)}`);
+  return memoryColumns(byName, rows.length, cellError);
 }
 
-function fromColumns(columns: Map<string, ArrayLike<unknown>>): Columns {
+function fromColumns(columns: Map<string, ArrayLike<unknown>>, cellError: CellError): Columns {
   const first = columns.values().next();
   const length = first.done ? 0 : first.value.length;
-  return memoryColumns(columns, length, (name, row) => `/data/columns/${pointerSegment(name)}/${row}`);
+  return memoryColumns(columns, length, cellError);
 }
 
-function memoryColumns(byName: Map<string, ArrayLike<unknown>>, length: number, cellPath: (name: string, row: number) => string): Columns {
+function memoryColumns(byName: Map<string, ArrayLike<unknown>>, length: number, cellError: CellError): Columns {
   const names = [...byName.keys()];
   let missing: unknown[] | null = null;
   return {
@@ -59,7 +81,7 @@ function memoryColumns(byName: Map<string, ArrayLike<unknown>>, length: number, 
     names,
     has: (name) => byName.has(name),
     get: (name) => byName.get(name) ?? (missing ??= new Array(length)),
-    cellPath,
+    cellError,
   };
 }
 
@@ -112,20 +134,21 @@ export function timeParser(columns: Columns, timeColumn: string, timeZone: strin
   return (value, row) => {
     const ms = parseTimestamp(value, timeZone);
     if (Number.isNaN(ms)) {
-      throw new ContractError(columns.cellPath(timeColumn, row), `expected an ISO 8601 timestamp or epoch milliseconds, got ${showCell(value)}`);
+      throw columns.cellError(timeColumn, row, `expected an ISO 8601 timestamp or epoch milliseconds, got ${showCell(value)}`);
     }
     if (!plausibleTime(ms)) {
-      throw new ContractError(columns.cellPath(timeColumn, row), `expected a time within 10,000 years of 1970, got ${showCell(value)}`);
+      throw columns.cellError(timeColumn, row, `expected a time within 10,000 years of 1970, got ${showCell(value)}`);
     }
     return ms;
   };
 }
 
-/** A cell for an error message: short, and safe for any value (BigInt, deep nesting). */
-function showCell(value: unknown): string {
+/** A cell for an error message: short, and safe for any value (BigInt, Symbol, deep nesting). */
+export function showCell(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  return typeof value === 'bigint' ? `${value}n` : `a ${typeof value === 'object' ? (Array.isArray(value) ? 'list' : 'object') : typeof value}`;
+  if (typeof value === 'bigint') return `${value}n`;
+  return `a ${typeof value === 'object' ? (Array.isArray(value) ? 'list' : 'object') : typeof value}`;
 }
 
 /**

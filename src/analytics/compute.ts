@@ -9,26 +9,51 @@ import type { AnomalyContract, CohortContract, ContractKind, FunnelContract, Inl
 import { ContractError } from './contract-error.js';
 import { contractColumns } from './columns.js';
 import { resolveData, type ResolveOptions } from './resolve-data.js';
+import { validateContract } from './validate-contract.js';
 import { pipelineOf, type ContractOf, type ViewModelOf } from './registry.js';
 
 /**
- * The view model of a validated contract of `kind`. URL data is fetched (cancelled by
- * `options.signal`) and parsed here, after the plan is made, so a contract error is reported
- * without downloading the data. Throws {@link ContractError} naming the JSON path.
+ * The view model of a contract of `kind`. URL data is fetched (cancelled by `options.signal`) and
+ * parsed here, after the contract is checked and planned, so a contract error is reported without
+ * downloading the data. Throws {@link ContractError} naming the JSON path.
  */
 export async function computeView<K extends ContractKind>(kind: K, contract: ContractOf<K>, options: ResolveOptions = {}): Promise<ViewModelOf<K>> {
-  if (contract.kind !== kind) throw new ContractError('/kind', `expected "${kind}", got ${JSON.stringify(contract.kind)}`);
   const pipeline = pipelineOf(kind);
-  const plan = pipeline.plan(contract);
+  const plan = pipeline.plan(checked(kind, contract));
   const inline = await resolveData(contract, options);
-  return pipeline.shape(plan, pipeline.execute(plan, contractColumns(inline)));
+  const origin = 'url' in contract.data ? { url: String(contract.data.url) } : undefined;
+  return pipeline.shape(plan, pipeline.execute(plan, contractColumns(inline, origin)));
 }
 
 /** The view model of a contract whose data is inline, computed synchronously. */
 export function computeInline<K extends ContractKind>(kind: K, contract: InlineContract<ContractOf<K>>): ViewModelOf<K> {
   const pipeline = pipelineOf(kind);
-  const plan = pipeline.plan(contract);
+  const plan = pipeline.plan(checked(kind, contract));
   return pipeline.shape(plan, pipeline.execute(plan, contractColumns(contract)));
+}
+
+/**
+ * The contract checked against the schema and its kind, so the pipelines meet only valid input.
+ * The data's cells are not walked here (the executors check the cells they read), so a million
+ * rows cost nothing, and typed-array columns, which JSON Schema cannot describe, pass.
+ */
+function checked<K extends ContractKind>(kind: K, contract: unknown): ContractOf<K> {
+  const data = (contract as { data?: unknown } | null)?.data;
+  const shape =
+    data !== null && typeof data === 'object' && !Array.isArray(data)
+      ? Object.fromEntries(Object.entries(data).map(([key, value]) => [key, inlineShape(key, value)]))
+      : data;
+  validateContract({ ...(contract as object), data: shape });
+  const given = (contract as { kind: unknown }).kind;
+  if (given !== kind) throw new ContractError('/kind', `expected "${kind}", got ${JSON.stringify(given)}`);
+  return contract as ContractOf<K>;
+}
+
+/** Inline rows and columns stand in empty, of the same type, for the schema check. */
+function inlineShape(key: string, value: unknown): unknown {
+  if (key === 'rows' && Array.isArray(value)) return [];
+  if (key === 'columns' && value !== null && typeof value === 'object' && !Array.isArray(value)) return {};
+  return value;
 }
 
 /** A funnel from raw events (PostHog semantics) or pre-aggregated step counts. */

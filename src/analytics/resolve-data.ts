@@ -23,7 +23,12 @@ export async function resolveData<C extends Contract>(contract: C, options: Reso
   if (!('url' in contract.data)) return contract as InlineContract<C>;
   const data = contract.data as UrlData;
   const doFetch = options.fetch ?? fetch;
-  const url = new URL(data.url, options.baseUrl ?? globalThis.location?.href);
+  let url: URL;
+  try {
+    url = new URL(data.url, options.baseUrl ?? globalThis.location?.href);
+  } catch {
+    throw new ContractError('/data/url', `expected a URL, absolute or relative to the page, got ${JSON.stringify(data.url)}`);
+  }
   let response: Response;
   try {
     response = await doFetch(url, { signal: options.signal });
@@ -32,13 +37,27 @@ export async function resolveData<C extends Contract>(contract: C, options: Reso
     throw new ContractError('/data/url', `could not fetch ${url.href}: ${(error as Error).message}`);
   }
   if (!response.ok) throw new ContractError('/data/url', `could not fetch ${url.href}: HTTP ${response.status}`);
-  return { ...contract, data: await parseBody(response, data.format, contract.fields) };
+  return { ...contract, data: await parseBody(response, data.format, contract.fields, options.signal) };
 }
 
-async function parseBody(response: Response, format: UrlData['format'], fields: FieldMap): Promise<RowsData | ColumnsData> {
+/**
+ * Settles with `promise`, or rejects with the signal's reason once it aborts: a body that never
+ * ends must give way to a cancel or a timeout even where the fetch does not tie them together.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function parseBody(response: Response, format: UrlData['format'], fields: FieldMap, signal?: AbortSignal): Promise<RowsData | ColumnsData> {
   try {
-    if (format === 'arrow') return tableToColumns(fromArrow(new Uint8Array(await response.arrayBuffer())));
-    const text = await response.text();
+    if (format === 'arrow') return tableToColumns(fromArrow(new Uint8Array(await untilAborted(response.arrayBuffer(), signal))));
+    const text = await untilAborted(response.text(), signal);
     if (format === 'csv') return tableToColumns(fromCSV(text, { parse: csvParsers(fields) }));
     const json: unknown = JSON.parse(text);
     if (Array.isArray(json)) return { rows: json };
@@ -49,7 +68,7 @@ async function parseBody(response: Response, format: UrlData['format'], fields: 
     }
     throw new Error('expected an array of rows or an object of columns');
   } catch (error) {
-    if (error instanceof ContractError) throw error;
+    if (error instanceof ContractError || signal?.aborted) throw error;
     throw new ContractError('/data/format', `could not read the ${format} at /data/url: ${(error as Error).message}`);
   }
 }

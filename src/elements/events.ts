@@ -22,6 +22,8 @@ export interface FunnelKitRenderDetail {
   view: View | null;
   /** Whether the view was created (`embed`) or only given new data (`update`). */
   mode: DrawMode;
+  /** `ready`: a view is drawn; `empty`: the contract has no data in range, and nothing is drawn. */
+  state: 'ready' | 'empty';
 }
 
 /** Events every FunnelKit element fires. */

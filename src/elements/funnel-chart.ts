@@ -22,6 +22,7 @@ import type { SpecContext } from '../specs/spec-context.js';
 import { emit } from './emit.js';
 import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
 import { funnelChartStyles } from './funnel-chart.styles.js';
+import { styleProps } from './style-props.js';
 
 /** Detail of `funnel-step-click`. */
 export interface FunnelStepClickDetail {
@@ -198,7 +199,7 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
             class=${box.compact ? 'compact' : ''}
             data-index=${i}
             tabindex=${i === this.focusIndex ? 0 : -1}
-            style=${`left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px;--lines:${box.lines}`}
+            style=${styleProps({ left: `${box.left}px`, top: `${box.top}px`, width: `${box.width}px`, height: `${box.height}px`, '--lines': box.lines })}
             title=${[stepKey(s), worst ? message('largestDropOff', locale) : '', stuckTitle].filter(Boolean).join('\n')}
             @click=${() => this.fireStepClick(i, null)}
             @keydown=${(e: KeyboardEvent) => this.onLabelKey(e, i, vm.steps.length)}

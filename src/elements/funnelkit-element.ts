@@ -19,6 +19,7 @@ import { emit } from './emit.js';
 import { errorDetail, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from './events.js';
 import { baseStyles } from './funnelkit-element.styles.js';
 import { statusLine } from './status-line.js';
+import { styleProps } from './style-props.js';
 
 export type { FunnelKitErrorDetail, FunnelKitRenderDetail, FunnelKitEventMap } from './events.js';
 export type { DataTableModel } from './data-table.js';
@@ -32,8 +33,9 @@ export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
  * @attr renderer - `svg` (default) or `canvas`.
  * @attr locale - BCP 47 locale for the widget's own text and number formats; overrides the contract's.
  * @attr state - Reflects what the widget is doing: `idle`, `loading`, `empty`, `error` or `ready`.
+ * @attr timeout - Milliseconds to wait for `src` or the contract's data URL before giving up with an error (default 30000).
  *
- * @fires funnelkit-render - A view is on screen (after first embed and after each data update).
+ * @fires funnelkit-render - A view is on screen (after first embed and after each data update), or the contract has no data in range (`detail.state` is `empty`, `detail.view` null).
  * @fires funnelkit-error - The contract or its data could not be used; the detail names the JSON path. The last good view stays.
  *
  * @csspart frame - The card around the widget.
@@ -73,6 +75,8 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
 
   @property({ reflect: true }) state: WidgetState = 'idle';
 
+  @property({ type: Number }) timeout = 30_000;
+
   /** The last problem, or null. */
   @state() protected problem: FunnelKitErrorDetail | null = null;
 
@@ -99,10 +103,13 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     drawable: () => this.state === 'ready' || (this.state === 'error' && this.vegaView !== null),
     signal: () => this.source.signal,
     drawn: (view, mode) => {
+      // A view drawn after a failed draw (a resize, a theme switch) ends that error; an error
+      // about a newer contract stays, over the last good view.
+      if (this.state === 'error' && this.drawFailed) this.recover();
       if (view) this.viewUpdated(view, mode);
-      emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view, mode });
+      emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view, mode, state: 'ready' });
     },
-    failed: (error) => this.fail(error),
+    failed: (error) => this.fail(error, true),
   });
 
   /** The Vega view on screen, if any. */
@@ -177,16 +184,27 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   private async show(contract: C, vm: VM, signal: AbortSignal): Promise<void> {
     this.shownContract = contract;
     this.viewModel = vm;
-    this.problem = null;
+    this.recover();
     this.state = this.isEmpty(vm) ? 'empty' : 'ready';
     await this.updateComplete;
-    if (this.state === 'ready') await this.vega.draw(signal);
+    if (this.state === 'empty') emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view: null, mode: 'embed', state: 'empty' });
+    else await this.vega.draw(signal).catch((error) => this.fail(error, true));
   }
 
-  private fail(error: unknown): void {
+  /** Whether the problem shown came from drawing rather than from the contract or its data. */
+  private drawFailed = false;
+
+  private fail(error: unknown, drawing = false): void {
     this.problem = errorDetail(error);
+    this.drawFailed = drawing;
     this.state = 'error';
     emit(this, 'funnelkit-error', this.problem);
+  }
+
+  private recover(): void {
+    this.problem = null;
+    this.drawFailed = false;
+    if (this.state === 'error') this.state = 'ready';
   }
 
   protected override render(): TemplateResult {
@@ -200,7 +218,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
         ${statusLine(this.state, this.problem, this.viewModel !== null, locale)}
         ${vm !== null ? this.renderSummary(vm) : nothing}
         <div class="plot" ?hidden=${vm === null}>
-          <div part="chart" ?hidden=${vm === null} aria-hidden="true" style=${minHeight ? `min-height: ${minHeight}px` : ''}></div>
+          <div part="chart" ?hidden=${vm === null} aria-hidden="true" style=${styleProps({ 'min-height': minHeight ? `${minHeight}px` : null })}></div>
           ${vm !== null ? this.renderOverlay(vm) : nothing}
         </div>
         <div part="tooltip" hidden></div>

@@ -6,6 +6,7 @@ import { buildKpiSpec } from '../specs/kpi-spec.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
+import { styleProps } from './style-props.js';
 
 /**
  * A KPI card: one figure over a range (lead volume, win rate, deal size, sales cycle…), its
@@ -124,7 +125,7 @@ export class KpiCard extends FunnelKitElement<KpiContract, KpiViewModel> {
         aria-valuenow=${Math.round(percent)}
         aria-valuetext=${text}
       >
-        <div style="width: ${percent}%"></div>
+        <div style=${styleProps({ width: `${percent}%` })}></div>
       </div>
     </div>`;
   }

@@ -57,6 +57,17 @@ export function autoOrientation(stepCount: number): FunnelOrientation {
   return stepCount > 8 ? 'horizontal' : 'vertical';
 }
 
+/**
+ * Vega's legend drops every label when one reads exactly like an Object member ("constructor",
+ * "hasOwnProperty"): such a name gets an invisible word joiner in front, and looks the same.
+ */
+function legendText(name: string): string {
+  return name in Object.prototype || name === '__proto__' ? `\u2060${name}` : name;
+}
+
+/** The key a breakdown group is drawn under: its rank, never the value (see stepsSpec). */
+const groupKey = (index: number) => `g${index}`;
+
 /** The bar label for a step under the chosen metric. */
 export function stepLabel(step: FunnelStepResult, metric: FunnelMetric, locale: string): string {
   if (metric === 'first') return formatPercent(step.conversionFromFirst, locale);
@@ -88,7 +99,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   const grouped = Boolean(vm.breakdown);
   const compared = vm.comparison ?? null;
   const order = vm.steps.map(stepKey);
-  const rows = groups.flatMap((g) => {
+  const rows = groups.flatMap((g, gi) => {
     const first = g.steps[0]?.count ?? 0;
     // The same group in the previous period (absent there: nothing to compare).
     const before = previousSteps(vm, g.value);
@@ -100,6 +111,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
         name: s.name,
         index: s.index,
         group: groupName(g.value, grouped, locale),
+        groupKey: groupKey(gi),
         value: g.value,
         count: s.count,
         base: first,
@@ -144,12 +156,25 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
     ...(vm.steps.some((s) => s.stuck) ? [{ field: 'stuck', title: message('stuck', locale) }] : []),
     ...(compared ? [{ field: 'prevText', title: message('previous', locale) }, { field: 'delta', title: message('change', locale) }] : []),
   ];
-  const groupOrder = groups.map((g) => groupName(g.value, grouped, locale));
-  const offset = { field: 'group', type: 'nominal', sort: groupOrder, scale: { paddingInner: 0.08 } };
+  // Bars are grouped by an index key, not the value itself: Vega keeps groups in plain objects,
+  // where a value named "constructor" or "__proto__" breaks the view. The legend shows the names.
+  const groupOrder = groups.map((_, gi) => groupKey(gi));
+  // Names go into the expression as JSON string literals, so no text from data is read as code.
+  const groupNames = groups.reduceRight(
+    (rest, g, gi) => `datum.value === '${groupKey(gi)}' ? ${JSON.stringify(legendText(groupName(g.value, grouped, locale)))} : ${rest}`,
+    "''",
+  );
+  const offset = { field: 'groupKey', type: 'nominal', sort: groupOrder, scale: { paddingInner: 0.08 } };
   const groupEncoding: Record<string, unknown> = grouped
     ? {
         [offsetChannel]: offset,
-        color: { field: 'group', type: 'nominal', sort: groupOrder, title: null, legend: { orient: 'top', direction: 'horizontal', columns: 0 } },
+        color: {
+          field: 'groupKey',
+          type: 'nominal',
+          sort: groupOrder,
+          title: null,
+          legend: { orient: 'top', direction: 'horizontal', columns: 0, labelExpr: groupNames },
+        },
       }
     : { color: { condition: { test: 'datum.worst', value: tokens.alert }, value: tokens.accent } };
   const layers: object[] = [
@@ -340,7 +365,7 @@ function trendsSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
   }));
   const lines = series.flatMap((p) => (p.join && lastComplete < series.length - 1 ? [p, { ...p, segment: 'open' }] : [p]));
   // Ticks on period starts (weeks start on Monday), thinned to what fits.
-  const ticks = thin(series.map((p) => p.start), Math.max(2, Math.floor(ctx.width / 80)));
+  const ticks = thin(series.map((p) => p.start), Math.max(2, Math.floor(ctx.width / 80))).map(utcDateTime);
   const x = { field: 'start', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { grid: false, values: ticks, format: timeAxisFormat(locale) } };
   return {
     ...base(ctx),
@@ -376,8 +401,18 @@ function trendsSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
   } as VisualizationSpec;
 }
 
+/**
+ * Epoch ms as a Vega-Lite DateTime, for temporal axis `values`: Vega-Lite writes a bare number as
+ * `datetime(ms)`, which vega-interpreter (the CSP-safe evaluator) reads as a year and draws no tick
+ * (vega/vega#3632), and a UTC DateTime as `utc(…)`, which it evaluates like compiled code.
+ */
+function utcDateTime(ms: number) {
+  const d = new Date(ms);
+  return { utc: true, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, date: d.getUTCDate(), hours: d.getUTCHours(), minutes: d.getUTCMinutes() };
+}
+
 /** At most `max` of the values, evenly spaced, always keeping the first. */
-function thin(values: number[], max: number): number[] {
+function thin<T>(values: T[], max: number): T[] {
   const step = Math.ceil(values.length / max);
   return values.filter((_, i) => i % step === 0);
 }

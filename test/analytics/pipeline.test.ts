@@ -67,5 +67,5 @@ test('computeView reports a plan error before fetching any data', async () => {
   }) as unknown as typeof fetch;
   await assert.rejects(computeView('funnel', contract as never, { fetch: fakeFetch }), (e: unknown) => e instanceof ContractError && e.path === '/funnel/window');
   assert.equal(fetched, false);
-  await assert.rejects(computeView('kpi', contract as never), (e: unknown) => e instanceof ContractError && e.path === '/kind');
+  await assert.rejects(computeView('kpi', contracts.funnel as never), (e: unknown) => e instanceof ContractError && e.path === '/kind');
 });

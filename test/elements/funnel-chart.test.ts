@@ -354,6 +354,20 @@ describe('<funnel-chart>', () => {
     expect(el.shadowRoot!.querySelector('[part=chart]')!.hasAttribute('hidden')).to.equal(true);
     await expect(el).to.be.accessible();
   });
+  it('draws breakdown groups named like Object members, and names them in the legend', async () => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+    const rows = names.flatMap((region, i) => [
+      { id: `p${i}`, e: 'lead', t: `2026-03-0${i + 1}T00:00:00Z`, region },
+      { id: `p${i}`, e: 'won', t: `2026-03-0${i + 2}T00:00:00Z`, region },
+    ]);
+    const grouped = contract({ steps: [{ event: 'lead' }, { event: 'won' }], breakdown: { field: 'region' } }, rows);
+    const el = await fixture<FunnelChart>(html`<funnel-chart locale="en" style="width: 720px" .contract=${grouped}></funnel-chart>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(el.state).to.equal('ready');
+    // Names that read like Object members carry an invisible word joiner (U+2060) for Vega.
+    const legend = [...el.shadowRoot!.querySelectorAll('[part=chart] .role-legend-label text')].map((t) => t.textContent!.replace('\u2060', ''));
+    expect([...legend].sort()).to.deep.equal([...names].sort());
+  });
 });
 
 type SceneNode = { items?: SceneNode[]; datum?: Record<string, unknown> };

@@ -116,6 +116,33 @@ describe('FunnelKitElement: states', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('tells the host when there is nothing to draw: funnelkit-render with state "empty"', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
+    setTimeout(() => (el.contract = contract({ kpi: { range: { from: '2025-01-01', to: '2025-01-31' } } })));
+    const event = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
+    expect(event.detail.state).to.equal('empty');
+    expect(event.detail.view).to.equal(null);
+    expect(el.state).to.equal('empty');
+  });
+
+  it('gives up on a response that never ends after `timeout` ms, with a clear message', async () => {
+    const src = URL.createObjectURL(new Blob([]));
+    const original = window.fetch;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) =>
+      String(input) === src ? new Response(new ReadableStream({ start() {} })) : original(input, init);
+    try {
+      const el = await fixture<KpiCard>(html`<kpi-card locale="en" timeout="200"></kpi-card>`);
+      setTimeout(() => (el.src = src));
+      const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
+      expect(event.detail.message).to.equal('the contract or its data did not arrive within 0.2 s (the timeout attribute sets the limit)');
+      await el.updateComplete;
+      expect(el.state).to.equal('error');
+      expect(shadow(el, '[part=status]')!.textContent).to.contain('did not arrive within 0.2 s');
+    } finally {
+      window.fetch = original;
+    }
+  });
+
   it('shows the empty message in Chinese for zh-CN', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card .contract=${contract({ locale: 'zh-CN', kpi: { range: { from: '2025-01-01', to: '2025-01-31' } } })}></kpi-card>`);
     await waitUntil(() => el.state === 'empty');
@@ -275,6 +302,40 @@ describe('FunnelKitElement: rendering', () => {
     expect(tip.querySelector('b')).to.equal(null);
     handler(null, new MouseEvent('pointermove'), {}, null);
     expect(tip.hidden).to.equal(true);
+  });
+
+  it('a failed draw is over once a later draw succeeds (a theme switch after the error)', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    // Make the next data update fail the way a dataset Vega-Lite dropped used to.
+    const view = el.vegaView!;
+    const data = view.data.bind(view);
+    view.data = (() => {
+      throw new Error('Unrecognized data set: series');
+    }) as typeof view.data;
+    el.contract = contract({ data: { rows: rows.map((r) => ({ ...r, leads: r.leads * 2 })) } });
+    await oneEvent(el, 'funnelkit-error');
+    expect(el.state).to.equal('error');
+    view.data = data;
+    el.theme = 'dark';
+    const event = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
+    expect(event.detail.mode).to.equal('embed');
+    await el.updateComplete;
+    expect(el.state).to.equal('ready');
+    expect(shadow(el, '[part=status]')).to.equal(null);
+    expect(valueText(el)).to.equal('3,100');
+  });
+
+  it('an error about a newer contract stays through a theme switch, over the last good view', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    await oneEvent(el, 'funnelkit-render');
+    el.contract = contract({ fields: { time: 'day', value: 'leads' } });
+    await oneEvent(el, 'funnelkit-error');
+    el.theme = 'dark';
+    await oneEvent(el, 'funnelkit-render');
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    expect(shadow(el, '[part=status] code')!.textContent).to.equal('/fields/time');
   });
 
   it('resizes with its container without re-embedding', async () => {

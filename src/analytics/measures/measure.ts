@@ -6,7 +6,7 @@
  */
 import type { WhereClause } from '../contract.js';
 import { ContractError, pointerSegment } from '../contract-error.js';
-import { directTime, requireColumn, timeParser, wherePredicate, type Columns } from '../columns.js';
+import { directTime, requireColumn, showCell, timeParser, wherePredicate, type Columns } from '../columns.js';
 import { mean, median } from './stats.js';
 
 export type MeasureOp = 'count' | 'distinct' | 'sum' | 'mean' | 'median' | 'min' | 'max' | 'last';
@@ -55,7 +55,7 @@ export function bindMeasure(m: Measure, columns: Columns): BoundMeasure {
     for (let i = 0; i < columns.length; i++) {
       const v = values[i];
       if (v !== null && v !== undefined && (typeof v !== 'number' || Number.isNaN(v)) && accepts(i)) {
-        throw new ContractError(columns.cellPath(m.field!, i), `expected a number, got ${JSON.stringify(v)}`);
+        throw columns.cellError(m.field!, i, `expected a number, got ${showCell(v)}`);
       }
     }
   }

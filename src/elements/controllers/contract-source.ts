@@ -8,6 +8,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Contract } from '../../analytics/contract.js';
 import { ContractError } from '../../analytics/contract-error.js';
 import { computeView } from '../../analytics/compute.js';
+import { untilAborted } from '../../analytics/resolve-data.js';
 import type { ContractOf } from '../../analytics/registry.js';
 import { validateContract } from '../../analytics/validate-contract.js';
 
@@ -17,7 +18,7 @@ export class SourceError extends Error {
 }
 
 /** The element that owns the source: its `contract` property and `src` attribute. */
-export type ContractSourceHost = ReactiveControllerHost & HTMLElement & { contract?: unknown; src?: string };
+export type ContractSourceHost = ReactiveControllerHost & HTMLElement & { contract?: unknown; src?: string; timeout?: number };
 
 /** What the host is told. Nothing is reported for a load that a newer one replaced. */
 export interface ContractSourceOptions<C extends Contract, VM> {
@@ -97,6 +98,10 @@ export class ContractSource<C extends Contract, VM> implements ReactiveControlle
     this.abortController.abort();
     this.abortController = new AbortController();
     const { signal } = this.abortController;
+    // A response that never ends must not leave the widget loading for ever.
+    const timeoutMs = this.host.timeout ?? 30_000;
+    const timer = AbortSignal.timeout(timeoutMs);
+    const waiting = AbortSignal.any([signal, timer]);
     try {
       const read = this.reader();
       if (read === null) {
@@ -104,17 +109,18 @@ export class ContractSource<C extends Contract, VM> implements ReactiveControlle
         return;
       }
       this.options.loading();
-      const { raw, baseUrl } = await read(signal);
+      const { raw, baseUrl } = await read(waiting);
       const contract = validateContract(raw) as C;
       const kind = this.options.kind();
       if (contract.kind !== kind) {
         throw new ContractError('/kind', `expected "${kind}" for <${this.host.localName}>, got "${contract.kind}"`);
       }
-      const viewModel = await computeView(kind, contract as ContractOf<C['kind']>, { signal, baseUrl });
+      const viewModel = await computeView(kind, contract as ContractOf<C['kind']>, { signal: waiting, baseUrl });
       if (signal.aborted) return;
       await this.options.loaded(contract, viewModel as VM, signal);
     } catch (error) {
-      if (!signal.aborted) this.options.failed(error);
+      if (signal.aborted) return;
+      this.options.failed(timer.aborted ? new SourceError(`the contract or its data did not arrive within ${timeoutMs / 1000} s (the timeout attribute sets the limit)`) : error);
     }
   }
 
@@ -140,8 +146,9 @@ function fetchContract(src: string): Reader {
     }
     if (!response.ok) throw new SourceError(`could not fetch src ${url}: HTTP ${response.status}`);
     try {
-      return { raw: await response.json(), baseUrl: url };
+      return { raw: await untilAborted(response.json(), signal), baseUrl: url };
     } catch (error) {
+      if (signal.aborted) throw error;
       throw new SourceError(`src ${url} is not valid JSON: ${(error as Error).message}`);
     }
   };

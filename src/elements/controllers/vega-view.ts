@@ -7,6 +7,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { View } from 'vega';
 import embed, { type Result as EmbedResult, type VisualizationSpec } from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
 import type { Config } from 'vega-lite';
 import { vegaLocale } from '../../specs/format.js';
 import type { SpecContext } from '../../specs/spec-context.js';
@@ -118,6 +119,10 @@ export class VegaView implements ReactiveController {
         config: { ...buildVegaConfig(tokens), locale: vegaLocale(locale) } as Config,
         tooltip: createTooltip(this.part('frame')!, this.part('tooltip')!),
         defaultStyle: false,
+        // Expressions parsed to ASTs and interpreted, not compiled with `Function`: no
+        // `unsafe-eval` under a Content-Security-Policy.
+        ast: true,
+        expr: expressionInterpreter,
       });
       if (signal.aborted) {
         result.finalize();
