@@ -79,7 +79,8 @@ async function parseBody(response: Response, format: UrlData['format'], fields: 
  * instant; ids and event names stay text.
  */
 function csvParsers(fields: FieldMap): Record<string, (text: string) => Cell> {
-  const parsers: Record<string, (text: string) => Cell> = {};
+  // Null prototypes: a column may be called `__proto__`.
+  const parsers: Record<string, (text: string) => Cell> = Object.create(null);
   if (fields.time) parsers[fields.time] = (text) => (/^-?\d+$/.test(text) ? Number(text) : text);
   if (fields.entity) parsers[fields.entity] = String;
   if (fields.event) parsers[fields.event] = String;
@@ -87,7 +88,7 @@ function csvParsers(fields: FieldMap): Record<string, (text: string) => Cell> {
 }
 
 function tableToColumns(t: ColumnTable): ColumnsData {
-  const columns: Record<string, Cell[]> = {};
+  const columns: Record<string, Cell[]> = Object.create(null);
   for (const name of t.columnNames()) columns[name] = t.array(name) as unknown as Cell[];
   return { columns };
 }

@@ -4,6 +4,7 @@
  */
 import type { View } from 'vega';
 import { ContractError } from '../analytics/contract-error.js';
+import { SourceError } from './controllers/contract-source.js';
 import type { DrawMode } from './controllers/vega-view.js';
 
 /** Detail of `funnelkit-error`. */
@@ -14,6 +15,11 @@ export interface FunnelKitErrorDetail {
   path: string;
   /** The underlying error. */
   error: unknown;
+  /**
+   * Whether the problem is one a person can act on (the contract, its data, a fetch). An
+   * unexpected failure's own text goes to this detail and the console, never to the screen.
+   */
+  expected: boolean;
 }
 
 /** Detail of `funnelkit-render`. */
@@ -34,9 +40,10 @@ export interface FunnelKitEventMap {
 
 /** The detail for a problem: a {@link ContractError} names its JSON path, anything else has none. */
 export function errorDetail(error: unknown): FunnelKitErrorDetail {
-  return error instanceof ContractError
-    ? { message: error.detail, path: error.path, error }
-    : { message: (error as Error)?.message ?? String(error), path: '', error };
+  if (error instanceof ContractError) return { message: error.detail, path: error.path, error, expected: true };
+  if (error instanceof SourceError) return { message: error.message, path: '', error, expected: true };
+  console.error('FunnelKit: unexpected error', error);
+  return { message: error instanceof Error ? error.message : String(error), path: '', error, expected: false };
 }
 
 declare global {

@@ -13,7 +13,7 @@ export function statusLine(state: string, problem: FunnelKitErrorDetail | null, 
   }
   if (state !== 'error' || !problem) return nothing;
   return html`<div part="status" role="alert" data-state="error">
-    <strong>${message('error', locale)}:</strong> ${problem.message}
+    <strong>${message('error', locale)}:</strong> ${problem.expected ? problem.message : message('unexpected', locale)}
     ${problem.path ? html`<br />${message('errorAt', locale)} <code>${problem.path}</code>` : nothing}
     ${keptView ? html`<br />${message('keptLastView', locale)}` : nothing}
   </div>`;

@@ -7,122 +7,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { computeInline, ContractError } from '../../src/analytics/index.js';
 import type { ContractKind } from '../../src/analytics/contract.js';
+import { contract, hostile, inContract, mutate } from '../support/fuzz-contracts.js';
 
-const EVENTS = ['lead', 'mql', 'won', 'lost', 'order', 'constructor', '__proto__', 'toString'];
-const goodTime = fc.oneof(
-  fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2026, 11, 31) }),
-  fc.date({ min: new Date('2025-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-  fc.constantFrom('2026-03-01T09:00', '2026-03-01 10:00:00+08:00'),
-);
-// Mostly real times, so most contracts compute; now and then one a parser must refuse.
-const time = fc.oneof({ arbitrary: goodTime, weight: 40 }, { arbitrary: fc.constantFrom('9999-12-31', 8.64e15, 8640000000000001, -1e20, 'soon', ''), weight: 1 });
-const cell = fc.oneof(fc.string({ maxLength: 4 }), fc.integer({ min: -5, max: 1000 }), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom(...EVENTS));
-const row = fc.record({
-  id: fc.oneof(fc.constantFrom('a', 'b', 'c', 'd', 'constructor', '__proto__', ''), fc.integer({ min: 0, max: 4 })),
-  ev: fc.constantFrom(...EVENTS),
-  ts: time,
-  v: fc.oneof({ arbitrary: fc.oneof(fc.integer({ min: 0, max: 500 }), fc.constant(null)), weight: 40 }, { arbitrary: fc.oneof(fc.double(), fc.string({ maxLength: 3 })), weight: 1 }),
-  seg: cell,
-});
-const rows = fc.array(row, { maxLength: 40 });
-const range = fc.option(fc.record({ from: goodTime, to: fc.oneof(goodTime, time) }, { requiredKeys: ['from'] }), { nil: undefined });
-const interval = fc.constantFrom('hour', 'day', 'week', 'month');
-
-const sections: { [K in ContractKind]: fc.Arbitrary<Record<string, unknown>> } = {
-  funnel: fc.record(
-    {
-      steps: fc.array(fc.record({ event: fc.constantFrom(...EVENTS), maxDwell: fc.constantFrom('1d', '2h', 5) }, { requiredKeys: ['event'] }), { minLength: 1, maxLength: 5 }),
-      order: fc.constantFrom('ordered', 'strict', 'any'),
-      window: fc.constantFrom('14d', '1h', 0, '1w'),
-      exclusions: fc.array(fc.record({ event: fc.constantFrom(...EVENTS), from: fc.nat(3), to: fc.nat(4) }), { maxLength: 2 }),
-      breakdown: fc.record({ field: fc.constantFrom('seg', 'ev', 'nope'), attribution: fc.oneof(fc.constantFrom('first-touch', 'last-touch', 'all-events'), fc.record({ step: fc.nat(5) })), limit: fc.integer({ min: 1, max: 4 }) }, { requiredKeys: ['field'] }),
-      range,
-      trends: fc.record({ interval: fc.constantFrom('day', 'week', 'month') }),
-      compare: fc.constant('previous-period'),
-      asOf: time,
-      timeToConvert: fc.record({ from: fc.nat(4), to: fc.nat(4), bins: fc.integer({ min: 1, max: 20 }) }, { requiredKeys: [] }),
-      entityLimit: fc.nat(5),
-    },
-    { requiredKeys: ['steps'] },
-  ),
-  cohort: fc.record({ startEvent: fc.constantFrom(...EVENTS), returnEvent: fc.constantFrom(...EVENTS), period: fc.constantFrom('day', 'week', 'month'), periods: fc.integer({ min: 1, max: 12 }), mode: fc.constantFrom('retention', 'unbounded'), range }, { requiredKeys: [] }),
-  anomaly: fc.record(
-    {
-      metric: fc.constantFrom('sum', 'count', 'mean', 'countDistinct'),
-      interval,
-      rules: fc.array(fc.oneof(fc.record({ type: fc.constant('threshold'), above: fc.integer(), below: fc.integer() }, { requiredKeys: ['type'] }), fc.record({ type: fc.constant('change'), drop: fc.double({ min: 0, max: 1, noNaN: true }), rise: fc.double({ min: 0, max: 1, noNaN: true }) }, { requiredKeys: ['type'] })), { maxLength: 3 }),
-      range,
-    },
-    { requiredKeys: ['rules'] },
-  ),
-  kpi: fc.record({ metric: fc.constantFrom('sum', 'count', 'mean', 'countDistinct', 'last'), event: fc.constantFrom(...EVENTS), range, compare: fc.constantFrom('previous-period', 'none'), target: fc.integer(), better: fc.constantFrom('up', 'down'), interval: fc.constantFrom('day', 'week', 'month') }, { requiredKeys: [] }),
-};
-
-const contract = fc.constantFrom<ContractKind>('funnel', 'cohort', 'anomaly', 'kpi').chain((kind) =>
-  fc.record({
-    kind: fc.constant(kind),
-    doc: fc.record({
-      version: fc.constant(1),
-      kind: fc.constant(kind),
-      timeZone: fc.constantFrom('UTC', 'Asia/Shanghai', 'America/New_York'),
-      data: fc.oneof(rows.map((r) => ({ rows: r })), rows.map((r) => ({ columns: toColumns(r) }))),
-      fields: fc.constant({ entity: 'id', event: 'ev', time: 'ts', value: 'v' }),
-      [kind]: sections[kind],
-    }),
-  }),
-);
-
-function toColumns(list: Array<Record<string, unknown>>): Record<string, unknown[]> {
-  const names = ['id', 'ev', 'ts', 'v', 'seg'];
-  return Object.fromEntries(names.map((n) => [n, list.map((r) => r[n])]));
-}
-
-/** Hostile values a careless host or an attacker might put anywhere. */
-const hostile = fc.oneof(
-  fc.anything({ maxDepth: 2 }),
-  fc.bigInt(),
-  fc.constantFrom(1e308, -0, NaN, Infinity, 8.64e15 + 1, '__proto__', 'constructor', 'toString', '', '<img src=x onerror=alert(1)>'),
-  fc.constant(Symbol('x')),
-  fc.constant(() => 1),
-  fc.constant(deep(1000)),
-);
-
-function deep(n: number): unknown {
-  let value: unknown = 1;
-  for (let i = 0; i < n; i++) value = [value];
-  return value;
-}
-
-/** Every path into a JSON document, as segment lists. */
-function paths(value: unknown, at: string[] = [], out: string[][] = [], depth = 0): string[][] {
-  out.push(at);
-  if (depth < 6 && value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value).slice(0, 50)) paths(v, [...at, k], out, depth + 1);
-  }
-  return out;
-}
-
-function mutate(doc: Record<string, unknown>, where: number, value: unknown): Record<string, unknown> {
-  const copy = structuredClone(doc);
-  const all = paths(copy).filter((p) => p.length > 0);
-  const path = all[where % all.length];
-  let parent = copy as Record<string, unknown>;
-  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
-  parent[path[path.length - 1]] = value;
-  return copy;
-}
-
-/** A JSON pointer lies in the document, or names a missing member of something that does. */
-function inContract(doc: unknown, pointer: string): boolean {
-  if (pointer === '') return true;
-  const segments = pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let node: unknown = doc;
-  for (let i = 0; i < segments.length; i++) {
-    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segments[i])) return i === segments.length - 1 && node !== null && typeof node === 'object';
-    node = (node as Record<string, unknown>)[segments[i]];
-  }
-  return true;
-}
+/** More runs for a long hunt: FUZZ_RUNS=10000 npm run test:analytics. */
+const RUNS = Number(process.env.FUZZ_RUNS) || 0;
 
 function check(kind: ContractKind, doc: unknown): void {
   const started = performance.now();
@@ -137,12 +25,12 @@ function check(kind: ContractKind, doc: unknown): void {
 }
 
 test('generated contracts: only ContractError, paths in the contract, quick', () => {
-  fc.assert(fc.property(contract, ({ kind, doc }) => check(kind, doc)), { numRuns: 400, seed: 7 });
+  fc.assert(fc.property(contract, ({ kind, doc }) => check(kind, doc)), { numRuns: RUNS || 400, seed: 7 });
 });
 
 test('mutated contracts: hostile values anywhere', () => {
   fc.assert(
     fc.property(contract, fc.nat(), hostile, ({ kind, doc }, where, value) => check(kind, mutate(doc, where, value))),
-    { numRuns: 800, seed: 11 },
+    { numRuns: RUNS || 800, seed: 11 },
   );
 });

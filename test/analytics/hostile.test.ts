@@ -23,6 +23,13 @@ test('values JSON cannot hold, set from JavaScript, are described rather than cr
   assert.throws(() => computeKpi(bad), at('/data/rows/0/v', /expected a number, got 10n/));
 });
 
+test('a value nested 100,000 deep is described, not stringified', () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  assert.throws(() => computeKpi(kpi({ title: deep })), at('/title', /got an array/));
+  assert.throws(() => computeKpi(kpi({ data: { rows: [{ t: '2026-03-01', v: deep }] }, kpi: { range: { from: '2026-03-01', to: '2026-03-01' } } })), at('/data/rows/0/v', /got a list/));
+});
+
 test('a KPI that filters on an event over an empty table is simply empty', () => {
   const vm = computeKpi(kpi({ kpi: { event: 'won', range: { from: '2026-03-01', to: '2026-03-31' } } }));
   assert.equal(vm.rows, 0);
@@ -61,4 +68,14 @@ test('breakdown values named like Object members are groups like any other', () 
     funnel: { steps: [{ event: 'lead' }], breakdown: { field: 'seg' } },
   } as InlineContract<FunnelContract>);
   assert.deepEqual(vm.breakdown!.map((g) => [g.value, g.steps[0].count]), [['__proto__', 1], ['constructor', 1], ['hasOwnProperty', 1], ['toString', 1]]);
+});
+
+test('a fetched column named __proto__ is read as a column, not a prototype', async () => {
+  const json = '[{"t":"2026-03-01","__proto__":5},{"t":"2026-03-02","__proto__":7}]';
+  const contract = { ...kpi({}), fields: { time: 't', value: '__proto__' }, kpi: { range: { from: '2026-03-01', to: '2026-03-02' } }, data: { url: 'https://example.test/x.json', format: 'json' } } as Contract;
+  const vm = await computeView('kpi', contract as never, { fetch: (async () => new Response(json)) as unknown as typeof fetch });
+  assert.equal(vm.value, 12);
+  // Arquero's CSV reader cannot hold such a column: a contract error, not a crash.
+  const csv = { ...contract, data: { url: 'https://example.test/x.csv', format: 'csv' } } as Contract;
+  await assert.rejects(computeView('kpi', csv as never, { fetch: (async () => new Response('t,__proto__\n2026-03-01,5\n')) as unknown as typeof fetch }), at('/data/format'));
 });

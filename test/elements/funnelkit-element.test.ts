@@ -314,8 +314,15 @@ describe('FunnelKitElement: rendering', () => {
       throw new Error('Unrecognized data set: series');
     }) as typeof view.data;
     el.contract = contract({ data: { rows: rows.map((r) => ({ ...r, leads: r.leads * 2 })) } });
-    await oneEvent(el, 'funnelkit-error');
+    const failed = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(el.state).to.equal('error');
+    // The raw text goes to the event and the console, never to the screen.
+    expect(failed.detail.expected).to.equal(false);
+    expect(failed.detail.message).to.equal('Unrecognized data set: series');
+    await el.updateComplete;
+    const status = shadow(el, '[part=status]')!.textContent!;
+    expect(status).to.contain('something went wrong while drawing it');
+    expect(status).to.not.contain('Unrecognized');
     view.data = data;
     el.theme = 'dark';
     const event = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
