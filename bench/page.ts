@@ -1,17 +1,23 @@
 /**
  * In-page benchmark entry, bundled by bench/run.mjs with esbuild and exposed as
- * `globalThis.funnelBench`. Data is generated once per size, outside the timed region; each
- * timed run calls computeFunnel (or the reference) on the same contract / column arrays.
+ * `globalThis.fkBench`. Data is generated once per size, outside the timed region; each timed
+ * run calls the engine (computeFunnel or computeCohorts) or its reference on the same contract /
+ * column arrays.
  * @module
  */
-import { computeFunnel, type FunnelViewModel } from '../src/analytics/index.js';
-import type { ColumnsData, FunnelContract, InlineContract } from '../src/analytics/contract.js';
+import { computeCohorts, computeFunnel, type CohortViewModel, type FunnelViewModel } from '../src/analytics/index.js';
+import type { CohortContract, ColumnsData, FunnelContract, InlineContract } from '../src/analytics/contract.js';
 import { contractColumns, parseTimes } from '../src/analytics/columns.js';
 import { parseDuration } from '../src/analytics/time.js';
-import { generateBenchData, STEPS, type BenchData } from './data.js';
+import { generateCohortData, PERIODS, RANGE, RETURN_EVENT, START_EVENT } from './cohort-data.js';
+import { referenceCohorts, type CohortReferenceResult } from './cohort-reference.js';
+import { generateBenchData, STEPS } from './data.js';
 import { referenceFunnel, type ReferenceResult } from './reference.js';
 
+export type BenchKind = 'funnel' | 'cohort';
+
 export interface BenchOptions {
+  kind: BenchKind;
   name: string;
   events: number;
   entities: number;
@@ -22,51 +28,113 @@ export interface BenchOptions {
 
 export interface BenchResult {
   bench: string;
+  /** The function timed: `computeFunnel` or `computeCohorts`. */
+  engine: string;
   ms: number;
   refMs: number;
   ratio: number;
   events: number;
   entities: number;
-  stepEvents: number;
+  /** Size figures of the data printed after `entities`: `stepEvents`; `startEvents`, `returnEvents`, `members`. */
+  sizes: Record<string, number>;
   runs: number;
   samples: number[];
   refSamples: number[];
-  counts: number[];
+  /** The engine's counts, for the log: step counts, or a line per cohort (week, size: cells). */
+  counts: string;
   error?: string;
 }
 
-const WINDOW = '14d';
-let current: { key: string; data: BenchData; contract: InlineContract<FunnelContract> } | null = null;
-
-function load(events: number, entities: number, seed: number) {
-  const key = `${events}/${entities}/${seed}`;
-  if (current?.key !== key) {
-    current = null; // let the previous size be collected first
-    const data = generateBenchData({ seed, events, entities });
-    const contract: InlineContract<FunnelContract> = {
-      version: 1,
-      kind: 'funnel',
-      data: { columns: data.columns as ColumnsData['columns'] },
-      fields: { entity: 'entity', time: 'ts', event: 'event' },
-      funnel: {
-        steps: STEPS.map((event) => ({ event })),
-        order: 'ordered',
-        window: WINDOW,
-        breakdown: { field: 'region', attribution: 'first-touch', limit: 10 },
-      },
-    };
-    current = { key, data, contract };
-  }
-  return current;
+/** One benchmark's data and contract, and what to time and compare on them. */
+interface Loaded<V = unknown, R = unknown> {
+  engine: string;
+  contract: InlineContract;
+  events: number;
+  entities: number;
+  sizes: Record<string, number>;
+  compute(): V;
+  reference(): R;
+  /** Undefined when the counts agree, else both sides' counts where they differ. */
+  compare(view: V, ref: R): string | undefined;
+  counts(view: V): string;
 }
 
-function runReference(data: BenchData): ReferenceResult {
+const WINDOW = '14d';
+
+/** What both contracts share: the inline columns and the entity / time / event fields. */
+const eventsContract = (columns: ColumnsData['columns']) =>
+  ({ version: 1, data: { columns }, fields: { entity: 'entity', time: 'ts', event: 'event' } }) as const;
+
+function loadFunnel(seed: number, events: number, entities: number): Loaded<FunnelViewModel, ReferenceResult> {
+  const data = generateBenchData({ seed, events, entities });
   const c = data.columns;
-  return referenceFunnel(
-    { entity: c.entity, event: c.event, time: c.ts as number[], breakdown: c.region },
-    STEPS,
-    parseDuration(WINDOW, '/funnel/window'),
-  );
+  const contract: InlineContract<FunnelContract> = {
+    ...eventsContract(c as ColumnsData['columns']),
+    kind: 'funnel',
+    funnel: {
+      steps: STEPS.map((event) => ({ event })),
+      order: 'ordered',
+      window: WINDOW,
+      breakdown: { field: 'region', attribution: 'first-touch', limit: 10 },
+    },
+  };
+  const windowMs = parseDuration(WINDOW, '/funnel/window');
+  return {
+    engine: 'computeFunnel',
+    contract,
+    events: data.events,
+    entities: data.entities,
+    sizes: { stepEvents: data.stepEvents },
+    compute: () => computeFunnel(contract),
+    reference: () => referenceFunnel({ entity: c.entity, event: c.event, time: c.ts as number[], breakdown: c.region }, STEPS, windowMs),
+    compare: compareFunnel,
+    counts: (view) => JSON.stringify(view.steps.map((s) => s.count)),
+  };
+}
+
+function loadCohort(seed: number, events: number, entities: number): Loaded<CohortViewModel, CohortReferenceResult> {
+  const data = generateCohortData({ seed, events, entities });
+  const c = data.columns;
+  const contract: InlineContract<CohortContract> = {
+    ...eventsContract(c),
+    kind: 'cohort',
+    cohort: {
+      start: { event: START_EVENT },
+      return: { event: RETURN_EVENT },
+      type: 'first-time',
+      period: 'week',
+      periods: PERIODS,
+      mode: 'on',
+      range: RANGE,
+    },
+  };
+  const spec = { start: START_EVENT, return: RETURN_EVENT, periods: PERIODS, from: Date.parse(RANGE.from), to: Date.parse(RANGE.to) };
+  const reference = () => referenceCohorts({ entity: c.entity, event: c.event, time: c.ts }, spec);
+  const { members } = reference();
+  return {
+    engine: 'computeCohorts',
+    contract,
+    events: data.events,
+    entities: data.entities,
+    sizes: { startEvents: data.startEvents, returnEvents: data.returnEvents, members },
+    compute: () => computeCohorts(contract),
+    reference,
+    compare: compareCohorts,
+    counts: (view) => view.cohorts.map((row) => `\n  ${row.cohort} ${row.size}: ${row.cells.map((cell) => cell.count).join(' ')}`).join(''),
+  };
+}
+
+const LOADERS: Record<BenchKind, (seed: number, events: number, entities: number) => Loaded> = { funnel: loadFunnel, cohort: loadCohort };
+
+let current: { key: string; loaded: Loaded } | null = null;
+
+function load({ kind, events, entities, seed = 1 }: BenchOptions): Loaded {
+  const key = `${kind}/${events}/${entities}/${seed}`;
+  if (current?.key !== key) {
+    current = null; // let the previous data be collected first
+    current = { key, loaded: LOADERS[kind](seed, events, entities) };
+  }
+  return current.loaded;
 }
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
@@ -79,8 +147,8 @@ function median(values: number[]): number {
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** Counts from both implementations, or a description of how they differ. */
-function compare(view: FunnelViewModel, ref: ReferenceResult): string | undefined {
+/** Step counts from both implementations, or a description of how they differ. */
+function compareFunnel(view: FunnelViewModel, ref: ReferenceResult): string | undefined {
   const problems: string[] = [];
   const got = view.steps.map((s) => s.count);
   if (JSON.stringify(got) !== JSON.stringify(ref.steps)) {
@@ -96,13 +164,41 @@ function compare(view: FunnelViewModel, ref: ReferenceResult): string | undefine
   return problems.length ? problems.join('\n') : undefined;
 }
 
-export function runBench({ name, events, entities, seed = 1, warmup = 2, runs = 7 }: BenchOptions): BenchResult {
-  const { data, contract } = load(events, entities, seed);
-  let view: FunnelViewModel | undefined;
-  let ref: ReferenceResult | undefined;
+/**
+ * Cohort by cohort (same number of cohorts, same start week): the size, and every cell the view
+ * model has (cells of periods that have not begun by the latest event are absent there).
+ */
+function compareCohorts(view: CohortViewModel, ref: CohortReferenceResult): string | undefined {
+  const problems: string[] = [];
+  if (view.cohorts.length !== ref.cohorts.length) {
+    problems.push(`number of cohorts differs: computeCohorts ${view.cohorts.length} vs reference ${ref.cohorts.length}`);
+  }
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  for (let i = 0; i < Math.max(view.cohorts.length, ref.cohorts.length); i++) {
+    const got = view.cohorts[i];
+    const want = ref.cohorts[i];
+    const a = got ? `${day(got.start)} size ${got.size} cells ${JSON.stringify(got.cells.map((cell) => cell.count))}` : 'none';
+    const b = want ? `${day(want.start)} size ${want.size} cells ${JSON.stringify(want.counts)}` : 'none';
+    const differs =
+      !got ||
+      !want ||
+      got.start !== want.start ||
+      got.size !== want.size ||
+      got.cells.some((cell) => cell.period < want.counts.length && cell.count !== want.counts[cell.period]);
+    if (differs) problems.push(`cohort ${i}: computeCohorts ${a}\n    vs reference ${b}`);
+  }
+  if (view.entities !== ref.members) problems.push(`entities in any cohort: computeCohorts ${view.entities} vs reference ${ref.members}`);
+  return problems.length ? problems.join('\n') : undefined;
+}
+
+export function runBench(options: BenchOptions): BenchResult {
+  const { name, warmup = 2, runs = 7 } = options;
+  const b = load(options);
+  let view: unknown;
+  let ref: unknown;
   for (let i = 0; i < warmup; i++) {
-    view = computeFunnel(contract);
-    ref = runReference(data);
+    view = b.compute();
+    ref = b.reference();
   }
   const samples: number[] = [];
   const refSamples: number[] = [];
@@ -110,47 +206,50 @@ export function runBench({ name, events, entities, seed = 1, warmup = 2, runs = 
   for (let i = 0; i < runs; i++) {
     gc();
     let t0 = performance.now();
-    view = computeFunnel(contract);
+    view = b.compute();
     samples.push(performance.now() - t0);
     gc();
     t0 = performance.now();
-    ref = runReference(data);
+    ref = b.reference();
     refSamples.push(performance.now() - t0);
   }
   const ms = median(samples);
   const refMs = median(refSamples);
   return {
     bench: name,
+    engine: b.engine,
     ms: round(ms),
     refMs: round(refMs),
     ratio: round(ms / refMs, 2),
-    events: data.events,
-    entities: data.entities,
-    stepEvents: data.stepEvents,
+    events: b.events,
+    entities: b.entities,
+    sizes: b.sizes,
     runs,
     samples: samples.map((x) => round(x)),
     refSamples: refSamples.map((x) => round(x)),
-    counts: view!.steps.map((s) => s.count),
-    error: compare(view!, ref!),
+    counts: b.counts(view),
+    error: b.compare(view, ref),
   };
 }
 
 /**
- * Where computeFunnel's time goes, by phase, re-running the exported pieces it is built from on
- * the same contract: contractColumns (the column arrays by name), parseTimes (every
- * row's time as epoch ms; computeFunnel does this inside its own pass, so this is an upper bound)
- * and the remainder (the per-row pass in prepare, matching, tallies, breakdown, insights).
- * Medians over `runs`, after one warm-up. The CPU profile (--profile) gives the finer split.
+ * Where the engine's time goes, by phase, re-running the exported pieces it is built from on
+ * the same contract: contractColumns (the column arrays by name), parseTimes (every row's time
+ * as epoch ms; the engine may do this inside its own pass, so this is an upper bound) and the
+ * remainder (the engine's own passes and view model). Medians over `runs`, after one warm-up.
+ * The CPU profile (--profile) gives the finer split.
  */
-export function profilePhases({ events, entities, seed = 1, runs = 5 }: BenchOptions): Record<string, number> {
-  const { contract } = load(events, entities, seed);
+export function profilePhases(options: BenchOptions): Record<string, number> {
+  const { runs = 5 } = options;
+  const b = load(options);
+  const { contract } = b;
   const names = ['total', 'contractColumns', 'parseTimes', 'rest'];
   const phases: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < runs + 1; i++) {
     const sample: Record<string, number> = {};
     gc();
     let t0 = performance.now();
-    computeFunnel(contract);
+    b.compute();
     sample.total = performance.now() - t0;
     gc();
     t0 = performance.now();
@@ -166,11 +265,10 @@ export function profilePhases({ events, entities, seed = 1, runs = 5 }: BenchOpt
   return Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round(median(v))]));
 }
 
-export function computeOnce({ events, entities, seed = 1 }: BenchOptions): void {
-  const { contract } = load(events, entities, seed);
-  computeFunnel(contract);
+export function computeOnce(options: BenchOptions): void {
+  load(options).compute();
 }
 
-export function prepareData({ events, entities, seed = 1 }: BenchOptions): void {
-  load(events, entities, seed);
+export function prepareData(options: BenchOptions): void {
+  load(options);
 }

@@ -12,6 +12,7 @@
  * value is the first non-empty one on any of its step events.
  * @module
  */
+import { EntityInts, withRoom } from './entities.js';
 
 export interface ReferenceInput {
   entity: ArrayLike<unknown>;
@@ -41,28 +42,19 @@ export function referenceFunnel(input: ReferenceInput, steps: string[], windowMs
   // Pass 1: step index per row; entity ints for rows that are step events.
   const step = new Int8Array(n).fill(-1);
   const ent = new Int32Array(n);
-  const idOf = new Map<unknown, number>();
+  const ids = new EntityInts();
   let sizes = new Int32Array(1024);
-  let entities = 0;
   for (let i = 0; i < n; i++) {
     const k = stepOf.get(event[i]);
     if (k === undefined) continue;
-    const id = entity[i];
-    if (id === null || id === undefined || id === '') continue;
-    let e = idOf.get(id);
-    if (e === undefined) {
-      e = entities++;
-      idOf.set(id, e);
-      if (e >= sizes.length) {
-        const grown = new Int32Array(sizes.length * 2);
-        grown.set(sizes);
-        sizes = grown;
-      }
-    }
+    const e = ids.of(entity[i]);
+    if (e < 0) continue;
+    sizes = withRoom(sizes, e);
     step[i] = k;
     ent[i] = e;
     sizes[e]++;
   }
+  const entities = ids.count;
 
   // Bucket step rows by entity (counting sort, stable so time order survives when the input
   // is time-sorted; each bucket is checked and insertion-sorted otherwise).

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `npm run bench`: bundles bench/page.ts (computeFunnel from src/ + the reference + the data
-// generator) with esbuild, serves it to headless Chromium and runs each benchmark in the page.
-// stdout: one JSON object per benchmark; everything else goes to stderr. Non-zero exit on error
-// (including computeFunnel and the reference disagreeing on counts).
+// `npm run bench`: bundles bench/page.ts (computeFunnel and computeCohorts from src/ + the
+// references + the data generators) with esbuild, serves it to headless Chromium and runs each
+// benchmark in the page. stdout: one JSON object per benchmark; everything else goes to stderr.
+// Non-zero exit on error (including an engine and its reference disagreeing on counts).
 //
 // Options: --only <name>[,<name>]  --runs N (default 7)  --warmup N (default 2)
-//          --profile   also time phases and take a CPU profile of one computeFunnel (stderr)
+//          --profile   also time phases and take a CPU profile of one engine call (stderr)
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,8 +14,10 @@ import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.mjs';
 
 const BENCHMARKS = [
-  { name: 'funnel-100k', events: 100_000, entities: 10_000, targetMs: 150 },
-  { name: 'funnel-1M', events: 1_000_000, entities: 100_000, targetMs: 1000, targetRatio: 2 },
+  { kind: 'funnel', name: 'funnel-100k', events: 100_000, entities: 10_000, targetMs: 150 },
+  { kind: 'funnel', name: 'funnel-1M', events: 1_000_000, entities: 100_000, targetMs: 1000, targetRatio: 2 },
+  { kind: 'cohort', name: 'cohort-100k', events: 100_000, entities: 10_000 },
+  { kind: 'cohort', name: 'cohort-1M', events: 1_000_000, entities: 100_000, targetMs: 500, targetRatio: 2 },
 ];
 
 const { values: opts } = parseArgs({
@@ -41,7 +43,7 @@ async function bundle() {
     bundle: true,
     write: false,
     format: 'iife',
-    globalName: 'funnelBench',
+    globalName: 'fkBench',
     platform: 'browser',
     mainFields: ['browser', 'module', 'main'],
     conditions: ['browser'],
@@ -113,18 +115,18 @@ function summarize(profile, label) {
   return { self: top(selfBy, 30), inclusive: top(inclBy, 40) };
 }
 
-async function profileBench(page, bench, label) {
-  const phases = await page.evaluate((o) => funnelBench.profilePhases(o), { ...bench, runs: 5 });
-  log(`${bench.name} phases (median ms; total = one computeFunnel, rest = total minus the phases before it):`, JSON.stringify(phases));
+async function profileBench(page, bench, engine, label) {
+  const phases = await page.evaluate((o) => fkBench.profilePhases(o), { ...bench, runs: 5 });
+  log(`${bench.name} phases (median ms; total = one ${engine}, rest = total minus the phases before it):`, JSON.stringify(phases));
   const session = await page.createCDPSession();
   await session.send('Profiler.enable');
   await session.send('Profiler.setSamplingInterval', { interval: 200 });
   await session.send('Profiler.start');
-  await page.evaluate((o) => funnelBench.computeOnce(o), bench);
+  await page.evaluate((o) => fkBench.computeOnce(o), bench);
   const { profile } = await session.send('Profiler.stop');
   await session.detach();
   const { self, inclusive } = summarize(profile, label);
-  log(`${bench.name} CPU profile of one computeFunnel, inclusive time:\n${inclusive.join('\n')}`);
+  log(`${bench.name} CPU profile of one ${engine}, inclusive time:\n${inclusive.join('\n')}`);
   log(`${bench.name} CPU profile, self time:\n${self.join('\n')}`);
 }
 
@@ -152,26 +154,28 @@ async function main() {
     page.on('console', (m) => log('page:', m.text()));
     page.on('pageerror', (e) => log('page error:', e.message));
     await page.goto(url, { waitUntil: 'load' });
-    if (!(await page.evaluate(() => typeof funnelBench?.runBench === 'function'))) throw new Error('bench bundle did not load in the page');
+    if (!(await page.evaluate(() => typeof fkBench?.runBench === 'function'))) throw new Error('bench bundle did not load in the page');
     log(`browser ${await browser.version()}, ${await page.evaluate(() => navigator.hardwareConcurrency)} cores`);
     for (const bench of selected) {
       log(`${bench.name}: generating ${bench.events} events / ${bench.entities} entities, ${warmup} warm-up + ${runs} timed runs`);
       const started = Date.now();
-      const r = await page.evaluate((o) => funnelBench.runBench(o), { name: bench.name, events: bench.events, entities: bench.entities, warmup, runs });
-      log(`${bench.name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s; computeFunnel runs ${JSON.stringify(r.samples)} ms, reference ${JSON.stringify(r.refSamples)} ms; step counts ${JSON.stringify(r.counts)}`);
+      const { kind, name, events, entities } = bench;
+      const r = await page.evaluate((o) => fkBench.runBench(o), { kind, name, events, entities, warmup, runs });
+      log(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s; ${r.engine} runs ${JSON.stringify(r.samples)} ms, reference ${JSON.stringify(r.refSamples)} ms; counts ${r.counts}`);
       if (r.error) {
         failed = true;
-        log(`${bench.name}: computeFunnel and the reference DISAGREE (no figures printed):\n${r.error}`);
+        log(`${name}: ${r.engine} and the reference DISAGREE (no figures printed):\n${r.error}`);
         continue;
       }
-      log(`${bench.name}: counts match the reference (overall and per region)`);
-      const line = { bench: r.bench, ms: r.ms, refMs: r.refMs ?? null, ratio: r.ratio ?? null, events: r.events, entities: r.entities, stepEvents: r.stepEvents, runs: r.runs };
+      log(`${name}: counts match the reference (${kind === 'funnel' ? 'overall and per region' : 'cohort sizes and every cell present'})`);
+      const line = { bench: r.bench, ms: r.ms, refMs: r.refMs ?? null, ratio: r.ratio ?? null, events: r.events, entities: r.entities, ...r.sizes, runs: r.runs };
       process.stdout.write(`${JSON.stringify(line)}\n`);
       const misses = [];
       if (bench.targetMs && r.ms >= bench.targetMs) misses.push(`ms ${r.ms} ≥ ${bench.targetMs}`);
       if (bench.targetRatio && r.ratio > bench.targetRatio) misses.push(`ratio ${r.ratio} > ${bench.targetRatio}`);
-      log(`${bench.name}: ${misses.length ? `MISSES target (${misses.join(', ')})` : 'meets target'}`);
-      if (opts.profile) await profileBench(page, bench, frameLabeler(script));
+      const hasTarget = bench.targetMs || bench.targetRatio;
+      log(`${name}: ${misses.length ? `MISSES target (${misses.join(', ')})` : hasTarget ? 'meets target' : 'no target'}`);
+      if (opts.profile) await profileBench(page, bench, r.engine, frameLabeler(script));
     }
   } finally {
     await browser.close();

@@ -8,7 +8,8 @@ import { define } from './elements/define.js';
 define('cohort-chart', CohortChart);
 
 export { CohortChart };
-export type { CohortViewModel, CohortRow, CohortCell } from './analytics/cohort/view-model.js';
+export type { CohortCellClickDetail } from './elements/cohort-chart.js';
+export type { CohortViewModel, CohortRow, CohortCell, CohortMean, CohortGroup } from './analytics/cohort/view-model.js';
 
 declare global {
   interface HTMLElementTagNameMap {

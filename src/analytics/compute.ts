@@ -58,8 +58,10 @@ function inlineShape(key: string, value: unknown): unknown {
 
 /** A funnel from raw events (PostHog semantics) or pre-aggregated step counts. */
 export const computeFunnel = (contract: InlineContract<FunnelContract>) => computeInline('funnel', contract);
-/** Retention or repurchase by start cohort. */
-export const computeCohort = (contract: InlineContract<CohortContract>) => computeInline('cohort', contract);
+/** Retention or repurchase by start cohort (PostHog's retention semantics). */
+export const computeCohorts = (contract: InlineContract<CohortContract>) => computeInline('cohort', contract);
+/** The same as {@link computeCohorts}, under the name of the other kinds' functions. */
+export const computeCohort = computeCohorts;
 /** A metric per period checked against alert rules. */
 export const computeAnomaly = (contract: InlineContract<AnomalyContract>) => computeInline('anomaly', contract);
 /** One KPI against the previous period and a target, with a sparkline. */

@@ -106,18 +106,55 @@ export interface FunnelSection {
   entityLimit?: number;
 }
 
+/** Which events a cohort counts: one event name (any event when absent), with an optional filter. */
+export interface CohortEvent {
+  event?: string;
+  where?: WhereClause;
+}
+
+/** A cohort matrix computed elsewhere (a warehouse): `values[k]` is period k's count or sum. */
+export interface CohortAggregate {
+  /** The cohort's first day, `YYYY-MM-DD` (or `YYYY-MM-DDTHH:mm` for hourly cohorts). */
+  cohort: string;
+  size: number;
+  values: number[];
+}
+
+/** Retention and repurchase cohorts, PostHog's retention semantics. */
 export interface CohortSection {
-  /** Event that puts an entity in a cohort (first occurrence). Default: any event. */
-  startEvent?: string;
-  /** Event that counts as a return. Default: any event. */
-  returnEvent?: string;
-  /** Cohort and return period. Default `week`. */
-  period?: 'day' | 'week' | 'month';
-  /** How many periods after the start to show. Default 8. */
+  /** The event that puts an entity in a cohort. Default: any event. */
+  start?: CohortEvent;
+  /** The event that counts as coming back; may equal `start`. Default: any event. */
+  return?: CohortEvent;
+  /**
+   * `recurring` (default): every entity that did the start event in a period is in that period's
+   * cohort. `first-time`: only in the cohort of the first time it ever did it (none if that is
+   * before `range`).
+   */
+  type?: 'recurring' | 'first-time';
+  /** Calendar period of cohorts and returns, cut in the contract's `timeZone`. Default `day`. */
+  period?: 'hour' | 'day' | 'week' | 'month';
+  /** Cells per cohort, period 0 included. Default 11. */
   periods?: number;
-  /** `retention`: active in period N; `unbounded`: active in period N or later. */
-  mode?: 'retention' | 'unbounded';
+  /** First day of a week. Default `monday`. */
+  weekStart?: 'monday' | 'sunday';
+  /**
+   * `on` (default): returned in exactly that period; `on-or-after`: in that period or a later one
+   * (unbounded); `by`: in any period from 1 up to that one (cumulative).
+   */
+  mode?: 'on' | 'on-or-after' | 'by';
+  /** Cohorts from the period holding `from` to the period holding `to`, both whole. */
   range?: TimeRange;
+  /** `entities` (default) counts members; `sum` adds up `fields.value` on their return events. */
+  value?: { measure: 'entities' | 'sum' };
+  /** One set of cohorts per value of this field on the entity's start event. */
+  breakdown?: { field: string; limit?: number };
+  /** "Now": cells whose period ends after it are incomplete. Default: the latest event. */
+  asOf?: Timestamp;
+  /** Most entity ids listed per cell for drill-down. Default 100. */
+  entityLimit?: number;
+  /** Pre-aggregated cohorts, instead of computing them from events. */
+  cohorts?: CohortAggregate[];
 }
 
 export interface ThresholdRule {

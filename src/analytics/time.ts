@@ -195,3 +195,29 @@ export const PLAUSIBLE_MS = 10_000 * 365.2425 * DAY;
 export function plausibleTime(ms: number): boolean {
   return ms >= -PLAUSIBLE_MS && ms <= PLAUSIBLE_MS;
 }
+
+/** The first day of a week: ISO weeks start on Monday; many calendars (US, 微信 reports) on Sunday. */
+export type WeekStart = 'monday' | 'sunday';
+
+/**
+ * A period as a whole number on the zone's calendar (hours, days, weeks or months since 1970), so
+ * that "k periods after" is a subtraction. Weeks count from `weekStart`.
+ */
+export function periodOrdinal(ms: number, period: Period, timeZone: string, weekStart: WeekStart = 'monday'): number {
+  const wallMs = ms + zoneOffset(ms, timeZone);
+  if (period === 'hour') return Math.floor(wallMs / HOUR);
+  const days = Math.floor(wallMs / DAY);
+  if (period === 'day') return days;
+  // 1 January 1970 was a Thursday: the Monday before is 3 days earlier, the Sunday 4.
+  if (period === 'week') return Math.floor((days + (weekStart === 'monday' ? 3 : 4)) / 7);
+  const w = new Date(wallMs);
+  return (w.getUTCFullYear() - 1970) * 12 + w.getUTCMonth();
+}
+
+/** The instant a period given by its {@link periodOrdinal} starts. */
+export function ordinalStart(ordinal: number, period: Period, timeZone: string, weekStart: WeekStart = 'monday'): number {
+  if (period === 'hour') return fromWall(ordinal * HOUR, timeZone);
+  if (period === 'day') return fromWall(ordinal * DAY, timeZone);
+  if (period === 'week') return fromWall((ordinal * 7 - (weekStart === 'monday' ? 3 : 4)) * DAY, timeZone);
+  return fromWall(Date.UTC(1970 + Math.floor(ordinal / 12), ((ordinal % 12) + 12) % 12, 1), timeZone);
+}

@@ -7,7 +7,6 @@ import {
   autoOrientation,
   buildFunnelSpec,
   COMPACT_LABEL_WIDTH,
-  groupName,
   previousSteps,
   stepHasBadge,
   verticalLabelBand,
@@ -17,11 +16,13 @@ import {
   type FunnelOrientation,
   type FunnelView,
 } from '../specs/funnel-spec.js';
+import { groupName } from '../specs/group-names.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { emit } from './emit.js';
 import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
 import { funnelChartStyles } from './funnel-chart.styles.js';
+import { focusAfterUpdate, listMove } from './roving-focus.js';
 import { styleProps } from './style-props.js';
 
 /** Detail of `funnel-step-click`. */
@@ -235,20 +236,11 @@ export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewMode
 
   /** Arrow keys, Home and End move focus between step labels; Enter and Space click (native). */
   private onLabelKey(event: KeyboardEvent, index: number, count: number): void {
-    const next = {
-      ArrowRight: index + 1,
-      ArrowDown: index + 1,
-      ArrowLeft: index - 1,
-      ArrowUp: index - 1,
-      Home: 0,
-      End: count - 1,
-    }[event.key];
+    const next = listMove(event.key, index, count);
     if (next === undefined) return;
     event.preventDefault();
-    this.focusIndex = Math.max(0, Math.min(count - 1, next));
-    void this.updateComplete.then(() =>
-      this.renderRoot.querySelector<HTMLButtonElement>(`[part="step-label"][data-index="${this.focusIndex}"]`)?.focus(),
-    );
+    this.focusIndex = next;
+    focusAfterUpdate(this, `[part="step-label"][data-index="${next}"]`);
   }
 
   private fireStepClick(index: number, groupValue: string | null): void {

@@ -10,9 +10,9 @@
  * @module
  */
 import type { VisualizationSpec } from 'vega-embed';
-import { OTHER } from '../analytics/funnel/breakdown.js';
 import type { FunnelStepResult, FunnelViewModel } from '../analytics/funnel/view-model.js';
 import { formatChange, formatDuration, formatNumber, formatPercent, timeAxisFormat, wallTime } from './format.js';
+import { groupName, seriesKey, seriesLabelExpr } from './group-names.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';
 
@@ -57,17 +57,6 @@ export function autoOrientation(stepCount: number): FunnelOrientation {
   return stepCount > 8 ? 'horizontal' : 'vertical';
 }
 
-/**
- * Vega's legend drops every label when one reads exactly like an Object member ("constructor",
- * "hasOwnProperty"): such a name gets an invisible word joiner in front, and looks the same.
- */
-function legendText(name: string): string {
-  return name in Object.prototype || name === '__proto__' ? `\u2060${name}` : name;
-}
-
-/** The key a breakdown group is drawn under: its rank, never the value (see stepsSpec). */
-const groupKey = (index: number) => `g${index}`;
-
 /** The bar label for a step under the chosen metric. */
 export function stepLabel(step: FunnelStepResult, metric: FunnelMetric, locale: string): string {
   if (metric === 'first') return formatPercent(step.conversionFromFirst, locale);
@@ -111,7 +100,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
         name: s.name,
         index: s.index,
         group: groupName(g.value, grouped, locale),
-        groupKey: groupKey(gi),
+        groupKey: seriesKey(gi),
         value: g.value,
         count: s.count,
         base: first,
@@ -158,12 +147,8 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   ];
   // Bars are grouped by an index key, not the value itself: Vega keeps groups in plain objects,
   // where a value named "constructor" or "__proto__" breaks the view. The legend shows the names.
-  const groupOrder = groups.map((_, gi) => groupKey(gi));
-  // Names go into the expression as JSON string literals, so no text from data is read as code.
-  const groupNames = groups.reduceRight(
-    (rest, g, gi) => `datum.value === '${groupKey(gi)}' ? ${JSON.stringify(legendText(groupName(g.value, grouped, locale)))} : ${rest}`,
-    "''",
-  );
+  const groupOrder = groups.map((_, gi) => seriesKey(gi));
+  const groupNames = seriesLabelExpr(groups.map((g) => groupName(g.value, grouped, locale)));
   const offset = { field: 'groupKey', type: 'nominal', sort: groupOrder, scale: { paddingInner: 0.08 } };
   const groupEncoding: Record<string, unknown> = grouped
     ? {
@@ -259,13 +244,6 @@ export function previousSteps(vm: FunnelViewModel, groupValue: string | null): F
   if (!vm.comparison) return null;
   if (groupValue === null || !vm.breakdown) return vm.comparison.steps;
   return vm.comparison.breakdown?.find((p) => p.value === groupValue)?.steps ?? null;
-}
-
-/** A breakdown value as shown: `(none)` for missing, `Other` in the locale. */
-export function groupName(value: string, grouped: boolean, locale: string): string {
-  if (!grouped) return value;
-  if (value === '') return message('none', locale);
-  return value === OTHER ? message('other', locale) : value;
 }
 
 /** "+12 (+8.2%)" / "−3 (−1.5%)": a step's change against the previous period. */

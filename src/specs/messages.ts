@@ -58,6 +58,12 @@ const MESSAGES = {
     largestDropOff: 'largest drop-off',
     overallConversion: 'converted from first to last step',
     medianTimeToConvert: 'median time to convert',
+    ofCohort: '% of cohort',
+    ofPrevious: '% of previous period',
+    allGroups: 'All groups',
+    cohorts: 'Cohorts',
+    cohortCells: 'Cohort cells',
+    periodOpen: 'period not over yet; may rise',
   },
   'zh-CN': {
     loading: '加载中…',
@@ -114,6 +120,12 @@ const MESSAGES = {
     largestDropOff: '流失最多',
     overallConversion: '从首步到末步的转化率',
     medianTimeToConvert: '转化时长中位数',
+    ofCohort: '占同期群比例',
+    ofPrevious: '占上一周期比例',
+    allGroups: '全部分组',
+    cohorts: '各同期群',
+    cohortCells: '同期群单元格',
+    periodOpen: '周期尚未结束，数值可能上升',
   },
 } as const;
 

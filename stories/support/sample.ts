@@ -3,7 +3,7 @@
  * seeds and small sizes (a few thousand events at most) so every story renders fast.
  * Each set is generated on first use and cached.
  */
-import { generateAppFunnel, generateB2BFunnel, generateDailyKpis, generateLeadSources } from '../../demo/data/sample-data.js';
+import { createRng, exponential, generateAppFunnel, generateB2BFunnel, generateDailyKpis, generateLeadSources, lognormal } from '../../demo/data/sample-data.js';
 import type { Cell } from '../../src/analytics/contract.js';
 
 type Rows = Array<Record<string, Cell>>;
@@ -39,3 +39,32 @@ export const appEvents = once(() => generateAppFunnel({ seed: 5, entities: 1_500
 
 /** B2B opportunities through six stages: 800 opportunities over 180 days (seed 11), about 2,100 rows. */
 export const b2bEvents = once(() => generateB2BFunnel({ seed: 11, entities: 800 }) as unknown as Rows);
+
+/**
+ * {@link leadOrders} with an order value in CNY on every row (`amount`: first orders around
+ * ¥180k, repurchases around ¥60k, seed 3), for revenue retention.
+ */
+export const leadOrderValues = once(() => {
+  const rng = createRng(3);
+  return leadOrders().map((r) => ({ ...r, amount: Math.round(lognormal(rng, r.event === 'order' ? 180_000 : 60_000, 0.5) / 100) * 100 }));
+});
+
+/** App users (seed 9, 6,000 users) arriving over the 52 weeks from 2026-01-05: about 14,000 rows. */
+export const appEventsYear = once(() => generateAppFunnel({ seed: 9, entities: 6_000, days: 364 }) as unknown as Rows);
+
+/**
+ * One day of app sessions (seed 13): 600 users opening the app between 2026-03-02 06:00 and 18:00
+ * UTC, each coming back after about 3 hours, then again, with 55% odds each time. Columns:
+ * entity, event ('open'), ts.
+ */
+export const appSessions = once(() => {
+  const rng = createRng(13);
+  const from = Date.parse('2026-03-02T06:00:00Z');
+  const rows: Array<{ entity: string; event: string; ts: number }> = [];
+  for (let i = 0; i < 600; i++) {
+    let ts = from + Math.floor(rng() * 12 * 60) * 60_000;
+    rows.push({ entity: `user-${i}`, event: 'open', ts });
+    while (rng() < 0.55) rows.push({ entity: `user-${i}`, event: 'open', ts: (ts += Math.round(exponential(rng, 3) * 60) * 60_000 + 60_000) });
+  }
+  return rows.sort((a, b) => a.ts - b.ts).map((r) => ({ ...r, ts: new Date(r.ts).toISOString() })) as unknown as Rows;
+});

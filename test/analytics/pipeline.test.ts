@@ -16,7 +16,7 @@ const events = [
 const base = { version: 1 as const, timeZone: 'Asia/Shanghai', data: { rows: events }, fields: { entity: 'id', time: 't', event: 'e', value: 'v' } };
 const contracts: { [K in ContractKind]: InlineContract } = {
   funnel: { ...base, kind: 'funnel', funnel: { steps: [{ event: 'signup' }, { event: 'order' }], window: '14d', breakdown: { field: 'e' }, range: { from: '2026-03-02', to: '2026-03-15' }, compare: 'previous-period' } },
-  cohort: { ...base, kind: 'cohort', cohort: { startEvent: 'signup', returnEvent: 'order', period: 'week', periods: 3 } },
+  cohort: { ...base, kind: 'cohort', cohort: { start: { event: 'signup' }, return: { event: 'order' }, period: 'week', periods: 3 } },
   anomaly: { ...base, kind: 'anomaly', anomaly: { metric: 'sum', rules: [{ type: 'threshold', above: 15 }] } },
   kpi: { ...base, kind: 'kpi', kpi: { metric: 'sum', event: 'order', range: { from: '2026-03-01', to: '2026-03-31' }, target: 40 } },
 };

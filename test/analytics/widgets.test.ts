@@ -1,12 +1,11 @@
-// The kpi, cohort and anomaly widgets' analytics and specs: figures worked out by hand.
+// The kpi and anomaly widgets' analytics and specs: figures worked out by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeKpi } from '../../src/analytics/index.js';
-import { computeCohort } from '../../src/analytics/index.js';
 import { computeAnomaly } from '../../src/analytics/index.js';
 import { alertText, buildAnomalySpec } from '../../src/specs/anomaly-spec.js';
 import { LIGHT_TOKENS } from '../../src/specs/theme.js';
-import type { AnomalyContract, CohortContract, InlineContract, KpiContract } from '../../src/analytics/contract.js';
+import type { AnomalyContract, InlineContract, KpiContract } from '../../src/analytics/contract.js';
 
 test('kpi target progress: value / target, or target / value when lower is better', () => {
   const kpi = (better: 'up' | 'down') =>
@@ -21,26 +20,6 @@ test('kpi target progress: value / target, or target / value when lower is bette
   // "shorter is better" one (the target is beaten).
   assert.equal(kpi('up').progress, 40 / 45);
   assert.equal(kpi('down').progress, 45 / 40);
-});
-
-test('unbounded cohorts count a return after the last column in every column', () => {
-  const cohort = (mode: 'retention' | 'unbounded') =>
-    computeCohort({
-      version: 1,
-      kind: 'cohort',
-      data: {
-        rows: [
-          // a joins in week 0 and comes back in week 5, past the 3 columns shown; b never returns.
-          { id: 'a', ts: '2026-01-05' },
-          { id: 'a', ts: '2026-02-09' },
-          { id: 'b', ts: '2026-01-06' },
-        ],
-      },
-      fields: { entity: 'id', time: 'ts' },
-      cohort: { period: 'week', periods: 3, mode },
-    } as InlineContract<CohortContract>);
-  assert.deepEqual(cohort('unbounded').cohorts[0].cells.map((c) => c.count), [2, 1, 1]);
-  assert.deepEqual(cohort('retention').cohorts[0].cells.map((c) => c.count), [2, 0, 0]);
 });
 
 const anomaly = (values: number[], rules: AnomalyContract['anomaly']['rules']) =>

@@ -105,6 +105,7 @@ const cohortFromEvents = {
   fields: { entity: 'id', time: 't' },
   cohort: { period: 'day', periods: 3 },
 };
+const cohortByGroup = { ...cohortFromEvents, data: { rows: deals.map((d) => ({ ...d, region: d.id < 'c' ? 'constructor' : 'West' })) }, cohort: { ...cohortFromEvents.cohort, breakdown: { field: 'region' } } };
 
 /** Daily totals, 1–20 March: 10, 20, … 200; and the same as one event row per unit on 11–20 March. */
 const dailyTotals = Array.from({ length: 20 }, (_, i) => ({ day: `2026-03-${String(i + 1).padStart(2, '0')}`, leads: (i + 1) * 10 }));
@@ -194,10 +195,19 @@ for (const [source, query] of [
       expect(texts(el, '[part=chart] .role-axis-label text')).to.include('0');
     });
 
-    inCspPage('cohort from raw events: one heatmap cell per cohort and day, labelled in percent', async () => {
+    inCspPage('cohort from raw events: heatmap cells labelled in percent with their buttons, and per-group mean curves', async () => {
       const el = await draw(win, 'cohort-chart', cohortFromEvents);
       expect(all(el, '[part=chart] svg .mark-rect path').length).to.be.greaterThan(2);
       expect(texts(el, '[part=chart] .mark-text text')).to.include('100%');
+      // The cell buttons are placed through CSSOM, over the cells.
+      await waitUntil(() => all(el, '[part=cell]').length > 0, 'no cell buttons');
+      const cell = el.shadowRoot!.querySelector<HTMLElement>('[part=cell]')!;
+      expect(cell.style.left).to.match(/px$/);
+      expect(cell.getBoundingClientRect().width).to.be.greaterThan(10);
+      // Per-group mean curves, with the group picker.
+      const curves = await draw(win, 'cohort-chart', cohortByGroup, { view: 'curve' });
+      expect(all(curves, '[part=chart] svg .mark-line path').length).to.equal(2);
+      expect(curves.shadowRoot!.querySelector('[part=group-select]')).to.exist;
     });
 
     inCspPage('anomaly from daily totals and from raw events: the series line and its points', async () => {
@@ -272,7 +282,9 @@ describe('Vega expressions through vega-interpreter', () => {
       'funnel counts by group': buildFunnelSpec(await viewModel(funnelFromCounts), context, { view: 'steps', metric: 'first', orientation: 'horizontal' }),
       'funnel time to convert': buildFunnelSpec(await viewModel(funnelFromEvents), context, { view: 'time-to-convert', metric: 'count', orientation: 'vertical' }),
       'funnel trends': buildFunnelSpec(await viewModel(funnelTrends), context, { view: 'trends', metric: 'count', orientation: 'vertical' }),
-      cohort: buildCohortSpec(await viewModel(cohortFromEvents), context),
+      'cohort heatmap': buildCohortSpec(await viewModel(cohortFromEvents), context, { view: 'heatmap', metric: 'cohort', display: 'percent' }),
+      'cohort curves': buildCohortSpec(await viewModel(cohortFromEvents), context, { view: 'curve', metric: 'previous', display: 'percent' }),
+      'cohort group means': buildCohortSpec(await viewModel(cohortByGroup), context, { view: 'curve', metric: 'cohort', display: 'percent' }),
       anomaly: buildAnomalySpec(await viewModel(anomalyFromTotals), context),
       kpi: buildKpiSpec(await viewModel(kpiFromTotals), context),
     };

@@ -40,7 +40,23 @@ const sections: { [K in ContractKind]: fc.Arbitrary<Record<string, unknown>> } =
     },
     { requiredKeys: ['steps'] },
   ),
-  cohort: fc.record({ startEvent: fc.constantFrom(...EVENTS), returnEvent: fc.constantFrom(...EVENTS), period: fc.constantFrom('day', 'week', 'month'), periods: fc.integer({ min: 1, max: 12 }), mode: fc.constantFrom('retention', 'unbounded'), range }, { requiredKeys: [] }),
+  cohort: fc.record(
+    {
+      start: fc.record({ event: fc.constantFrom(...EVENTS), where: fc.constant({ seg: 'a' }) }, { requiredKeys: [] }),
+      return: fc.record({ event: fc.constantFrom(...EVENTS) }, { requiredKeys: [] }),
+      type: fc.constantFrom('recurring', 'first-time'),
+      period: fc.constantFrom('hour', 'day', 'week', 'month'),
+      periods: fc.integer({ min: 1, max: 12 }),
+      weekStart: fc.constantFrom('monday', 'sunday'),
+      mode: fc.constantFrom('on', 'on-or-after', 'by'),
+      value: fc.record({ measure: fc.constantFrom('entities', 'sum') }),
+      breakdown: fc.record({ field: fc.constantFrom('seg', 'ev', 'nope'), limit: fc.integer({ min: 1, max: 4 }) }, { requiredKeys: ['field'] }),
+      asOf: time,
+      entityLimit: fc.nat(5),
+      range,
+    },
+    { requiredKeys: [] },
+  ),
   anomaly: fc.record(
     {
       metric: fc.constantFrom('sum', 'count', 'mean', 'countDistinct'),

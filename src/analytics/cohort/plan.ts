@@ -1,43 +1,89 @@
 /**
- * A cohort contract resolved into a plan: which events start and return, the period, how many
- * periods, the mode and the range. Plain JSON, no data.
+ * A cohort contract resolved into a plan: which events start and return, the cohort type, period,
+ * mode and measure, the range and "now", every cross-field error. Plain JSON, no data.
  * @module
  */
-import type { CohortContract } from '../contract.js';
+import type { CohortAggregate, CohortContract, WhereClause } from '../contract.js';
+import { ContractError } from '../contract-error.js';
 import { fieldOf } from '../columns.js';
-import { checkTimeZone, planRange, type Period, type PlannedRange } from '../time.js';
+import { checkTimeZone, parseTimestamp, planRange, plausibleTime, type Period, type PlannedRange, type WeekStart } from '../time.js';
+
+/** An event a cohort reads: null event for any. */
+export interface CohortEventPlan {
+  event: string | null;
+  where?: WhereClause;
+}
 
 export interface CohortPlan {
   kind: 'cohort';
   timeZone: string;
-  /** Columns holding the entity, event time and (when events are named) event name. */
-  fields: { entity: string; time: string; event: string | null };
-  /** Null: any event. */
-  startEvent: string | null;
-  returnEvent: string | null;
+  /** Columns of the entity, time, event name (when an event is named) and value (for sums). */
+  fields: { entity: string; time: string; event: string | null; value: string | null };
+  start: CohortEventPlan;
+  return: CohortEventPlan;
+  type: 'recurring' | 'first-time';
   period: Period;
   periods: number;
-  mode: 'retention' | 'unbounded';
+  weekStart: WeekStart;
+  mode: 'on' | 'on-or-after' | 'by';
+  measure: 'entities' | 'sum';
   range: PlannedRange;
+  /** Null: the latest event. */
+  asOf: number | null;
+  breakdown: { field: string; limit: number } | null;
+  entityLimit: number;
+  /** Given cohorts, for pre-aggregated input: nothing to compute from events. */
+  given: Array<CohortAggregate & { start: number }> | null;
 }
+
+const DEFAULT_PERIODS = 11;
+const DEFAULT_ENTITY_LIMIT = 100;
+const DEFAULT_BREAKDOWN_LIMIT = 10;
 
 export function planCohort(contract: CohortContract): CohortPlan {
   const spec = contract.cohort;
   const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
-  const needsEvent = spec.startEvent !== undefined || spec.returnEvent !== undefined;
+  const period = spec.period ?? 'day';
+  const measure = spec.value?.measure ?? 'entities';
+  const given = spec.cohorts?.map((c, i) => {
+    const start = parseTimestamp(c.cohort, timeZone);
+    if (Number.isNaN(start) || !plausibleTime(start)) {
+      throw new ContractError(`/cohort/cohorts/${i}/cohort`, `expected the cohort's first day as YYYY-MM-DD, got ${JSON.stringify(c.cohort)}`);
+    }
+    return { ...c, start };
+  }) ?? null;
+  const periods = spec.periods ?? (given ? Math.max(1, ...given.map((c) => c.values.length)) : DEFAULT_PERIODS);
+  let asOf: number | null = null;
+  if (spec.asOf !== undefined) {
+    asOf = parseTimestamp(spec.asOf, timeZone);
+    if (!plausibleTime(asOf)) throw new ContractError('/cohort/asOf', `expected an ISO 8601 timestamp or epoch milliseconds within 10,000 years of 1970, got ${JSON.stringify(spec.asOf)}`);
+  }
+  const start = { event: spec.start?.event ?? null, ...(spec.start?.where ? { where: spec.start.where } : {}) };
+  const back = { event: spec.return?.event ?? null, ...(spec.return?.where ? { where: spec.return.where } : {}) };
+  const named = start.event !== null || back.event !== null;
   return {
     kind: 'cohort',
     timeZone,
-    fields: {
-      entity: fieldOf(contract.fields, 'entity'),
-      time: fieldOf(contract.fields, 'time'),
-      event: needsEvent ? fieldOf(contract.fields, 'event') : null,
-    },
-    startEvent: spec.startEvent ?? null,
-    returnEvent: spec.returnEvent ?? null,
-    period: spec.period ?? 'week',
-    periods: spec.periods ?? 8,
-    mode: spec.mode ?? 'retention',
+    fields: given
+      ? { entity: '', time: '', event: null, value: null }
+      : {
+          entity: fieldOf(contract.fields, 'entity'),
+          time: fieldOf(contract.fields, 'time'),
+          event: named ? fieldOf(contract.fields, 'event') : null,
+          value: measure === 'sum' ? fieldOf(contract.fields, 'value') : null,
+        },
+    start,
+    return: back,
+    type: spec.type ?? 'recurring',
+    period,
+    periods,
+    weekStart: spec.weekStart ?? 'monday',
+    mode: spec.mode ?? 'on',
+    measure,
     range: planRange(spec.range, timeZone, '/cohort/range'),
+    asOf,
+    breakdown: spec.breakdown ? { field: spec.breakdown.field, limit: spec.breakdown.limit ?? DEFAULT_BREAKDOWN_LIMIT } : null,
+    entityLimit: spec.entityLimit ?? DEFAULT_ENTITY_LIMIT,
+    given,
   };
 }

@@ -6,17 +6,10 @@
  */
 import type { Cell } from '../contract.js';
 import { matchEntity, type MatchInput, type MatchOptions, type MatchResult, type StepGuard } from './match.js';
+import { groupKey, topGroups } from '../groups.js';
 import type { Attribution } from './plan.js';
 import { entityWindow, moveTo, type Prepared } from './prepare.js';
 import { Tally, type StepTally, type TallyConfig } from './tally.js';
-
-/** Name of the group that collects breakdown values beyond `limit`. */
-export const OTHER = 'Other';
-
-/** A breakdown value as a group key: missing is ``, numbers and booleans become strings. */
-function groupKey(value: Cell | undefined): string {
-  return value === null || value === undefined ? '' : String(value);
-}
 
 export function breakdownTallies(
   p: Prepared,
@@ -82,15 +75,12 @@ function filterInput(input: MatchInput, keep: (row: number) => boolean): MatchIn
   };
 }
 
-/** Groups by step-1 count (then name), the first `limit` kept and the rest merged into {@link OTHER}. */
+/** Groups by step-1 count (then name), the first `limit` kept and the rest merged into `Other`. */
 export function mergeGroups(tallies: Map<string, Tally>, limit: number, config: TallyConfig): Array<{ value: string; steps: StepTally[] }> {
-  const ranked = [...tallies.entries()].sort((a, b) => b[1].counts[0] - a[1].counts[0] || a[0].localeCompare(b[0]));
-  const kept = ranked.slice(0, limit);
-  const rest = ranked.slice(limit);
-  if (rest.length) {
-    const other = kept.find(([k]) => k === OTHER)?.[1] ?? new Tally(config);
-    for (const [, t] of rest) other.merge(t);
-    if (!kept.some(([k]) => k === OTHER)) kept.push([OTHER, other]);
-  }
-  return kept.map(([value, t]) => ({ value, steps: t.steps() }));
+  const merge = (into: Tally | undefined, from: Tally) => {
+    const other = into ?? new Tally(config);
+    other.merge(from);
+    return other;
+  };
+  return topGroups(tallies, (t) => t.counts[0], limit, merge).map(([value, t]) => ({ value, steps: t.steps() }));
 }
