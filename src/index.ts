@@ -1,5 +1,5 @@
 /**
- * `funnelkit`: registers `<funnel-chart>`, `<cohort-chart>`, `<anomaly-chart>` and `<kpi-card>`
+ * `funnelkit`: registers `<funnel-chart>`, `<cohort-chart>`, `<anomaly-chart>`, `<kpi-card>` and `<kpi-grid>`
  * and exports their classes (to register under other names) and types.
  * @module
  */
@@ -7,12 +7,16 @@ export * from './funnel-chart.js';
 export * from './cohort-chart.js';
 export * from './anomaly-chart.js';
 export * from './kpi-card.js';
+export * from './kpi-grid.js';
+export { VegaElement } from './elements/vega-element.js';
+export { KpiElement } from './elements/kpi-view.js';
 export {
   FunnelKitElement,
   type WidgetState,
   type FunnelKitErrorDetail,
   type FunnelKitRenderDetail,
   type FunnelKitEventMap,
+  type DrawMode,
   type DataTableModel,
 } from './elements/funnelkit-element.js';
 export type { SpecContext } from './specs/spec-context.js';

@@ -183,10 +183,21 @@ export function rowsInRange(times: Float64Array, lo: number, hi: number): Int32A
   return Int32Array.from(rows);
 }
 
-/** A row predicate for a `where` clause (equality, or any of a list); null when there is none. */
-export function wherePredicate(columns: Columns, where: WhereClause | undefined): ((row: number) => boolean) | null {
+/** A `where` clause whose values may also be numeric ranges (`{ min, max }`, inclusive). */
+export type RangeWhere = Record<string, Cell | Cell[] | { min?: number; max?: number }>;
+
+/** A row predicate for a `where` clause (equality, any of a list, a range); null when there is none. */
+export function wherePredicate(columns: Columns, where: WhereClause | RangeWhere | undefined): ((row: number) => boolean) | null {
   const clauses = Object.entries(where ?? {}).map(([column, expected]) => {
     const values = columns.get(column);
+    if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+      // A range, both ends inclusive: only numbers fall in it.
+      const { min = -Infinity, max = Infinity } = expected;
+      return (row: number) => {
+        const v = values[row];
+        return typeof v === 'number' && v >= min && v <= max;
+      };
+    }
     const allowed = new Set<unknown>(Array.isArray(expected) ? expected : [expected]);
     return (row: number) => allowed.has(values[row]);
   });

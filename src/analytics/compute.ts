@@ -64,5 +64,7 @@ export const computeCohorts = (contract: InlineContract<CohortContract>) => comp
 export const computeCohort = computeCohorts;
 /** A metric per period checked against alert rules. */
 export const computeAnomaly = (contract: InlineContract<AnomalyContract>) => computeInline('anomaly', contract);
-/** One KPI against the previous period and a target, with a sparkline. */
-export const computeKpi = (contract: InlineContract<KpiContract>) => computeInline('kpi', contract);
+/** Any number of KPIs over the same data, each against the previous period, a target and thresholds. */
+export const computeKpis = (contract: InlineContract<KpiContract>) => computeInline('kpi', contract);
+/** The same as {@link computeKpis}, under the name of the other kinds' functions. */
+export const computeKpi = computeKpis;

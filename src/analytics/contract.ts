@@ -184,21 +184,81 @@ export interface AnomalySection {
   range?: TimeRange;
 }
 
+/** A row filter: an event name (or any of several), and fields equal to a value, in a list, or in a range. */
+export interface KpiFilter {
+  event?: string | string[];
+  where?: Record<string, Cell | Cell[] | { min?: number; max?: number }>;
+}
+
+/** What a KPI measures over the rows of its period. */
+export type KpiMeasureSpec =
+  | { op: 'count'; filter?: KpiFilter }
+  /** `distinct` reads the entity field unless `field` names another. */
+  | { op: 'distinct' | 'sum' | 'mean' | 'median' | 'min' | 'max' | 'last'; field?: string; filter?: KpiFilter }
+  /** Win rate = won / (won + lost): a ratio of two measures over the same period. */
+  | { op: 'ratio'; numerator: KpiMeasureSpec; denominator: KpiMeasureSpec }
+  /**
+   * Time from an entity's first `from` event to its first `to` event after it, for entities whose
+   * `to` falls in the period (sales cycle: first lead → signed), summarised by median or mean.
+   */
+  | { op: 'duration'; from: KpiFilter; to: KpiFilter; summary?: 'median' | 'mean'; unit?: 'days' | 'hours' };
+
+/** Ordered threshold steps, Grafana's: the lowest is the base; a value takes the last step it reaches. */
+export interface KpiThresholds {
+  /** Compare the value itself (default), or its attainment: value / target × 100. */
+  mode?: 'absolute' | 'percent-of-target';
+  steps: Array<{ value: number | null; status: 'good' | 'warning' | 'critical'; color?: string }>;
+}
+
+/** One KPI of a `kpi` contract. */
+export interface KpiSpec {
+  id: string;
+  label: string;
+  /** Computed from the rows… */
+  measure?: KpiMeasureSpec;
+  /** …or given (pre-aggregated in a warehouse). */
+  value?: number | null;
+  previous?: number | null;
+  yearAgo?: number | null;
+  series?: Array<{ t: Timestamp; value: number | null }>;
+  target?: number;
+  /** An explicit range, or the last N days / weeks / months ending with the one holding `asOf`. */
+  period?: TimeRange | { last: number; unit: 'day' | 'week' | 'month' };
+  /** Compare with the previous range of equal length (default) and the same range a year earlier. */
+  compare?: { previous?: boolean; yearAgo?: boolean };
+  /** Which way is good; it colours the delta, never flips its arrow. Default `higher-is-better`. */
+  direction?: 'higher-is-better' | 'lower-is-better' | 'neutral';
+  thresholds?: KpiThresholds;
+  /** Percent bounds of the delta classes. Default `{ unchanged: 0, strong: 10 }`. */
+  deltaClasses?: { unchanged?: number; strong?: number };
+  /** Sparkline grain. Default `day`. */
+  interval?: 'day' | 'week' | 'month';
+  format?: { style?: 'number' | 'compact' | 'currency' | 'percent' | 'duration'; currency?: string; maximumFractionDigits?: number };
+}
+
+/**
+ * The `kpi` section: `kpis`, any number of KPIs over the same data, with defaults for all of them;
+ * or, for a card with one KPI, that KPI's settings in the shorthand below.
+ */
 export interface KpiSection {
-  /** How the value is computed from the rows. Default `sum`. */
+  kpis?: KpiSpec[];
+  /** "Now" for `last N` periods. Default: the latest event. */
+  asOf?: Timestamp;
+  deltaClasses?: { unchanged?: number; strong?: number };
+  /** Shorthand: how the one KPI is computed from the rows. Default `sum` of `fields.value`. */
   metric?: 'sum' | 'count' | 'mean' | 'countDistinct' | 'last';
-  /** Optional event filter, for event data. */
+  /** Shorthand: only rows of this event. */
   event?: string;
-  /** Display unit: plain number, money (`format.currency`), percent, or days. */
+  /** Shorthand: display unit: plain number, money (`format.currency`), percent, or days. */
   unit?: 'number' | 'currency' | 'percent' | 'days';
+  /** Shorthand: the range; default the 30 days up to the latest row. */
   range?: TimeRange;
-  /** Compare with the preceding range of equal length. */
   compare?: 'previous-period' | 'none';
   target?: number;
-  /** Whether a rise is good (`up`) or bad (`down`, e.g. sales cycle, cost). Default `up`. */
+  /** Shorthand: `up` is higher-is-better, `down` lower-is-better. */
   better?: 'up' | 'down';
-  /** Sparkline period. Default `day`. */
   interval?: 'day' | 'week' | 'month';
+  thresholds?: KpiThresholds;
 }
 
 interface ContractBase {

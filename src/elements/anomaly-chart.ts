@@ -4,7 +4,8 @@ import { alertText, buildAnomalySpec } from '../specs/anomaly-spec.js';
 import { formatChange, formatNumber } from '../specs/format.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
-import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
+import type { DataTableModel } from './funnelkit-element.js';
+import { VegaElement } from './vega-element.js';
 
 const STATE_LABEL = { ok: 'stateOk', warning: 'stateWarning', critical: 'stateCritical' } as const;
 
@@ -18,9 +19,9 @@ const STATE_LABEL = { ok: 'stateOk', warning: 'stateWarning', critical: 'stateCr
  * @csspart state - The current alert state badge (`data-state` is `ok`, `warning` or `critical`).
  * @csspart alerts - The list of recent alerts.
  */
-export class AnomalyChart extends FunnelKitElement<AnomalyContract, AnomalyViewModel> {
+export class AnomalyChart extends VegaElement<AnomalyContract, AnomalyViewModel> {
   static override styles = [
-    ...FunnelKitElement.styles,
+    ...VegaElement.styles,
     css`
       .summary {
         display: flex;

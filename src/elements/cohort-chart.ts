@@ -23,7 +23,8 @@ import { message, offsetLabel } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { cohortChartStyles } from './cohort-chart.styles.js';
 import { emit } from './emit.js';
-import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
+import type { DataTableModel } from './funnelkit-element.js';
+import { VegaElement } from './vega-element.js';
 import { focusAfterUpdate, gridMove, type GridPosition } from './roving-focus.js';
 import { styleProps } from './style-props.js';
 
@@ -74,8 +75,8 @@ interface CellBox {
  * @csspart cells - The layer of cell buttons over the heatmap.
  * @csspart cell - One heatmap cell's button: it takes focus (arrow keys move, Home and End go to the row's ends).
  */
-export class CohortChart extends FunnelKitElement<CohortContract, CohortViewModel> {
-  static override styles = [...FunnelKitElement.styles, cohortChartStyles];
+export class CohortChart extends VegaElement<CohortContract, CohortViewModel> {
+  static override styles = [...VegaElement.styles, cohortChartStyles];
 
   @property({ reflect: true }) view: CohortView = 'heatmap';
 

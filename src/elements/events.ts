@@ -5,7 +5,9 @@
 import type { View } from 'vega';
 import { ContractError } from '../analytics/contract-error.js';
 import { SourceError } from './controllers/contract-source.js';
-import type { DrawMode } from './controllers/vega-view.js';
+
+/** Whether a view was created (`embed`) or only given new data and size (`update`). */
+export type DrawMode = 'embed' | 'update';
 
 /** Detail of `funnelkit-error`. */
 export interface FunnelKitErrorDetail {

@@ -20,7 +20,8 @@ import { groupName } from '../specs/group-names.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { emit } from './emit.js';
-import { FunnelKitElement, type DataTableModel } from './funnelkit-element.js';
+import type { DataTableModel } from './funnelkit-element.js';
+import { VegaElement } from './vega-element.js';
 import { funnelChartStyles } from './funnel-chart.styles.js';
 import { focusAfterUpdate, listMove } from './roving-focus.js';
 import { styleProps } from './style-props.js';
@@ -80,8 +81,8 @@ interface LabelBox {
  * @csspart stuck-badge - The count of entities stuck past the step's dwell limit.
  * @csspart drop-badge - Marks the step with the largest drop-off when bars are grouped by a breakdown.
  */
-export class FunnelChart extends FunnelKitElement<FunnelContract, FunnelViewModel> {
-  static override styles = [...FunnelKitElement.styles, funnelChartStyles];
+export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
+  static override styles = [...VegaElement.styles, funnelChartStyles];
 
   @property({ reflect: true }) view: FunnelView = 'steps';
 

@@ -62,22 +62,6 @@ export const baseStyles = css`
     font-weight: 600;
     overflow-wrap: anywhere;
   }
-  .plot {
-    position: relative;
-    flex: 1 1 auto;
-    display: flex;
-    flex-direction: column;
-  }
-  [part='chart'] {
-    position: relative;
-    flex: 1 1 auto;
-    min-height: 120px;
-    height: var(--_fk-height);
-  }
-  .plot[hidden],
-  [part='chart'][hidden] {
-    display: none;
-  }
   [part='status'] {
     font-size: 13px;
     color: var(--_fk-color-muted);
@@ -97,6 +81,37 @@ export const baseStyles = css`
   [part='status'] code {
     font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
     font-size: 12px;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    padding: 0;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+`;
+
+/** The chart box, its overlay and the tooltip of the widgets with a Vega view (`VegaElement`). */
+export const chartStyles = css`
+  .plot {
+    position: relative;
+    flex: 1 1 auto;
+    display: flex;
+    flex-direction: column;
+  }
+  [part='chart'] {
+    position: relative;
+    flex: 1 1 auto;
+    min-height: 120px;
+    height: var(--_fk-height);
+  }
+  .plot[hidden],
+  [part='chart'][hidden] {
+    display: none;
   }
   [part='tooltip'] {
     position: absolute;
@@ -119,16 +134,5 @@ export const baseStyles = css`
   [part='tooltip'] td:first-child {
     color: var(--_fk-color-muted);
     padding-right: 8px;
-  }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    padding: 0;
-    margin: -1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
-    border: 0;
   }
 `;

@@ -1,9 +1,12 @@
 /**
  * The base every FunnelKit widget extends: its public properties, states, events and markup.
- * Where the contract comes from is {@link ContractSource}'s job, the Vega view {@link VegaView}'s.
+ * Where the contract comes from is {@link ContractSource}'s job. This base draws no chart and
+ * imports no Vega: widgets with a Vega view extend {@link VegaElement} (`vega-element.ts`), which
+ * adds the view; `<kpi-card>` and `<kpi-grid>` draw their own markup on this base alone.
  *
- * A widget supplies its `kind`, a pure `buildSpec` (specs layer) and `describe` (the accessible
- * table of what is drawn); the analytics layer's `computeView` turns its contract into the view model.
+ * A widget supplies its `kind`, a pure `buildSpec` (specs layer; null for no Vega chart) and
+ * `describe` (the accessible table of what is drawn); the analytics layer's `computeView` turns
+ * its contract into the view model.
  */
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -13,15 +16,13 @@ import type { Contract } from '../analytics/contract.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { ContractSource } from './controllers/contract-source.js';
-import { VegaView, type DrawMode } from './controllers/vega-view.js';
 import { dataTable, type DataTableModel } from './data-table.js';
 import { emit } from './emit.js';
-import { errorDetail, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from './events.js';
+import { errorDetail, type DrawMode, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from './events.js';
 import { baseStyles } from './funnelkit-element.styles.js';
 import { statusLine } from './status-line.js';
-import { styleProps } from './style-props.js';
 
-export type { FunnelKitErrorDetail, FunnelKitRenderDetail, FunnelKitEventMap } from './events.js';
+export type { DrawMode, FunnelKitErrorDetail, FunnelKitRenderDetail, FunnelKitEventMap } from './events.js';
 export type { DataTableModel } from './data-table.js';
 
 /** What the element is doing. Reflected as the `state` attribute for styling and tests. */
@@ -41,8 +42,6 @@ export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
  * @csspart frame - The card around the widget.
  * @csspart title - The title line.
  * @csspart status - The loading, empty or error message.
- * @csspart chart - The box the Vega view is drawn into.
- * @csspart tooltip - The tooltip.
  *
  * @cssprop --fk-color-background - Card background.
  * @cssprop --fk-color-text - Main text colour.
@@ -97,24 +96,9 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     failed: (error) => this.fail(error),
   });
 
-  private readonly vega = new VegaView(this, {
-    spec: (context) => (this.viewModel === null ? null : this.buildSpec(this.viewModel, context)),
-    locale: () => this.effectiveLocale,
-    drawable: () => this.state === 'ready' || (this.state === 'error' && this.vegaView !== null),
-    signal: () => this.source.signal,
-    drawn: (view, mode) => {
-      // A view drawn after a failed draw (a resize, a theme switch) ends that error; an error
-      // about a newer contract stays, over the last good view.
-      if (this.state === 'error' && this.drawFailed) this.recover();
-      if (view) this.viewUpdated(view, mode);
-      emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view, mode, state: 'ready' });
-    },
-    failed: (error) => this.fail(error, true),
-  });
-
-  /** The Vega view on screen, if any. */
+  /** The Vega view on screen, if any: always null on this base (see {@link VegaElement}). */
   get vegaView(): View | null {
-    return this.vega.view;
+    return null;
   }
 
   /** The tag's kind of contract: a `<kpi-card>` takes `kind: "kpi"`. */
@@ -135,24 +119,53 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   }
 
   /**
-   * Interactive HTML laid over the chart, e.g. step labels that a keyboard can reach. Positioned
-   * by the subclass, usually from the view's scales in {@link viewUpdated}.
+   * What the widget shows of a view model between the status line and the data table (`vm` null:
+   * nothing to show). By default {@link renderSummary}; {@link VegaElement} adds the chart box.
    */
-  protected renderOverlay(_vm: VM): TemplateResult | typeof nothing {
-    return nothing;
+  protected renderContent(vm: VM | null): TemplateResult | typeof nothing {
+    return vm !== null ? this.renderSummary(vm) : nothing;
   }
 
-  /** The least chart height, in CSS pixels, this view model needs to stay legible (0: any). */
-  protected chartMinHeight(_vm: VM): number {
-    return 0;
+  /** The title line: the contract's title by default. */
+  protected heading(): string | undefined {
+    return this.shownContract?.title;
   }
 
-  /** Called after each embed or data update, to wire widget-specific view listeners. */
-  protected viewUpdated(_view: View, _mode: DrawMode): void {}
+  /** The caption of the visually hidden table: the title, else a generic name. */
+  protected caption(_vm: VM): string {
+    return this.heading() ?? message('dataTable', this.effectiveLocale);
+  }
+
+  /**
+   * Checks a freshly computed view model before it is shown; what this throws is reported like
+   * any other problem of the load (a `ContractError` names its JSON path), and the last good view stays.
+   */
+  protected checkView(_vm: VM): void {}
+
+  /**
+   * Puts the view model on screen once it is rendered; {@link VegaElement} draws its Vega view.
+   * This base has nothing more to draw: it tells the host with `view` null.
+   */
+  protected async drawView(_signal: AbortSignal): Promise<void> {
+    this.viewDrawn(null, this.drawnOnce ? 'update' : 'embed');
+  }
 
   /** Draws the current view model again with a fresh embed (a display option changed). */
   protected requestRedraw(): void {
-    this.vega.redraw(true);
+    this.requestUpdate();
+  }
+
+  private drawnOnce = false;
+
+  /**
+   * A view is on screen (`view` null: none drawn by Vega). A view drawn after a failed draw (a
+   * resize, a theme switch) ends that error; an error about a newer contract stays, over the
+   * last good view.
+   */
+  protected viewDrawn(view: View | null, mode: DrawMode): void {
+    if (this.state === 'error' && this.drawFailed) this.recover();
+    this.drawnOnce = true;
+    emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view, mode, state: 'ready' });
   }
 
   /** The locale in force: attribute, then contract, then the page. */
@@ -165,6 +178,11 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     }
   }
 
+  /** The signal of the newest load; aborted once a newer one starts or the element leaves. */
+  protected get loadSignal(): AbortSignal {
+    return this.source.signal;
+  }
+
   /** Re-reads the contract from its source and recomputes. Never throws. */
   reload(): Promise<void> {
     return this.source.load();
@@ -175,26 +193,22 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     if (changed.has('contract') || changed.has('src')) this.source.sourceChanged();
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    // When this update also started a load, the state is `loading` and the redraw is skipped:
-    // the load draws with the new options.
-    if (changed.has('theme') || changed.has('renderer') || changed.has('locale')) this.vega.redraw(true);
-  }
-
   private async show(contract: C, vm: VM, signal: AbortSignal): Promise<void> {
+    this.checkView(vm);
     this.shownContract = contract;
     this.viewModel = vm;
     this.recover();
     this.state = this.isEmpty(vm) ? 'empty' : 'ready';
     await this.updateComplete;
     if (this.state === 'empty') emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view: null, mode: 'embed', state: 'empty' });
-    else await this.vega.draw(signal).catch((error) => this.fail(error, true));
+    else await this.drawView(signal).catch((error) => this.fail(error, true));
   }
 
   /** Whether the problem shown came from drawing rather than from the contract or its data. */
   private drawFailed = false;
 
-  private fail(error: unknown, drawing = false): void {
+  /** Shows the problem and fires `funnelkit-error`; `drawing`: it came from drawing the view. */
+  protected fail(error: unknown, drawing = false): void {
     this.problem = errorDetail(error);
     this.drawFailed = drawing;
     this.state = 'error';
@@ -210,19 +224,13 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   protected override render(): TemplateResult {
     const locale = this.effectiveLocale;
     const vm = this.state === 'empty' ? null : this.viewModel;
-    const title = this.shownContract?.title;
-    const minHeight = vm !== null ? this.chartMinHeight(vm) : 0;
+    const title = this.heading();
     return html`
       <div part="frame" aria-busy=${this.state === 'loading' ? 'true' : 'false'}>
         ${title ? html`<h3 part="title">${title}</h3>` : nothing}
         ${statusLine(this.state, this.problem, this.viewModel !== null, locale)}
-        ${vm !== null ? this.renderSummary(vm) : nothing}
-        <div class="plot" ?hidden=${vm === null}>
-          <div part="chart" ?hidden=${vm === null} aria-hidden="true" style=${styleProps({ 'min-height': minHeight ? `${minHeight}px` : null })}></div>
-          ${vm !== null ? this.renderOverlay(vm) : nothing}
-        </div>
-        <div part="tooltip" hidden></div>
-        ${vm !== null ? dataTable(this.describe(vm), title ?? message('dataTable', locale)) : nothing}
+        ${this.renderContent(vm)}
+        ${vm !== null ? dataTable(this.describe(vm), this.caption(vm)) : nothing}
       </div>
     `;
   }

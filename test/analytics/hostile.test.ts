@@ -32,14 +32,14 @@ test('a value nested 100,000 deep is described, not stringified', () => {
 
 test('a KPI that filters on an event over an empty table is simply empty', () => {
   const vm = computeKpi(kpi({ kpi: { event: 'won', range: { from: '2026-03-01', to: '2026-03-31' } } }));
-  assert.equal(vm.rows, 0);
-  assert.equal(vm.value, 0);
+  assert.equal(vm.kpis[0].rows, 0);
+  assert.equal(vm.kpis[0].value, 0);
 });
 
 test('a data column named __proto__ is a column like any other', () => {
   const rows = JSON.parse('[{"t":"2026-03-01","__proto__":5},{"t":"2026-03-02","__proto__":7}]');
   const vm = computeKpi(kpi({ data: { rows }, fields: { time: 't', value: '__proto__' }, kpi: { range: { from: '2026-03-01', to: '2026-03-02' } } }));
-  assert.equal(vm.value, 12);
+  assert.equal(vm.kpis[0].value, 12);
   assert.equal(({} as Record<string, unknown>).t, undefined, 'no prototype pollution');
 });
 
@@ -74,7 +74,7 @@ test('a fetched column named __proto__ is read as a column, not a prototype', as
   const json = '[{"t":"2026-03-01","__proto__":5},{"t":"2026-03-02","__proto__":7}]';
   const contract = { ...kpi({}), fields: { time: 't', value: '__proto__' }, kpi: { range: { from: '2026-03-01', to: '2026-03-02' } }, data: { url: 'https://example.test/x.json', format: 'json' } } as Contract;
   const vm = await computeView('kpi', contract as never, { fetch: (async () => new Response(json)) as unknown as typeof fetch });
-  assert.equal(vm.value, 12);
+  assert.equal(vm.kpis[0].value, 12);
   // Arquero's CSV reader cannot hold such a column: a contract error, not a crash.
   const csv = { ...contract, data: { url: 'https://example.test/x.csv', format: 'csv' } } as Contract;
   await assert.rejects(computeView('kpi', csv as never, { fetch: (async () => new Response('t,__proto__\n2026-03-01,5\n')) as unknown as typeof fetch }), at('/data/format'));

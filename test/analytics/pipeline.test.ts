@@ -39,8 +39,8 @@ test('the figures through the registry are the hand-worked ones', () => {
   const funnel = computeInline('funnel', contracts.funnel as never);
   assert.deepEqual(funnel.steps.map((s) => s.count), [3, 2]);
   const kpi = computeInline('kpi', contracts.kpi as never);
-  assert.equal(kpi.value, 32);
-  assert.equal(kpi.progress, 32 / 40);
+  assert.equal(kpi.kpis[0].value, 32);
+  assert.equal(kpi.kpis[0].attainment, 80);
   const anomaly = computeInline('anomaly', contracts.anomaly as never);
   // Sums per Shanghai day: 2 March 7, 3 March 12, 9 March 1, 10 March 20 (above 15).
   assert.deepEqual(anomaly.alerts.map((p) => p.period), ['2026-03-10']);

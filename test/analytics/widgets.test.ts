@@ -7,7 +7,7 @@ import { alertText, buildAnomalySpec } from '../../src/specs/anomaly-spec.js';
 import { LIGHT_TOKENS } from '../../src/specs/theme.js';
 import type { AnomalyContract, InlineContract, KpiContract } from '../../src/analytics/contract.js';
 
-test('kpi target progress: value / target, or target / value when lower is better', () => {
+test('kpi attainment is value / target × 100 whichever way is better; lower-is-better flips only the tone', () => {
   const kpi = (better: 'up' | 'down') =>
     computeKpi({
       version: 1,
@@ -16,10 +16,10 @@ test('kpi target progress: value / target, or target / value when lower is bette
       fields: { time: 'date', value: 'days' },
       kpi: { metric: 'mean', target: 45, better, range: { from: '2026-03-01', to: '2026-03-02' } },
     } as InlineContract<KpiContract>);
-  // A 40-day sales cycle: 40/45 of a "more is better" target, but 45/40 = 112.5% of a
-  // "shorter is better" one (the target is beaten).
-  assert.equal(kpi('up').progress, 40 / 45);
-  assert.equal(kpi('down').progress, 45 / 40);
+  // A 40-day sales cycle against a 45-day target: 40 / 45 of it, read the same either way.
+  assert.equal(kpi('up').kpis[0].attainment, (40 / 45) * 100);
+  assert.equal(kpi('down').kpis[0].attainment, (40 / 45) * 100);
+  assert.equal(kpi('down').kpis[0].direction, 'lower-is-better');
 });
 
 const anomaly = (values: number[], rules: AnomalyContract['anomaly']['rules']) =>

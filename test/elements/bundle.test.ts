@@ -3,10 +3,10 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 // The one-tag path: dist/funnelkit.bundle.js alone (built by `npm test` before this runs)
 // registers every tag in a page with no bundler and no other module.
 describe('single-file bundle', () => {
-  it('registers all four tags and renders a widget', async () => {
+  it('registers all five tags and renders a widget', async () => {
     const url = new URL('../../dist/funnelkit.bundle.js', import.meta.url).href;
     await import(/* @vite-ignore */ url);
-    for (const tag of ['funnel-chart', 'cohort-chart', 'anomaly-chart', 'kpi-card']) expect(customElements.get(tag), tag).to.exist;
+    for (const tag of ['funnel-chart', 'cohort-chart', 'anomaly-chart', 'kpi-card', 'kpi-grid']) expect(customElements.get(tag), tag).to.exist;
     const el = await fixture<HTMLElement & { state: string }>(html`<funnel-chart locale="en"></funnel-chart>`);
     const script = document.createElement('script');
     script.type = 'application/json';

@@ -8,7 +8,6 @@ import { buildAnomalySpec } from '../../src/specs/anomaly-spec.js';
 import { buildCohortSpec } from '../../src/specs/cohort-spec.js';
 import { vegaLocale } from '../../src/specs/format.js';
 import { buildFunnelSpec } from '../../src/specs/funnel-spec.js';
-import { buildKpiSpec } from '../../src/specs/kpi-spec.js';
 import { buildVegaConfig, LIGHT_TOKENS } from '../../src/specs/theme.js';
 
 // Every widget under `script-src 'self'; style-src 'self'` (plus `default-src 'self'`): no eval
@@ -128,6 +127,27 @@ const kpiFromEvents = {
   kpi: { metric: 'count', event: 'lead', range: { from: '2026-03-11', to: '2026-03-20' }, target: 200 },
 };
 
+/** Two KPIs over the lead events, the second with a target and a status. */
+const kpiGrid = {
+  version: 1,
+  kind: 'kpi',
+  data: { rows: leadEvents },
+  fields: eventFields,
+  kpi: {
+    kpis: [
+      { id: 'leads', label: 'Leads', measure: { op: 'count', filter: { event: 'lead' } }, period: { from: '2026-03-11', to: '2026-03-20' } },
+      {
+        id: 'people',
+        label: 'People',
+        measure: { op: 'distinct' },
+        period: { from: '2026-03-11', to: '2026-03-20' },
+        target: 200,
+        thresholds: { mode: 'percent-of-target', steps: [{ value: null, status: 'critical' }, { value: 50, status: 'good' }] },
+      },
+    ],
+  },
+};
+
 const rules = [{ type: 'threshold', below: 50, severity: 'critical', label: 'Floor' }, { type: 'change', drop: 0.3 }];
 const anomalyFromTotals = { version: 1, kind: 'anomaly', data: { rows: dailyTotals }, fields: { time: 'day', value: 'leads' }, anomaly: { interval: 'day', rules } };
 const anomalyFromEvents = { version: 1, kind: 'anomaly', data: { rows: leadEvents }, fields: eventFields, anomaly: { metric: 'count', interval: 'day', rules } };
@@ -229,8 +249,22 @@ for (const [source, query] of [
         const fill = el.shadowRoot!.querySelector<HTMLElement>('[part=target] .bar > div')!;
         expect(fill.style.width).to.equal('77.5%');
         expect(fill.getBoundingClientRect().width).to.be.greaterThan(0);
-        expect(all(el, '[part=chart] svg .mark-line path, [part=chart] svg .mark-area path').length).to.be.greaterThan(0);
+        // The card's own SVG sparkline, styled from the stylesheet (no style attribute).
+        const line = el.shadowRoot!.querySelector<SVGPathElement>('[part=chart] svg .spark-line')!;
+        expect(line.getAttribute('d')).to.match(/^M[\d.,L]+$/);
+        expect(win.getComputedStyle(line).fill).to.equal('none');
+        expect(all(el, '[part=chart] svg .spark-area').length).to.equal(1);
       }
+    });
+
+    inCspPage('KPI grid: every KPI a card, status colours set through CSSOM', async () => {
+      const el = await draw(win, 'kpi-grid', kpiGrid);
+      expect(all(el, '[part=kpi]').length).to.equal(2);
+      expect(texts(el, '[part=value]')).to.deep.equal(['155', '155']);
+      const dot = el.shadowRoot!.querySelector<HTMLElement>('[part=status-dot]')!;
+      expect(dot.style.getPropertyValue('--_fk-kpi-status')).to.equal('var(--_fk-color-success)');
+      expect(win.getComputedStyle(dot).backgroundColor).to.equal('rgb(30, 142, 62)');
+      expect(all(el, '[part=chart] svg .spark-line').length).to.equal(2);
     });
   });
 }
@@ -286,14 +320,12 @@ describe('Vega expressions through vega-interpreter', () => {
       'cohort curves': buildCohortSpec(await viewModel(cohortFromEvents), context, { view: 'curve', metric: 'previous', display: 'percent' }),
       'cohort group means': buildCohortSpec(await viewModel(cohortByGroup), context, { view: 'curve', metric: 'cohort', display: 'percent' }),
       anomaly: buildAnomalySpec(await viewModel(anomalyFromTotals), context),
-      kpi: buildKpiSpec(await viewModel(kpiFromTotals), context),
     };
     const zh = { ...context, locale: 'zh-CN' };
     const specsZh: Record<string, VisualizationSpec> = {
       'funnel time to convert': buildFunnelSpec(await viewModel(funnelFromEvents), zh, { view: 'time-to-convert', metric: 'count', orientation: 'vertical' }),
       'funnel trends': buildFunnelSpec(await viewModel(funnelTrends), zh, { view: 'trends', metric: 'count', orientation: 'vertical' }),
       anomaly: buildAnomalySpec(await viewModel(anomalyFromEvents), zh),
-      kpi: buildKpiSpec(await viewModel(kpiFromEvents), zh),
     };
     for (const [locale, drawn] of [
       ['en', specs],

@@ -1,5 +1,5 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { KpiCard, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from '../../src/index.js';
+import { AnomalyChart, KpiCard, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from '../../src/index.js';
 import { define } from '../../src/elements/define.js';
 
 const rows = Array.from({ length: 20 }, (_, i) => ({ date: `2026-03-${String(i + 1).padStart(2, '0')}`, leads: (i + 1) * 10 }));
@@ -12,11 +12,27 @@ const contract = (overrides: Record<string, unknown> = {}) => ({
   kpi: { range: { from: '2026-03-11', to: '2026-03-20' } },
   ...overrides,
 });
+/**
+ * The same daily leads as a series: `<anomaly-chart>` is the vehicle for what the base does with
+ * a Vega view (the KPI card draws none).
+ */
+const series = (overrides: Record<string, unknown> = {}) => ({
+  version: 1,
+  kind: 'anomaly',
+  title: 'Leads per day',
+  data: { rows },
+  fields: { time: 'date', value: 'leads' },
+  anomaly: { rules: [] },
+  ...overrides,
+});
+const doubled = { data: { rows: rows.map((r) => ({ ...r, leads: r.leads * 2 })) } };
 const jsonUrl = (value: unknown) => URL.createObjectURL(new Blob([JSON.stringify(value)], { type: 'application/json' }));
 const shadow = (el: Element, selector: string) => el.shadowRoot!.querySelector(selector);
 const valueText = (el: Element) => shadow(el, '[part=value]')?.textContent;
-/** The stroke of the KPI card's sparkline as Vega drew it. */
-const sparklineStroke = (el: Element) => shadow(el, '[part=chart] svg .mark-line path')?.getAttribute('stroke');
+/** The stroke of the series line as Vega drew it. */
+const lineStroke = (el: Element) => shadow(el, '[part=chart] svg .mark-line path')?.getAttribute('stroke');
+/** The values column of the visually hidden table. */
+const tableValues = (el: Element) => [...el.shadowRoot!.querySelectorAll('.visually-hidden tbody tr')].map((r) => r.children[1].textContent);
 
 describe('FunnelKitElement: data sources', () => {
   it('takes the contract as a property', async () => {
@@ -112,7 +128,7 @@ describe('FunnelKitElement: states', () => {
     await waitUntil(() => el.state === 'empty');
     await el.updateComplete;
     expect(shadow(el, '[part=status]')!.textContent).to.equal('No data in this range');
-    expect((shadow(el, '[part=chart]') as HTMLElement).hidden).to.equal(true);
+    expect(shadow(el, '[part=kpi]')).to.equal(null);
     await expect(el).to.be.accessible();
   });
 
@@ -167,12 +183,24 @@ describe('FunnelKitElement: states', () => {
   it('keeps the last good view through an error', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
     await oneEvent(el, 'funnelkit-render');
-    const view = el.vegaView;
     el.contract = contract({ fields: { time: 'day', value: 'leads' } });
     const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(event.detail.path).to.equal('/fields/time');
     await el.updateComplete;
     expect(valueText(el)).to.equal('1,550');
+    expect(shadow(el, '[part=chart] svg')).to.exist;
+    expect(shadow(el, '[part=status]')!.textContent).to.contain('last good view');
+    await expect(el).to.be.accessible();
+  });
+
+  it('keeps the last good Vega view through an error', async () => {
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
+    await oneEvent(el, 'funnelkit-render');
+    const view = el.vegaView;
+    el.contract = series({ fields: { time: 'day', value: 'leads' } });
+    const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
+    expect(event.detail.path).to.equal('/fields/time');
+    await el.updateComplete;
     expect(el.vegaView).to.equal(view);
     expect((shadow(el, '[part=chart]') as HTMLElement).hidden).to.equal(false);
     expect(shadow(el, '[part=status]')!.textContent).to.contain('last good view');
@@ -209,19 +237,19 @@ describe('FunnelKitElement: rendering', () => {
   });
 
   it('updates data through the view API when only data changes', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
     const view = el.vegaView;
-    el.contract = contract({ data: { rows: rows.map((r) => ({ ...r, leads: r.leads * 2 })) } });
+    el.contract = series(doubled);
     const event = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
     expect(event.detail.mode).to.equal('update');
     expect(el.vegaView).to.equal(view);
-    expect(view!.data('series').map((d: { value: number }) => d.value)).to.deep.equal([220, 240, 260, 280, 300, 320, 340, 360, 380, 400]);
-    expect(valueText(el)).to.equal('3,100');
+    expect(view!.data('series').map((d: { value: number }) => d.value)).to.deep.equal(rows.map((r) => r.leads * 2));
+    expect(tableValues(el).slice(-2)).to.deep.equal(['380', '400']);
   });
 
   it('renders with canvas when asked', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en" renderer="canvas" .contract=${contract()}></kpi-card>`);
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" renderer="canvas" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
     expect(shadow(el, '[part=chart] canvas')).to.exist;
     expect(shadow(el, '[part=chart] svg')).to.not.exist;
@@ -252,9 +280,9 @@ describe('FunnelKitElement: rendering', () => {
   });
 
   it('themes the Vega view from CSS custom properties, dark when theme="dark"', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en" theme="dark" .contract=${contract()}></kpi-card>`);
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" theme="dark" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
-    expect(sparklineStroke(el)).to.equal('#7c9cff');
+    expect(lineStroke(el)).to.equal('#7c9cff');
   });
 
   it('a page-level --fk-color-accent on :root restyles a widget', async () => {
@@ -262,15 +290,19 @@ describe('FunnelKitElement: rendering', () => {
     style.textContent = ':root { --fk-color-accent: #d6409f }';
     document.head.append(style);
     try {
-      const el = await fixture<KpiCard>(html`<kpi-card locale="en" theme="light" .contract=${contract()}></kpi-card>`);
+      const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" theme="light" .contract=${series()}></anomaly-chart>`);
       await oneEvent(el, 'funnelkit-render');
-      expect(sparklineStroke(el)).to.equal('#d6409f');
+      expect(lineStroke(el)).to.equal('#d6409f');
+      // The KPI card's own sparkline reads the same token.
+      const card = await fixture<KpiCard>(html`<kpi-card locale="en" theme="light" .contract=${contract()}></kpi-card>`);
+      await oneEvent(card, 'funnelkit-render');
+      expect(getComputedStyle(shadow(card, '.spark-line')!).stroke).to.equal('rgb(214, 64, 159)');
     } finally {
       style.remove();
     }
-    const plain = await fixture<KpiCard>(html`<kpi-card locale="en" theme="light" .contract=${contract()}></kpi-card>`);
+    const plain = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" theme="light" .contract=${series()}></anomaly-chart>`);
     await oneEvent(plain, 'funnelkit-render');
-    expect(sparklineStroke(plain)).to.equal('#3e63dd');
+    expect(lineStroke(plain)).to.equal('#3e63dd');
   });
 
   it('keeps a visually hidden table of what is drawn', async () => {
@@ -292,7 +324,7 @@ describe('FunnelKitElement: rendering', () => {
   });
 
   it('shows tooltips inside the shadow root as text', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
     const tip = shadow(el, '[part=tooltip]') as HTMLElement;
     const handler = (el.vegaView as unknown as { _handler: unknown; tooltip(): (h: unknown, e: MouseEvent, i: unknown, v: unknown) => void }).tooltip();
@@ -305,7 +337,7 @@ describe('FunnelKitElement: rendering', () => {
   });
 
   it('a failed draw is over once a later draw succeeds (a theme switch after the error)', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
     // Make the next data update fail the way a dataset Vega-Lite dropped used to.
     const view = el.vegaView!;
@@ -313,7 +345,7 @@ describe('FunnelKitElement: rendering', () => {
     view.data = (() => {
       throw new Error('Unrecognized data set: series');
     }) as typeof view.data;
-    el.contract = contract({ data: { rows: rows.map((r) => ({ ...r, leads: r.leads * 2 })) } });
+    el.contract = series(doubled);
     const failed = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(el.state).to.equal('error');
     // The raw text goes to the event and the console, never to the screen.
@@ -330,13 +362,14 @@ describe('FunnelKitElement: rendering', () => {
     await el.updateComplete;
     expect(el.state).to.equal('ready');
     expect(shadow(el, '[part=status]')).to.equal(null);
-    expect(valueText(el)).to.equal('3,100');
+    expect(tableValues(el).slice(-1)).to.deep.equal(['400']);
+    expect(el.vegaView!.data('series').map((d: { value: number }) => d.value).slice(-1)).to.deep.equal([400]);
   });
 
   it('an error about a newer contract stays through a theme switch, over the last good view', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
-    el.contract = contract({ fields: { time: 'day', value: 'leads' } });
+    el.contract = series({ fields: { time: 'day', value: 'leads' } });
     await oneEvent(el, 'funnelkit-error');
     el.theme = 'dark';
     await oneEvent(el, 'funnelkit-render');
@@ -346,14 +379,13 @@ describe('FunnelKitElement: rendering', () => {
   });
 
   it('resizes with its container without re-embedding', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en" style="width: 600px" .contract=${contract()}></kpi-card>`);
-    const wrapper = el;
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" style="width: 600px" .contract=${series()}></anomaly-chart>`);
     await waitUntil(() => el.vegaView !== null, 'no view', { timeout: 10000 });
     const view = el.vegaView!;
     const before = view.width();
     const modes: string[] = [];
     el.addEventListener('funnelkit-render', (e) => modes.push((e as CustomEvent<FunnelKitRenderDetail>).detail.mode));
-    wrapper.style.width = '400px';
+    el.style.width = '400px';
     await waitUntil(() => modes.length > 0, 'no redraw after resize', { timeout: 10000 });
     expect(modes[0]).to.equal('update');
     expect(view.width()).to.be.below(before);
@@ -361,7 +393,7 @@ describe('FunnelKitElement: rendering', () => {
   });
 
   it('finalizes the view and stops observing when removed', async () => {
-    const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
+    const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
     const view = el.vegaView!;
     let finalized = false;

@@ -23,6 +23,31 @@ const rows = fc.array(row, { maxLength: 40 });
 const range = fc.option(fc.record({ from: goodTime, to: fc.oneof(goodTime, time) }, { requiredKeys: ['from'] }), { nil: undefined });
 const interval = fc.constantFrom('hour', 'day', 'week', 'month');
 
+const filter = fc.record({ event: fc.oneof(fc.constantFrom(...EVENTS), fc.constant(['lead', 'won'])), where: fc.constantFrom({ seg: 'a' }, { v: { min: 1, max: 100 } }) }, { requiredKeys: [] });
+const simpleMeasure = fc.record({ op: fc.constantFrom('count', 'distinct', 'sum', 'mean', 'median', 'min', 'max', 'last'), filter }, { requiredKeys: ['op'] });
+const kpiMeasure = fc.oneof(
+  simpleMeasure,
+  fc.record({ op: fc.constant('ratio'), numerator: simpleMeasure, denominator: simpleMeasure }),
+  fc.record({ op: fc.constant('duration'), from: filter, to: filter, summary: fc.constantFrom('median', 'mean') }, { requiredKeys: ['op', 'from', 'to'] }),
+);
+const kpiSpec = fc.record(
+  {
+    id: fc.constant('k'),
+    label: fc.string({ maxLength: 8 }),
+    measure: kpiMeasure,
+    value: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
+    previous: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
+    target: fc.integer(),
+    period: fc.oneof(range.map((r) => r ?? {}), fc.record({ last: fc.integer({ min: 1, max: 40 }), unit: fc.constantFrom('day', 'week', 'month') })),
+    compare: fc.record({ previous: fc.boolean(), yearAgo: fc.boolean() }, { requiredKeys: [] }),
+    direction: fc.constantFrom('higher-is-better', 'lower-is-better', 'neutral'),
+    thresholds: fc.record({ mode: fc.constantFrom('absolute', 'percent-of-target'), steps: fc.array(fc.record({ value: fc.option(fc.integer(), { nil: null }), status: fc.constantFrom('good', 'warning', 'critical') }), { minLength: 1, maxLength: 4 }) }, { requiredKeys: ['steps'] }),
+    interval: fc.constantFrom('day', 'week', 'month'),
+    format: fc.record({ style: fc.constantFrom('number', 'compact', 'currency', 'percent', 'duration') }),
+  },
+  { requiredKeys: ['id', 'label'] },
+);
+
 const sections: { [K in ContractKind]: fc.Arbitrary<Record<string, unknown>> } = {
   funnel: fc.record(
     {
@@ -66,7 +91,10 @@ const sections: { [K in ContractKind]: fc.Arbitrary<Record<string, unknown>> } =
     },
     { requiredKeys: ['rules'] },
   ),
-  kpi: fc.record({ metric: fc.constantFrom('sum', 'count', 'mean', 'countDistinct', 'last'), event: fc.constantFrom(...EVENTS), range, compare: fc.constantFrom('previous-period', 'none'), target: fc.integer(), better: fc.constantFrom('up', 'down'), interval: fc.constantFrom('day', 'week', 'month') }, { requiredKeys: [] }),
+  kpi: fc.oneof(
+    fc.record({ metric: fc.constantFrom('sum', 'count', 'mean', 'countDistinct', 'last'), event: fc.constantFrom(...EVENTS), range, compare: fc.constantFrom('previous-period', 'none'), target: fc.integer(), better: fc.constantFrom('up', 'down'), interval: fc.constantFrom('day', 'week', 'month') }, { requiredKeys: [] }),
+    fc.record({ asOf: time, kpis: fc.array(kpiSpec, { minLength: 1, maxLength: 4 }).map((list) => list.map((k, i) => ({ ...k, id: `k${i}` }))) }, { requiredKeys: ['kpis'] }),
+  ),
 };
 
 export const contract = fc.constantFrom<ContractKind>('funnel', 'cohort', 'anomaly', 'kpi').chain((kind) =>

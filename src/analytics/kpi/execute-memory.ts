@@ -1,51 +1,186 @@
 /**
- * The KPI plan run over columns in memory: the measure over the range, over the range before it,
- * and per sparkline period.
+ * The KPI plan run over columns in memory. Times are parsed and ordered once for all KPIs; each
+ * measure keeps its own rows (or, for durations, its entities' times) in time order, so any
+ * window — the period, the previous one, a year ago, each sparkline point — is two binary searches.
  * @module
  */
-import { requireColumn, rowsInRange, type Columns } from '../columns.js';
-import { bindMeasure, measuredTimes } from '../measures/measure.js';
-import { measureSeries, type SeriesPoint } from '../measures/series.js';
-import { addPeriods, periodStart } from '../time.js';
-import type { KpiPlan } from './plan.js';
+import { ContractError } from '../contract-error.js';
+import { parseTimes, requireColumn, rowsInRange, type Columns } from '../columns.js';
+import { bindMeasure } from '../measures/measure.js';
+import { MAX_PERIODS } from '../measures/series.js';
+import { mean, median } from '../measures/stats.js';
+import { addPeriods, periodKey, periodStart } from '../time.js';
+import { DEFAULT_KPI_DAYS, type KpiPlan, type KpiPlanItem, type PlannedMeasure } from './plan.js';
 
-/** Days a KPI covers when the contract gives no range: the 30 days up to the latest row. */
-export const DEFAULT_KPI_DAYS = 30;
+/** A measure's value over a window, how many rows or entities fed it, and why it may be null. */
+interface Reading {
+  value: number | null;
+  rows: number;
+  note: 'no-data' | 'empty-denominator' | null;
+}
+
+/** A measure ready to read any window [from, to). */
+type Reader = (from: number, to: number) => Reading;
+
+export interface KpiFigures {
+  range: { from: number; to: number } | null;
+  previousRange: { from: number; to: number } | null;
+  value: number | null;
+  previous: number | null;
+  yearAgo: number | null;
+  sparkline: Array<{ period: string; start: number; value: number | null }>;
+  rows: number;
+  note: Reading['note'];
+}
 
 export interface KpiExecution {
-  /** The range in force, epoch ms, half-open. */
-  range: { from: number; to: number };
-  value: number | null;
-  /** Null without comparison. */
-  previous: number | null;
-  sparkline: SeriesPoint[];
-  /** Rows measured in the range. */
-  rows: number;
+  kpis: KpiFigures[];
+  asOf: number | null;
 }
 
 export function executeKpi(plan: KpiPlan, columns: Columns): KpiExecution {
-  requireColumn(columns, plan.time, '/fields/time');
-  if (plan.measure.field) requireColumn(columns, plan.measure.field, plan.measure.paths.field);
-  if (plan.event !== null) requireColumn(columns, plan.event, '/fields/event');
-  const measure = bindMeasure(plan.measure, columns);
-  const times = measuredTimes(measure, columns, plan.time, plan.timeZone);
-  let latest = -Infinity;
-  for (const t of times) if (t > latest) latest = t;
-  const range = kpiRange(plan, latest > -Infinity ? latest : Date.now());
-  const current = rowsInRange(times, range.from, range.to);
-  const length = range.to - range.from;
+  let times: Float64Array = new Float64Array(0);
+  let order: Int32Array = new Int32Array(0);
+  if (plan.time !== null) {
+    requireColumn(columns, plan.time, '/fields/time');
+    if (plan.event !== null) requireColumn(columns, plan.event, '/fields/event');
+    times = parseTimes(columns, plan.time, plan.timeZone);
+    order = rowsInRange(times, -Infinity, Infinity);
+  }
+  const asOf = plan.asOf ?? (order.length ? times[order[order.length - 1]] : null);
+  const kpis = plan.kpis.map((kpi) => (kpi.measure ? computed(kpi, kpi.measure, columns, times, order, plan, asOf) : given(kpi, plan)));
+  return { kpis, asOf };
+}
+
+function given(kpi: KpiPlanItem, plan: KpiPlan): KpiFigures {
+  const g = kpi.given!;
   return {
-    range,
-    value: measure.value(current),
-    previous: plan.compare ? measure.value(rowsInRange(times, range.from - length, range.from)) : null,
-    sparkline: measureSeries(measure, current, times, { period: plan.interval, timeZone: plan.timeZone, ...range, intervalPath: '/kpi/interval' }),
-    rows: current.length,
+    range: null,
+    previousRange: null,
+    value: g.value,
+    previous: kpi.compare.previous ? g.previous : null,
+    yearAgo: g.yearAgo,
+    sparkline: g.series.map((p) => ({ period: periodKey(p.start, 'day', plan.timeZone), start: p.start, value: p.value })),
+    rows: 0,
+    note: g.value === null ? 'no-data' : null,
   };
 }
 
-function kpiRange(plan: KpiPlan, latest: number): { from: number; to: number } {
+function computed(kpi: KpiPlanItem, measure: PlannedMeasure, columns: Columns, times: Float64Array, order: Int32Array, plan: KpiPlan, asOf: number | null): KpiFigures {
+  const read = reader(measure, columns, times, order);
+  const range = periodRange(kpi, plan, asOf ?? Date.now());
+  const length = range.to - range.from;
+  const previousRange = kpi.compare.previous ? lastPeriod(kpi, plan, range, length) : null;
+  const now = read(range.from, range.to);
+  const yearAgo = kpi.compare.yearAgo
+    ? read(addPeriods(range.from, 'month', -12, plan.timeZone), addPeriods(range.to, 'month', -12, plan.timeZone)).value
+    : null;
+  return {
+    range,
+    previousRange,
+    value: now.value,
+    previous: previousRange ? read(previousRange.from, previousRange.to).value : null,
+    yearAgo,
+    sparkline: sparkline(read, kpi, plan, range),
+    rows: now.rows,
+    note: now.note,
+  };
+}
+
+/** The period in force: an explicit range (an open end filled from `asOf`), or the last N units up to `asOf`'s. */
+function periodRange(kpi: KpiPlanItem, plan: KpiPlan, asOf: number): { from: number; to: number } {
   const { timeZone } = plan;
-  const end = plan.range.to ?? addPeriods(periodStart(latest, 'day', timeZone), 'day', 1, timeZone);
-  const start = plan.range.from ?? addPeriods(end, 'day', -DEFAULT_KPI_DAYS, timeZone);
-  return { from: start, to: end };
+  if ('last' in kpi.period) {
+    const to = addPeriods(periodStart(asOf, kpi.period.unit, timeZone), kpi.period.unit, 1, timeZone);
+    return { from: addPeriods(to, kpi.period.unit, -kpi.period.last, timeZone), to };
+  }
+  const to = kpi.period.range.to ?? addPeriods(periodStart(asOf, 'day', timeZone), 'day', 1, timeZone);
+  return { from: kpi.period.range.from ?? addPeriods(to, 'day', -DEFAULT_KPI_DAYS, timeZone), to };
+}
+
+/** The range of equal length before: the same number of calendar units for `last N`. */
+function lastPeriod(kpi: KpiPlanItem, plan: KpiPlan, range: { from: number; to: number }, length: number): { from: number; to: number } {
+  if ('last' in kpi.period) return { from: addPeriods(range.from, kpi.period.unit, -kpi.period.last, plan.timeZone), to: range.from };
+  return { from: range.from - length, to: range.from };
+}
+
+function sparkline(read: Reader, kpi: KpiPlanItem, plan: KpiPlan, range: { from: number; to: number }): KpiFigures['sparkline'] {
+  const { timeZone } = plan;
+  const points: KpiFigures['sparkline'] = [];
+  for (let s = periodStart(range.from, kpi.interval, timeZone); s < range.to; ) {
+    const next = addPeriods(s, kpi.interval, 1, timeZone);
+    points.push({ period: periodKey(s, kpi.interval, timeZone), start: s, value: read(Math.max(s, range.from), Math.min(next, range.to)).value });
+    if (points.length > MAX_PERIODS) throw new ContractError(`${kpi.path}/interval`, `spans more than 10,000 ${kpi.interval}s; choose a longer interval`);
+    s = next;
+  }
+  return points;
+}
+
+function reader(measure: PlannedMeasure, columns: Columns, times: Float64Array, order: Int32Array): Reader {
+  if (measure.op === 'ratio') {
+    const top = reader(measure.numerator, columns, times, order);
+    const bottom = reader(measure.denominator, columns, times, order);
+    return (from, to) => {
+      const d = bottom(from, to);
+      if (!d.value) return { value: null, rows: d.rows, note: 'empty-denominator' };
+      const n = top(from, to);
+      return { value: n.value === null ? null : n.value / d.value, rows: d.rows, note: null };
+    };
+  }
+  if (measure.op === 'duration') return durations(measure, columns, times, order);
+  const bound = bindMeasure({ op: measure.op, field: measure.field, where: measure.where, paths: { field: measure.fieldPath, where: `${measure.path}/filter/where` } }, columns);
+  // The rows this measure takes, in time order, and their times: a window is a slice.
+  const rows = order.filter((row) => bound.accepts(row));
+  const at = Float64Array.from(rows, (row) => times[row]);
+  return (from, to) => {
+    const slice = rows.subarray(lowerBound(at, from), lowerBound(at, to));
+    const value = bound.value(slice);
+    return { value, rows: slice.length, note: slice.length ? null : value === null ? 'no-data' : null };
+  };
+}
+
+/**
+ * Each entity's time from its first `from` event to its first `to` event at or after it, filed
+ * under the `to` time: the cycle counts in the period it closed in.
+ */
+function durations(measure: Extract<PlannedMeasure, { op: 'duration' }>, columns: Columns, times: Float64Array, order: Int32Array): Reader {
+  requireColumn(columns, measure.entity, '/fields/entity');
+  const isFrom = bindMeasure({ op: 'count', where: measure.from, paths: { field: measure.path, where: `${measure.path}/from/where` } }, columns);
+  const isTo = bindMeasure({ op: 'count', where: measure.to, paths: { field: measure.path, where: `${measure.path}/to/where` } }, columns);
+  const entity = columns.get(measure.entity);
+  const started = new Map<unknown, number>();
+  const closed = new Set<unknown>();
+  const cycles: Array<{ at: number; length: number }> = [];
+  for (const row of order) {
+    const id = entity[row];
+    if (id === null || id === undefined || id === '' || closed.has(id)) continue;
+    const start = started.get(id);
+    if (start === undefined) {
+      if (isFrom.accepts(row)) started.set(id, times[row]);
+      // The `to` may be the same event (first lead → first lead): checked below.
+      else continue;
+    }
+    if (isTo.accepts(row) && started.has(id)) {
+      cycles.push({ at: times[row], length: (times[row] - started.get(id)!) / measure.unitMs });
+      closed.add(id);
+    }
+  }
+  const at = Float64Array.from(cycles, (c) => c.at);
+  const summary = measure.summary === 'mean' ? mean : median;
+  return (from, to) => {
+    const slice = cycles.slice(lowerBound(at, from), lowerBound(at, to)).map((c) => c.length);
+    return { value: summary(slice), rows: slice.length, note: slice.length ? null : 'no-data' };
+  };
+}
+
+/** The first index whose value is ≥ x, in ascending values. */
+function lowerBound(values: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

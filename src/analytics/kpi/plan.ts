@@ -1,49 +1,195 @@
 /**
- * A KPI contract resolved into a plan: the figure as a {@link Measure}, the range, comparison,
- * target and sparkline period. Plain JSON, no data.
+ * A KPI contract resolved into a plan: every KPI's measure as data, its period, comparisons,
+ * target, direction, thresholds and format, or its given figures. The one-KPI shorthand becomes a
+ * plan like any other. Plain JSON, no data.
  * @module
  */
-import type { KpiContract } from '../contract.js';
+import type { KpiContract, KpiFilter, KpiMeasureSpec, KpiSpec, KpiThresholds, TimeRange } from '../contract.js';
+import { ContractError } from '../contract-error.js';
+import type { RangeWhere } from '../columns.js';
 import { fieldOf } from '../columns.js';
-import { metricMeasure } from '../measures/metric.js';
-import type { Measure } from '../measures/measure.js';
-import { checkTimeZone, planRange, type PlannedRange } from '../time.js';
+import type { MeasureOp } from '../measures/measure.js';
+import { checkTimeZone, parseTimestamp, planRange, plausibleTime, type PlannedRange } from '../time.js';
+import type { DeltaClass, KpiDirection, KpiFormatStyle } from './view-model.js';
+
+/** A measure with its filter resolved to a where clause on the event field. */
+export type PlannedMeasure =
+  | { op: MeasureOp; field?: string; where: RangeWhere; path: string; fieldPath: string }
+  | { op: 'ratio'; numerator: PlannedMeasure; denominator: PlannedMeasure }
+  | { op: 'duration'; entity: string; from: RangeWhere; to: RangeWhere; summary: 'median' | 'mean'; unitMs: number; path: string };
+
+export interface KpiPlanItem {
+  id: string;
+  label: string;
+  /** JSON path of the KPI, for errors. */
+  path: string;
+  measure: PlannedMeasure | null;
+  given: { value: number | null; previous: number | null; yearAgo: number | null; series: Array<{ start: number; value: number | null }> } | null;
+  period: { range: PlannedRange } | { last: number; unit: 'day' | 'week' | 'month' };
+  compare: { previous: boolean; yearAgo: boolean };
+  target: number | null;
+  direction: KpiDirection;
+  /** Steps sorted by value, the lowest as the base (−∞: null). */
+  thresholds: { mode: 'absolute' | 'percent-of-target'; steps: Array<{ value: number | null; status: 'good' | 'warning' | 'critical'; color: string }> } | null;
+  deltaClasses: { unchanged: number; strong: number };
+  interval: 'day' | 'week' | 'month';
+  format: { style: KpiFormatStyle; currency?: string; maximumFractionDigits?: number };
+}
 
 export interface KpiPlan {
   kind: 'kpi';
   timeZone: string;
-  /** The column holding event times. */
-  time: string;
-  measure: Measure;
-  /** The event column, when the KPI counts one event. */
+  locale: string;
+  /** The time column, when any KPI is computed from rows. */
+  time: string | null;
+  /** The event column, when a filter names events. */
   event: string | null;
-  /** The explicit range; an open end is filled from the data (the 30 days up to the latest row). */
-  range: PlannedRange;
-  compare: boolean;
-  target: number | null;
-  better: 'up' | 'down';
-  unit: 'number' | 'currency' | 'percent' | 'days';
-  interval: 'day' | 'week' | 'month';
+  asOf: number | null;
+  kpis: KpiPlanItem[];
 }
 
+/** Days a KPI covers when it names no period: the 30 days up to `asOf`. */
+export const DEFAULT_KPI_DAYS = 30;
+const STATUS_COLORS = { good: 'green', warning: 'yellow', critical: 'red' } as const;
+const DAY_MS = 86_400_000;
+export type { DeltaClass };
+
 export function planKpi(contract: KpiContract): KpiPlan {
-  const spec = contract.kpi;
+  const section = contract.kpi;
   const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
-  const time = fieldOf(contract.fields, 'time');
-  const event = spec.event !== undefined ? fieldOf(contract.fields, 'event') : null;
-  const measure = metricMeasure(spec.metric ?? 'sum', contract.fields);
-  if (event !== null) measure.where = { [event]: spec.event! };
+  const specs = section.kpis ?? [shorthand(contract)];
+  const base = section.kpis ? '/kpi/kpis' : '/kpi';
+  // The shorthand's range lives at /kpi/range, a listed KPI's period at /kpi/kpis/i/period.
+  const kpis = specs.map((spec, i) => planItem(contract, spec, section.kpis ? `${base}/${i}` : base, section.kpis ? `${base}/${i}/period` : '/kpi/range', timeZone));
+  const ids = new Set<string>();
+  kpis.forEach((k) => {
+    if (ids.has(k.id)) throw new ContractError(`${k.path}/id`, `expected a unique id, "${k.id}" is used twice`);
+    ids.add(k.id);
+  });
+  let asOf: number | null = null;
+  if (section.asOf !== undefined) {
+    asOf = parseTimestamp(section.asOf, timeZone);
+    if (!plausibleTime(asOf)) throw new ContractError('/kpi/asOf', `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(section.asOf)}`);
+  }
   return {
     kind: 'kpi',
     timeZone,
-    time,
-    measure,
-    event,
-    range: planRange(spec.range, timeZone, '/kpi/range'),
-    compare: spec.compare !== 'none',
-    target: spec.target ?? null,
-    better: spec.better ?? 'up',
-    unit: spec.unit ?? 'number',
-    interval: spec.interval ?? 'day',
+    locale: contract.locale ?? 'en',
+    time: kpis.some((k) => k.measure) ? fieldOf(contract.fields, 'time') : null,
+    event: specs.some((k) => k.measure && namesEvents(k.measure)) ? fieldOf(contract.fields, 'event') : null,
+    asOf,
+    kpis,
   };
+}
+
+/** The one-KPI shorthand (`metric`, `event`, `range`, `better`, `unit`…) as a KPI. */
+function shorthand(contract: KpiContract): KpiSpec {
+  const s = contract.kpi;
+  const metric = s.metric ?? 'sum';
+  const filter: KpiFilter | undefined = s.event !== undefined ? { event: s.event } : undefined;
+  // No field: the measure reads the mapped one (`fields.value`, or the entity for distinct counts).
+  const measure: KpiMeasureSpec = metric === 'count' ? { op: 'count', filter } : { op: metric === 'countDistinct' ? 'distinct' : metric, filter };
+  const style = s.unit === 'currency' ? 'currency' : s.unit === 'percent' ? 'percent' : s.unit === 'days' ? 'duration' : contract.format?.compact ? 'compact' : 'number';
+  return {
+    id: 'kpi',
+    label: contract.title ?? '',
+    measure,
+    ...(s.range ? { period: s.range } : {}),
+    compare: { previous: s.compare !== 'none' },
+    ...(s.target !== undefined ? { target: s.target } : {}),
+    direction: s.better === 'down' ? 'lower-is-better' : 'higher-is-better',
+    ...(s.thresholds ? { thresholds: s.thresholds } : {}),
+    ...(s.interval ? { interval: s.interval } : {}),
+    format: { style, ...(contract.format?.currency ? { currency: contract.format.currency } : {}), ...(contract.format?.maximumFractionDigits !== undefined ? { maximumFractionDigits: contract.format.maximumFractionDigits } : {}) },
+  };
+}
+
+function planItem(contract: KpiContract, spec: KpiSpec, path: string, periodPath: string, timeZone: string): KpiPlanItem {
+  const given = spec.measure ? null : givenFigures(spec, path, timeZone);
+  const measure = spec.measure ? planMeasure(contract, spec.measure, `${path}/measure`) : null;
+  const period = spec.period && 'last' in spec.period ? { last: spec.period.last, unit: spec.period.unit } : { range: planRange(spec.period as TimeRange | undefined, timeZone, periodPath) };
+  const unchanged = spec.deltaClasses?.unchanged ?? contract.kpi.deltaClasses?.unchanged ?? 0;
+  const strong = spec.deltaClasses?.strong ?? contract.kpi.deltaClasses?.strong ?? 10;
+  return {
+    id: spec.id,
+    label: spec.label,
+    path,
+    measure,
+    given,
+    period,
+    compare: { previous: spec.compare?.previous ?? true, yearAgo: spec.compare?.yearAgo ?? false },
+    target: spec.target ?? null,
+    direction: spec.direction ?? 'higher-is-better',
+    thresholds: spec.thresholds ? planThresholds(spec.thresholds) : null,
+    deltaClasses: { unchanged, strong },
+    interval: spec.interval ?? 'day',
+    format: { style: spec.format?.style ?? defaultStyle(spec.measure), ...pick(spec.format) },
+  };
+}
+
+function pick(format: KpiSpec['format']): { currency?: string; maximumFractionDigits?: number } {
+  return { ...(format?.currency ? { currency: format.currency } : {}), ...(format?.maximumFractionDigits !== undefined ? { maximumFractionDigits: format.maximumFractionDigits } : {}) };
+}
+
+function defaultStyle(measure: KpiMeasureSpec | undefined): KpiFormatStyle {
+  return measure?.op === 'ratio' ? 'percent' : measure?.op === 'duration' ? 'duration' : 'number';
+}
+
+function givenFigures(spec: KpiSpec, path: string, timeZone: string): NonNullable<KpiPlanItem['given']> {
+  const series = (spec.series ?? []).map((p, i) => {
+    const start = parseTimestamp(p.t, timeZone);
+    if (!plausibleTime(start)) throw new ContractError(`${path}/series/${i}/t`, `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(p.t)}`);
+    return { start, value: p.value };
+  });
+  return { value: spec.value ?? null, previous: spec.previous ?? null, yearAgo: spec.yearAgo ?? null, series };
+}
+
+/** Grafana's order: steps by value, the lowest the base whatever its value says. */
+function planThresholds(t: KpiThresholds): NonNullable<KpiPlanItem['thresholds']> {
+  const steps = [...t.steps]
+    .map((s) => ({ value: s.value, status: s.status, color: s.color ?? STATUS_COLORS[s.status] }))
+    .sort((a, b) => (a.value ?? -Infinity) - (b.value ?? -Infinity));
+  steps[0] = { ...steps[0], value: null };
+  return { mode: t.mode ?? 'absolute', steps };
+}
+
+function planMeasure(contract: KpiContract, m: KpiMeasureSpec, path: string): PlannedMeasure {
+  if (m.op === 'ratio') {
+    if (!m.numerator) throw new ContractError(`${path}/numerator`, 'is required for a ratio');
+    if (!m.denominator) throw new ContractError(`${path}/denominator`, 'is required for a ratio');
+    return { op: 'ratio', numerator: planMeasure(contract, m.numerator, `${path}/numerator`), denominator: planMeasure(contract, m.denominator, `${path}/denominator`) };
+  }
+  if (m.op === 'duration') {
+    if (!m.from) throw new ContractError(`${path}/from`, 'is required for a duration');
+    if (!m.to) throw new ContractError(`${path}/to`, 'is required for a duration');
+    return {
+      op: 'duration',
+      entity: fieldOf(contract.fields, 'entity'),
+      from: filterWhere(contract, m.from),
+      to: filterWhere(contract, m.to),
+      summary: m.summary ?? 'median',
+      unitMs: m.unit === 'hours' ? DAY_MS / 24 : DAY_MS,
+      path,
+    };
+  }
+  const role = m.op === 'distinct' ? 'entity' : 'value';
+  const named = 'field' in m && m.field ? m.field : undefined;
+  const field = m.op === 'count' ? undefined : (named ?? fieldOf(contract.fields, role));
+  const fieldPath = named ? `${path}/field` : `/fields/${role}`;
+  return { op: m.op, ...(field !== undefined ? { field } : {}), where: 'filter' in m && m.filter ? filterWhere(contract, m.filter) : {}, path, fieldPath };
+}
+
+/** Whether any filter of a measure names events. */
+function namesEvents(m: KpiMeasureSpec): boolean {
+  if (m.op === 'ratio') return namesEvents(m.numerator) || namesEvents(m.denominator);
+  if (m.op === 'duration') return m.from?.event !== undefined || m.to?.event !== undefined;
+  return m.filter?.event !== undefined;
+}
+
+/** A filter as a where clause: its event names become a condition on the event field. */
+function filterWhere(contract: KpiContract, filter: KpiFilter): RangeWhere {
+  // fromEntries defines every key as data, so a column called `__proto__` stays a column.
+  const entries = Object.entries(filter.where ?? {});
+  if (filter.event !== undefined) entries.push([fieldOf(contract.fields, 'event'), filter.event]);
+  return Object.fromEntries(entries);
 }

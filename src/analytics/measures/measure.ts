@@ -4,9 +4,8 @@
  * the one place that knows which columns each op reads and what their cells must hold.
  * @module
  */
-import type { WhereClause } from '../contract.js';
 import { ContractError, pointerSegment } from '../contract-error.js';
-import { directTime, requireColumn, showCell, timeParser, wherePredicate, type Columns } from '../columns.js';
+import { directTime, requireColumn, showCell, timeParser, wherePredicate, type Columns, type RangeWhere } from '../columns.js';
 import { mean, median } from './stats.js';
 
 export type MeasureOp = 'count' | 'distinct' | 'sum' | 'mean' | 'median' | 'min' | 'max' | 'last';
@@ -15,8 +14,8 @@ export interface Measure {
   op: MeasureOp;
   /** The column the op reads (not for `count`). */
   field?: string;
-  /** Only rows whose columns equal these values (or any of a list) are measured. */
-  where?: WhereClause;
+  /** Only rows whose columns equal these values (or any of a list, or lie in a range) are measured. */
+  where?: RangeWhere;
   /** Where the field and the where clause come from in the contract, for error messages. */
   paths: { field: string; where: string };
 }

@@ -12,12 +12,12 @@ import type { Config } from 'vega-lite';
 import { vegaLocale } from '../../specs/format.js';
 import type { SpecContext } from '../../specs/spec-context.js';
 import { buildVegaConfig } from '../../specs/theme.js';
+import type { DrawMode } from '../events.js';
 import { readThemeTokens } from '../theme-tokens.js';
 import { createTooltip } from '../tooltip.js';
 import { registerVegaFormats } from '../vega-formats.js';
 
-/** Whether a view was created (`embed`) or only given new data and size (`update`). */
-export type DrawMode = 'embed' | 'update';
+export type { DrawMode };
 
 /** The element drawn into: it renders `[part=frame]`, `[part=chart]` and `[part=tooltip]`. */
 export type VegaViewHost = ReactiveControllerHost & HTMLElement & { readonly renderRoot: ParentNode; renderer: 'svg' | 'canvas' };

@@ -1,0 +1,83 @@
+/**
+ * The base of the widgets drawn by Vega (`<funnel-chart>`, `<cohort-chart>`, `<anomaly-chart>`):
+ * {@link FunnelKitElement} plus the chart box and the Vega view in it ({@link VegaView}: embed or
+ * update, theme, resize, tooltip, finalize). Kept apart so that a widget without a Vega chart
+ * (`<kpi-card>`) loads no Vega at all.
+ * @module
+ */
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import type { View } from 'vega';
+import type { Contract } from '../analytics/contract.js';
+import { VegaView } from './controllers/vega-view.js';
+import type { DrawMode } from './events.js';
+import { FunnelKitElement } from './funnelkit-element.js';
+import { chartStyles } from './funnelkit-element.styles.js';
+import { styleProps } from './style-props.js';
+
+/**
+ * @csspart chart - The box the Vega view is drawn into.
+ * @csspart tooltip - The tooltip.
+ */
+export abstract class VegaElement<C extends Contract = Contract, VM = unknown> extends FunnelKitElement<C, VM> {
+  static override styles = [...FunnelKitElement.styles, chartStyles];
+
+  private readonly vega = new VegaView(this, {
+    spec: (context) => (this.viewModel === null ? null : this.buildSpec(this.viewModel, context)),
+    locale: () => this.effectiveLocale,
+    drawable: () => this.state === 'ready' || (this.state === 'error' && this.vegaView !== null),
+    signal: () => this.loadSignal,
+    drawn: (view, mode) => {
+      if (view) this.viewUpdated(view, mode);
+      this.viewDrawn(view, mode);
+    },
+    failed: (error) => this.fail(error, true),
+  });
+
+  /** The Vega view on screen, if any. */
+  override get vegaView(): View | null {
+    return this.vega.view;
+  }
+
+  /**
+   * Interactive HTML laid over the chart, e.g. step labels that a keyboard can reach. Positioned
+   * by the subclass, usually from the view's scales in {@link viewUpdated}.
+   */
+  protected renderOverlay(_vm: VM): TemplateResult | typeof nothing {
+    return nothing;
+  }
+
+  /** The least chart height, in CSS pixels, this view model needs to stay legible (0: any). */
+  protected chartMinHeight(_vm: VM): number {
+    return 0;
+  }
+
+  /** Called after each embed or data update, to wire widget-specific view listeners. */
+  protected viewUpdated(_view: View, _mode: DrawMode): void {}
+
+  protected override requestRedraw(): void {
+    this.vega.redraw(true);
+  }
+
+  protected override drawView(signal: AbortSignal): Promise<void> {
+    return this.vega.draw(signal);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    // When this update also started a load, the state is `loading` and the redraw is skipped:
+    // the load draws with the new options.
+    if (changed.has('theme') || changed.has('renderer') || changed.has('locale')) this.vega.redraw(true);
+  }
+
+  protected override renderContent(vm: VM | null): TemplateResult {
+    const minHeight = vm !== null ? this.chartMinHeight(vm) : 0;
+    return html`
+      ${vm !== null ? this.renderSummary(vm) : nothing}
+      <div class="plot" ?hidden=${vm === null}>
+        <div part="chart" ?hidden=${vm === null} aria-hidden="true" style=${styleProps({ 'min-height': minHeight ? `${minHeight}px` : null })}></div>
+        ${vm !== null ? this.renderOverlay(vm) : nothing}
+      </div>
+      <div part="tooltip" hidden></div>
+    `;
+  }
+}
