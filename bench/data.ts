@@ -2,7 +2,8 @@
  * Benchmark data: the B2B opportunity funnel from the sample-data generator, padded with
  * non-step sales activity (emails, calls, meetings) so a realistic event log reaches the
  * target size. Deterministic for a seed. Runs in the page, outside the timed region.
- * `orderByMinute` (the time sort) also serves the cohort data (`cohort-data.ts`).
+ * `withActivity` (the padding) also serves the KPI data (`kpi-data.ts`), and `orderByMinute`
+ * (the time sort) the cohort data (`cohort-data.ts`).
  * @module
  */
 import { B2B_STAGES, createRng, generateB2BFunnel, toColumns, weightedPicker } from '../demo/data/sample-data.js';
@@ -22,24 +23,44 @@ export interface BenchData {
   stepEvents: number;
 }
 
-type Row = ReturnType<typeof generateB2BFunnel>[number];
+/** What activity padding needs of a row: its opportunity, event and time (epoch ms). */
+export interface EventRow {
+  entity: string | null;
+  event: string;
+  ts: string | number;
+}
+
+const STAGE_EVENTS = new Set<string>(STEPS);
 
 /**
  * `entities` B2B opportunities, then activity events until there are exactly `events` rows.
- * Activity falls uniformly over each opportunity's span (first stage event to the later of its
- * last stage event and 14 days on), so long-running deals get more of it. Every row carries the
- * opportunity's attributes (region etc.); rows are sorted by `ts` (stable), times in epoch ms.
+ * Every row carries the opportunity's attributes (region etc.); rows are sorted by `ts`
+ * (stable), times in epoch ms.
  */
 export function generateBenchData({ seed = 1, entities, events }: { seed?: number; entities: number; events: number }): BenchData {
   const b2b = generateB2BFunnel({ seed, entities, timeFormat: 'ms' });
-  if (b2b.length > events) throw new RangeError(`B2B stage events alone (${b2b.length}) exceed the target of ${events}`);
+  const { rows, opportunities } = withActivity(b2b, events, seed, 'B2B stage events');
+  const sorted = sortByTime(rows);
+  return { columns: toColumns(sorted), events: sorted.length, entities: opportunities, stepEvents: b2b.length };
+}
 
-  // Each opportunity's first row (its attributes) and time span.
+/**
+ * `rows` (times in epoch ms) and, after them, sales activity until there are exactly `events`.
+ * Activity falls uniformly over each opportunity's span (its first B2B stage event to the later
+ * of its last one and 14 days on), so long-running deals get more of it; each activity row
+ * copies its opportunity's first stage row (attributes and all) with another event and time.
+ * Rows of other events (leads, invoices…) take no activity. Unsorted.
+ */
+export function withActivity<R extends EventRow>(rows: R[], events: number, seed: number, what: string): { rows: R[]; opportunities: number } {
+  if (rows.length > events) throw new RangeError(`${what} alone (${rows.length}) exceed the target of ${events}`);
+
+  // Each opportunity's first stage row (its attributes) and time span.
   const index = new Map<string, number>();
-  const template: Row[] = [];
+  const template: R[] = [];
   const first: number[] = [];
   const last: number[] = [];
-  for (const row of b2b) {
+  for (const row of rows) {
+    if (!STAGE_EVENTS.has(row.event) || row.entity === null) continue;
     const ts = row.ts as number;
     let e = index.get(row.entity);
     if (e === undefined) {
@@ -59,8 +80,8 @@ export function generateBenchData({ seed = 1, entities, events }: { seed?: numbe
   // A uniform point in the (opportunity × minute) space picks both the opportunity and the time.
   const rng = createRng(seed ^ 0x5eed);
   const pickActivity = weightedPicker(ACTIVITY_SHARE);
-  const rows: Row[] = b2b.slice();
-  for (let i = b2b.length; i < events; i++) {
+  const padded: R[] = rows.slice();
+  for (let i = rows.length; i < events; i++) {
     const x = rng() * total;
     let lo = 0;
     let hi = template.length - 1;
@@ -72,14 +93,13 @@ export function generateBenchData({ seed = 1, entities, events }: { seed?: numbe
     const t = template[lo];
     const ts = first[lo] + Math.floor(x - cumulative[lo]) * MINUTE;
     // Same properties in the same order as the stage rows, so every row has one hidden class.
-    rows.push({ ...t, event: pickActivity(rng) as Row['event'], ts });
+    padded.push({ ...t, event: pickActivity(rng), ts } as R);
   }
-  const sorted = sortByTime(rows);
-  return { columns: toColumns(sorted), events: sorted.length, entities: template.length, stepEvents: b2b.length };
+  return { rows: padded, opportunities: template.length };
 }
 
 /** Stable sort by `ts` (whole minutes; stage rows stay ahead of same-minute activity). */
-function sortByTime(rows: Row[]): Row[] {
+export function sortByTime<R extends EventRow>(rows: R[]): R[] {
   const order = orderByMinute(rows.map((r) => r.ts as number));
   return Array.from(order, (i) => rows[i]);
 }

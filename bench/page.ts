@@ -5,16 +5,19 @@
  * column arrays.
  * @module
  */
-import { computeCohorts, computeFunnel, type CohortViewModel, type FunnelViewModel } from '../src/analytics/index.js';
-import type { CohortContract, ColumnsData, FunnelContract, InlineContract } from '../src/analytics/contract.js';
+import { computeCohorts, computeFunnel, computeKpis, type CohortViewModel, type FunnelViewModel, type KpiResult, type KpiViewModel } from '../src/analytics/index.js';
+import type { CohortContract, ColumnsData, FunnelContract, InlineContract, KpiContract } from '../src/analytics/contract.js';
 import { contractColumns, parseTimes } from '../src/analytics/columns.js';
 import { parseDuration } from '../src/analytics/time.js';
 import { generateCohortData, PERIODS, RANGE, RETURN_EVENT, START_EVENT } from './cohort-data.js';
 import { referenceCohorts, type CohortReferenceResult } from './cohort-reference.js';
 import { generateBenchData, STEPS } from './data.js';
+import { generateKpiData } from './kpi-data.js';
+import { referenceKpis, type KpiReferenceResult, type ReferenceKpi } from './kpi-reference.js';
 import { referenceFunnel, type ReferenceResult } from './reference.js';
+import { KPI_AS_OF, kpiContract } from '../demo/kpis.js';
 
-export type BenchKind = 'funnel' | 'cohort';
+export type BenchKind = 'funnel' | 'cohort' | 'kpi';
 
 export interface BenchOptions {
   kind: BenchKind;
@@ -28,19 +31,19 @@ export interface BenchOptions {
 
 export interface BenchResult {
   bench: string;
-  /** The function timed: `computeFunnel` or `computeCohorts`. */
+  /** The function timed: `computeFunnel`, `computeCohorts` or `computeKpis`. */
   engine: string;
   ms: number;
   refMs: number;
   ratio: number;
   events: number;
   entities: number;
-  /** Size figures of the data printed after `entities`: `stepEvents`; `startEvents`, `returnEvents`, `members`. */
+  /** Size figures of the data printed after `entities`: `stepEvents`; `startEvents`, `returnEvents`, `members`; `leads`, `closed`, `cash`. */
   sizes: Record<string, number>;
   runs: number;
   samples: number[];
   refSamples: number[];
-  /** The engine's counts, for the log: step counts, or a line per cohort (week, size: cells). */
+  /** The engine's counts, for the log: step counts, a line per cohort (week, size: cells), or the KPI values. */
   counts: string;
   error?: string;
 }
@@ -124,7 +127,26 @@ function loadCohort(seed: number, events: number, entities: number): Loaded<Coho
   };
 }
 
-const LOADERS: Record<BenchKind, (seed: number, events: number, entities: number) => Loaded> = { funnel: loadFunnel, cohort: loadCohort };
+/** The demo's seven lead-to-cash KPIs (demo/kpis.js): last 30 days, the 30 before, daily sparklines. */
+function loadKpi(seed: number, events: number, entities: number): Loaded<KpiViewModel, KpiReferenceResult> {
+  const data = generateKpiData({ seed, events, entities });
+  const c = data.columns;
+  const contract = kpiContract({ columns: c }, 'en', { title: 'Lead to cash', timeZone: 'Asia/Shanghai' }) as InlineContract<KpiContract>;
+  const spec = { asOf: Date.parse(KPI_AS_OF), days: 30, offsetMs: 8 * 3_600_000 };
+  return {
+    engine: 'computeKpis',
+    contract,
+    events: data.events,
+    entities: data.entities,
+    sizes: { kpis: contract.kpi.kpis!.length, leads: data.leads, closed: data.closed, cash: data.cash },
+    compute: () => computeKpis(contract),
+    reference: () => referenceKpis({ event: c.event, time: c.ts as number[], amount: c.amount }, spec),
+    compare: compareKpis,
+    counts: (view) => view.kpis.map((k) => `\n  ${k.id}: ${k.value} (previous ${k.previous})`).join(''),
+  };
+}
+
+const LOADERS: Record<BenchKind, (seed: number, events: number, entities: number) => Loaded> = { funnel: loadFunnel, cohort: loadCohort, kpi: loadKpi };
 
 let current: { key: string; loaded: Loaded } | null = null;
 
@@ -188,6 +210,23 @@ function compareCohorts(view: CohortViewModel, ref: CohortReferenceResult): stri
     if (differs) problems.push(`cohort ${i}: computeCohorts ${a}\n    vs reference ${b}`);
   }
   if (view.entities !== ref.members) problems.push(`entities in any cohort: computeCohorts ${view.entities} vs reference ${ref.members}`);
+  return problems.length ? problems.join('\n') : undefined;
+}
+
+/** The KPIs the reference computes, by id in demo/kpis.js: value, previous and every sparkline point must be equal. */
+function compareKpis(view: KpiViewModel, ref: KpiReferenceResult): string | undefined {
+  const pairs: Array<[string, ReferenceKpi]> = [
+    ['lead-volume', ref.leadVolume],
+    ['win-rate', ref.winRate],
+    ['collection-ratio', ref.collectionRatio],
+    ['resource-input', ref.resourceInput],
+  ];
+  const problems: string[] = [];
+  for (const [id, want] of pairs) {
+    const got: KpiResult | undefined = view.kpis.find((k) => k.id === id);
+    const a = got && { value: got.value, previous: got.previous, daily: got.sparkline.map((p) => p.value) };
+    if (JSON.stringify(a ?? null) !== JSON.stringify(want)) problems.push(`${id}: computeKpis ${JSON.stringify(a ?? null)}\n    vs reference ${JSON.stringify(want)}`);
+  }
   return problems.length ? problems.join('\n') : undefined;
 }
 

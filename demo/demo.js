@@ -7,11 +7,12 @@
 import {
   B2B_STAGES,
   generateAppFunnel,
-  generateB2BFunnel,
   generateDailyKpis,
   generateLeadSources,
+  generateLeadToCash,
   toColumns,
 } from './data/sample-data.js';
+import { kpiContract, kpiPeriod } from './kpis.js';
 
 const LOCALES = /** @type {const} */ (['en', 'zh-CN']);
 /** @typedef {typeof LOCALES[number]} Locale */
@@ -19,7 +20,7 @@ const LOCALES = /** @type {const} */ (['en', 'zh-CN']);
 
 /** The sales team works on Beijing time: days, weeks and months are cut there. */
 const TIME_ZONE = 'Asia/Shanghai';
-const TAGS = ['kpi-card', 'funnel-chart', 'anomaly-chart', 'cohort-chart'];
+const TAGS = ['kpi-grid', 'funnel-chart', 'anomaly-chart', 'cohort-chart'];
 const LOG_LIMIT = 100;
 
 const TEXT = {
@@ -46,10 +47,7 @@ const TEXT = {
     definedLater: (/** @type {string} */ tag) => `<${tag}> registered`,
     footer: 'Data is generated in the browser by demo/data/sample-data.js; every figure on this page is computed by the widgets.',
     cdnLink: 'One-tag demo →',
-    kpiLeads: 'Lead volume',
-    kpiConversion: 'Lead conversion rate',
-    kpiWinRate: 'Opportunity win rate',
-    kpiDealSize: 'Average deal size',
+    kpiGrid: 'The seven lead-to-cash factors',
     b2bFunnel: 'Opportunity funnel by region',
     funnelView: 'View',
     viewSteps: 'Steps',
@@ -84,10 +82,7 @@ const TEXT = {
     definedLater: (/** @type {string} */ tag) => `<${tag}> 已注册`,
     footer: '数据由 demo/data/sample-data.js 在浏览器中生成；页面上的每个数字都由组件计算得出。',
     cdnLink: '单标签示例 →',
-    kpiLeads: '线索量',
-    kpiConversion: '线索转化率',
-    kpiWinRate: '商机赢率',
-    kpiDealSize: '每单单产',
+    kpiGrid: '从线索到回款七要素',
     b2bFunnel: '商机漏斗 · 按区域',
     funnelView: '视图',
     viewSteps: '步骤',
@@ -158,8 +153,17 @@ const SEGMENT_LABELS = {
 // Data: generated once; contracts for a locale reuse it.
 
 const dailyKpis = generateDailyKpis(); // 90 days with one planted conversion drop
-const kpiData = { columns: toColumns(dailyKpis) };
-const b2bColumns = toColumns(generateB2BFunnel());
+const dailyData = { columns: toColumns(dailyKpis) };
+
+// Lead to cash: the B2B funnel's stage events plus leads, lost deals, invoices, collections and
+// marketing spend per lead source. 10,000 opportunities (about 120k rows) sign some 200 deals a
+// month, enough for output per deal and the collection ratio to say something. The KPI grid reads
+// every row; the funnel only the stage events, so that invoices and payments running on into
+// 2027 do not count as time a deal has been stuck in its stage.
+const leadToCash = generateLeadToCash({ entities: 10_000 });
+const kpiData = { columns: toColumns(leadToCash) };
+const STAGE_EVENTS = new Set(B2B_STAGES.map((s) => s.event));
+const b2bColumns = toColumns(leadToCash.filter((r) => STAGE_EVENTS.has(r.event)));
 const appColumns = toColumns(generateAppFunnel());
 
 // Repurchase needs enough customers per monthly cohort, and per lead source (the widget's own
@@ -201,40 +205,13 @@ function withSegmentLabels(columns, field, locale, cacheKey) {
 // ---------------------------------------------------------------------------------------------
 // Contracts
 
-/**
- * The four KPI cards. Values are daily, so rates are the mean of daily rates; the range is the
- * widget's default, the 30 days up to the latest row, compared with the 30 days before.
- */
-const KPI_CARDS = [
-  { id: 'kpi-leads', title: 'kpiLeads', value: 'leads', kpi: { metric: 'sum', unit: 'number', target: 45_000 } },
-  { id: 'kpi-conversion', title: 'kpiConversion', value: 'conversionRate', kpi: { metric: 'mean', unit: 'percent', target: 0.14 } },
-  { id: 'kpi-win-rate', title: 'kpiWinRate', value: 'winRate', kpi: { metric: 'mean', unit: 'percent', target: 0.25 } },
-  {
-    id: 'kpi-deal-size',
-    title: 'kpiDealSize',
-    value: 'avgDealSize',
-    kpi: { metric: 'mean', unit: 'currency', target: 190_000 },
-    format: { currency: 'CNY', compact: true },
-  },
-];
-
 /** @param {Locale} locale */
 function buildContracts(locale) {
   const t = TEXT[locale];
   /** @type {Record<string, object>} */
   const contracts = {};
-  for (const card of KPI_CARDS) {
-    contracts[card.id] = {
-      version: 1,
-      kind: 'kpi',
-      title: t[/** @type {keyof typeof t} */ (card.title)],
-      timeZone: TIME_ZONE,
-      data: kpiData,
-      fields: { time: 'date', value: card.value },
-      ...(card.format ? { format: card.format } : {}),
-      kpi: { ...card.kpi, compare: 'previous-period', interval: 'day' },
-    };
-  }
+  // The seven lead-to-cash KPIs, last 30 days against the 30 before (demo/kpis.js).
+  contracts.kpis = kpiContract(kpiData, locale, { title: t.kpiGrid, timeZone: TIME_ZONE });
   contracts['b2b-funnel'] = {
     version: 1,
     kind: 'funnel',
@@ -272,7 +249,7 @@ function buildContracts(locale) {
     kind: 'anomaly',
     title: t.conversionAlerts,
     timeZone: TIME_ZONE,
-    data: kpiData,
+    data: dailyData,
     fields: { time: 'date', value: 'conversionRate' },
     anomaly: {
       metric: 'mean',
@@ -397,7 +374,8 @@ function applyLocale(locale) {
   for (const button of document.querySelectorAll('[data-locale]')) {
     button.setAttribute('aria-pressed', String(button.getAttribute('data-locale') === locale));
   }
-  byId('range-note').textContent = t.rangeNote(formatDateRange(dailyKpis[0].date, dailyKpis[dailyKpis.length - 1].date, locale));
+  const period = kpiPeriod();
+  byId('range-note').textContent = t.rangeNote(formatDateRange(period.from, period.to, locale));
   for (const widget of widgets) widget.setAttribute('locale', locale);
   applyContracts();
   updateBreakButton();

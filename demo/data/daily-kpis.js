@@ -30,7 +30,7 @@ const round4 = (x) => Math.round(x * 1e4) / 1e4;
  * Acquisition cost falls through the year so that Q4 runs ~28% below Q1 (DOMAIN.md).
  * @param {number} ms
  */
-function costSeason(ms) {
+export function costSeason(ms) {
   const date = new Date(ms);
   const dayOfYear = (ms - Date.UTC(date.getUTCFullYear(), 0, 1)) / DAY;
   return 1 - (0.28 * (dayOfYear - 45)) / 275;

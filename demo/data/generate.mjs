@@ -8,8 +8,9 @@ import { parseArgs } from 'node:util';
 import { generateDailyKpis, generateEvents } from './sample-data.js';
 
 const USAGE = `Usage: node demo/data/generate.mjs [options]
-  --kind b2b|app|leads|kpis   what to generate (default b2b)
-  --events N                  approximate event rows for b2b/app/leads (default 10000)
+  --kind b2b|app|leads|lead-to-cash|kpis
+                              what to generate (default b2b)
+  --events N                  approximate event rows for b2b/app/leads/lead-to-cash (default 10000)
   --days N                    days of KPIs for kpis (default 90)
   --drop-day N                kpis: 0-based day whose conversion rate drops (default ~2/3 through)
   --seed N                    PRNG seed (default 1)
@@ -40,6 +41,7 @@ function* jsonChunks(rows) {
 
 /** @param {unknown} value */
 function csvField(value) {
+  if (value === null || value === undefined) return ''; // an empty cell, as CSV readers take a missing value
   const text = String(value);
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
@@ -68,7 +70,7 @@ async function main() {
     },
   });
   if (args.help) return console.log(USAGE);
-  if (!['b2b', 'app', 'leads', 'kpis'].includes(args.kind)) throw new RangeError(`--kind must be b2b, app, leads or kpis, got ${args.kind}`);
+  if (!['b2b', 'app', 'leads', 'lead-to-cash', 'kpis'].includes(args.kind)) throw new RangeError(`--kind must be b2b, app, leads, lead-to-cash or kpis, got ${args.kind}`);
   if (args.format !== 'json' && args.format !== 'csv') throw new RangeError(`--format must be json or csv, got ${args.format}`);
 
   const started = performance.now();

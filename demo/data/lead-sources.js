@@ -17,7 +17,7 @@ import { DAY, MINUTE, after, entityId, createEventLog, parseDay } from './rows.j
 
 // share: % of leads. toOpportunity: lead → opportunity. Share-weighted mean ≈ 13.4%.
 /** @type {Record<string, { share: number, toOpportunity: number }>} */
-const SOURCES = {
+export const LEAD_SOURCE_RATES = {
   website: { share: 14, toOpportunity: 0.23 },
   referral: { share: 8, toOpportunity: 0.22 },
   webinar: { share: 8, toOpportunity: 0.15 },
@@ -31,7 +31,7 @@ const SOURCES = {
   'email campaign': { share: 8, toOpportunity: 0.05 },
   'whitepaper download': { share: 6, toOpportunity: 0.06 },
 };
-export const LEAD_SOURCES = Object.keys(SOURCES);
+export const LEAD_SOURCES = Object.keys(LEAD_SOURCE_RATES);
 
 // After the opportunity, whitepaper leads are the educated buyers: they close and come back more,
 // but only months later, which a first-touch funnel over a short window never shows.
@@ -44,7 +44,7 @@ const WHITEPAPER = { toOrder: 0.5, toRepurchase: 0.49, repurchaseDays: 95, repur
  */
 export function generateLeadSources({ seed = 1, entities = 20000, start = '2026-01-05', months = 12, timeFormat = 'iso' } = {}) {
   const rng = createRng(seed);
-  const pickSource = weightedPicker(Object.fromEntries(LEAD_SOURCES.map((s) => [s, SOURCES[s].share])));
+  const pickSource = weightedPicker(Object.fromEntries(LEAD_SOURCES.map((s) => [s, LEAD_SOURCE_RATES[s].share])));
   const startMs = parseDay(start);
   // Month blocks end on calendar month boundaries so monthly cohorts line up; the first one
   // starts at `start`. Volume grows ~5% a month.
@@ -66,7 +66,7 @@ export function generateLeadSources({ seed = 1, entities = 20000, start = '2026-
 
     const lead = monthStarts[month] + Math.floor(rng() * monthMinutes) * MINUTE;
     push('lead', lead);
-    if (rng() >= SOURCES[source].toOpportunity) continue;
+    if (rng() >= LEAD_SOURCE_RATES[source].toOpportunity) continue;
     const opportunity = after(lead, lognormal(rng, 9 * 24, 0.7));
     push('opportunity', opportunity);
 

@@ -19,6 +19,21 @@ export function createRng(seed) {
 }
 
 /**
+ * An independent stream for one part of a generator: the seed mixed with a stream number
+ * (murmur3's finalizer), so that a part added later, or drawing more, never shifts the draws of
+ * another part or of the generator seeded with `seed` itself.
+ * @param {number} seed
+ * @param {number} stream a small integer naming the part, 1, 2, 3…
+ * @returns {Rng}
+ */
+export function createStream(seed, stream) {
+  let h = (seed ^ Math.imul(stream, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return createRng((h ^ (h >>> 16)) >>> 0);
+}
+
+/**
  * Builds a picker once so that a million picks only walk a short cumulative array.
  * @template {string} K
  * @param {Record<K, number>} weights relative weights, need not sum to 1

@@ -3,17 +3,19 @@
 import { generateAppFunnel } from './app-funnel.js';
 import { generateB2BFunnel } from './b2b-funnel.js';
 import { generateLeadSources } from './lead-sources.js';
+import { generateLeadToCash } from './lead-to-cash.js';
 
-export { createRng, exponential, lognormal, normalish, weightedPicker } from './rng.js';
+export { createRng, createStream, exponential, lognormal, normalish, weightedPicker } from './rng.js';
 export { toColumns } from './rows.js';
 export { B2B_STAGES, generateB2BFunnel } from './b2b-funnel.js';
 export { generateAppFunnel } from './app-funnel.js';
 export { LEAD_SOURCES, generateLeadSources } from './lead-sources.js';
 export { generateDailyKpis } from './daily-kpis.js';
+export { COST_PER_LEAD, generateLeadToCash } from './lead-to-cash.js';
 
-/** @typedef {'b2b' | 'app' | 'leads'} EventKind */
+/** @typedef {'b2b' | 'app' | 'leads' | 'lead-to-cash'} EventKind */
 
-const GENERATORS = { b2b: generateB2BFunnel, app: generateAppFunnel, leads: generateLeadSources };
+const GENERATORS = { b2b: generateB2BFunnel, app: generateAppFunnel, leads: generateLeadSources, 'lead-to-cash': generateLeadToCash };
 
 /** @type {Map<EventKind, number>} */
 const eventsPerEntity = new Map();
@@ -27,10 +29,20 @@ function measuredEventsPerEntity(kind) {
   let ratio = eventsPerEntity.get(kind);
   if (ratio === undefined) {
     const pilot = 5000;
-    ratio = GENERATORS[kind]({ seed: 1, entities: pilot, timeFormat: 'ms' }).length / pilot;
+    ratio = (GENERATORS[kind]({ seed: 1, entities: pilot, timeFormat: 'ms' }).length - fixedEvents(kind, {})) / pilot;
     eventsPerEntity.set(kind, ratio);
   }
   return ratio;
+}
+
+/**
+ * Rows a generator makes whatever the number of entities (lead-to-cash: a cost row per lead
+ * source per day), measured as a run with none.
+ * @param {EventKind} kind
+ * @param {Record<string, unknown>} options
+ */
+function fixedEvents(kind, options) {
+  return GENERATORS[kind]({ ...options, seed: 1, entities: 0, timeFormat: 'ms' }).length;
 }
 
 /**
@@ -41,6 +53,6 @@ function measuredEventsPerEntity(kind) {
  */
 export function generateEvents({ seed = 1, events = 10_000, kind = 'b2b', ...options } = {}) {
   if (!Object.hasOwn(GENERATORS, kind)) throw new RangeError(`kind must be one of ${Object.keys(GENERATORS).join(', ')}, got ${JSON.stringify(kind)}`);
-  const entities = Math.max(1, Math.round(events / measuredEventsPerEntity(kind)));
+  const entities = Math.max(1, Math.round((events - fixedEvents(kind, options)) / measuredEventsPerEntity(kind)));
   return GENERATORS[kind]({ ...options, seed, entities });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { ContractError } from '../contract-error.js';
-import { parseTimes, requireColumn, rowsInRange, type Columns } from '../columns.js';
+import { parseTimes, requireColumn, rowsInRange, type Columns, type RangeWhere } from '../columns.js';
 import { bindMeasure } from '../measures/measure.js';
 import { MAX_PERIODS } from '../measures/series.js';
 import { mean, median } from '../measures/stats.js';
@@ -39,16 +39,16 @@ export interface KpiExecution {
 }
 
 export function executeKpi(plan: KpiPlan, columns: Columns): KpiExecution {
-  let times: Float64Array = new Float64Array(0);
-  let order: Int32Array = new Int32Array(0);
+  let source: RowSource = { times: new Float64Array(0), order: new Int32Array(0), byEvent: null, eventField: null };
   if (plan.time !== null) {
     requireColumn(columns, plan.time, '/fields/time');
     if (plan.event !== null) requireColumn(columns, plan.event, '/fields/event');
-    times = parseTimes(columns, plan.time, plan.timeZone);
-    order = rowsInRange(times, -Infinity, Infinity);
+    const times = parseTimes(columns, plan.time, plan.timeZone);
+    source = rowSource(columns, times, rowsInRange(times, -Infinity, Infinity), plan.event);
   }
+  const { times, order } = source;
   const asOf = plan.asOf ?? (order.length ? times[order[order.length - 1]] : null);
-  const kpis = plan.kpis.map((kpi) => (kpi.measure ? computed(kpi, kpi.measure, columns, times, order, plan, asOf) : given(kpi, plan)));
+  const kpis = plan.kpis.map((kpi) => (kpi.measure ? computed(kpi, kpi.measure, columns, source, plan, asOf) : given(kpi, plan)));
   return { kpis, asOf };
 }
 
@@ -66,8 +66,8 @@ function given(kpi: KpiPlanItem, plan: KpiPlan): KpiFigures {
   };
 }
 
-function computed(kpi: KpiPlanItem, measure: PlannedMeasure, columns: Columns, times: Float64Array, order: Int32Array, plan: KpiPlan, asOf: number | null): KpiFigures {
-  const read = reader(measure, columns, times, order);
+function computed(kpi: KpiPlanItem, measure: PlannedMeasure, columns: Columns, source: RowSource, plan: KpiPlan, asOf: number | null): KpiFigures {
+  const read = reader(measure, columns, source);
   const range = periodRange(kpi, plan, asOf ?? Date.now());
   const length = range.to - range.from;
   const previousRange = kpi.compare.previous ? lastPeriod(kpi, plan, range, length) : null;
@@ -116,10 +116,10 @@ function sparkline(read: Reader, kpi: KpiPlanItem, plan: KpiPlan, range: { from:
   return points;
 }
 
-function reader(measure: PlannedMeasure, columns: Columns, times: Float64Array, order: Int32Array): Reader {
+function reader(measure: PlannedMeasure, columns: Columns, source: RowSource): Reader {
   if (measure.op === 'ratio') {
-    const top = reader(measure.numerator, columns, times, order);
-    const bottom = reader(measure.denominator, columns, times, order);
+    const top = reader(measure.numerator, columns, source);
+    const bottom = reader(measure.denominator, columns, source);
     return (from, to) => {
       const d = bottom(from, to);
       if (!d.value) return { value: null, rows: d.rows, note: 'empty-denominator' };
@@ -127,11 +127,11 @@ function reader(measure: PlannedMeasure, columns: Columns, times: Float64Array, 
       return { value: n.value === null ? null : n.value / d.value, rows: d.rows, note: null };
     };
   }
-  if (measure.op === 'duration') return durations(measure, columns, times, order);
+  if (measure.op === 'duration') return durations(measure, columns, source);
   const bound = bindMeasure({ op: measure.op, field: measure.field, where: measure.where, paths: { field: measure.fieldPath, where: `${measure.path}/filter/where` } }, columns);
   // The rows this measure takes, in time order, and their times: a window is a slice.
-  const rows = order.filter((row) => bound.accepts(row));
-  const at = Float64Array.from(rows, (row) => times[row]);
+  const rows = candidates(source, measure.where).filter((row) => bound.accepts(row));
+  const at = Float64Array.from(rows, (row) => source.times[row]);
   return (from, to) => {
     const slice = rows.subarray(lowerBound(at, from), lowerBound(at, to));
     const value = bound.value(slice);
@@ -143,7 +143,8 @@ function reader(measure: PlannedMeasure, columns: Columns, times: Float64Array, 
  * Each entity's time from its first `from` event to its first `to` event at or after it, filed
  * under the `to` time: the cycle counts in the period it closed in.
  */
-function durations(measure: Extract<PlannedMeasure, { op: 'duration' }>, columns: Columns, times: Float64Array, order: Int32Array): Reader {
+function durations(measure: Extract<PlannedMeasure, { op: 'duration' }>, columns: Columns, source: RowSource): Reader {
+  const { times } = source;
   requireColumn(columns, measure.entity, '/fields/entity');
   const isFrom = bindMeasure({ op: 'count', where: measure.from, paths: { field: measure.path, where: `${measure.path}/from/where` } }, columns);
   const isTo = bindMeasure({ op: 'count', where: measure.to, paths: { field: measure.path, where: `${measure.path}/to/where` } }, columns);
@@ -151,7 +152,8 @@ function durations(measure: Extract<PlannedMeasure, { op: 'duration' }>, columns
   const started = new Map<unknown, number>();
   const closed = new Set<unknown>();
   const cycles: Array<{ at: number; length: number }> = [];
-  for (const row of order) {
+  // Only rows that can start or close a cycle, in time order.
+  for (const row of union(candidates(source, measure.from), candidates(source, measure.to), times)) {
     const id = entity[row];
     if (id === null || id === undefined || id === '' || closed.has(id)) continue;
     const start = started.get(id);
@@ -171,6 +173,51 @@ function durations(measure: Extract<PlannedMeasure, { op: 'duration' }>, columns
     const slice = cycles.slice(lowerBound(at, from), lowerBound(at, to)).map((c) => c.length);
     return { value: summary(slice), rows: slice.length, note: slice.length ? null : 'no-data' };
   };
+}
+
+/** Every row in time order, and, when filters name events, the rows of each event name. */
+interface RowSource {
+  times: Float64Array;
+  order: Int32Array;
+  byEvent: Map<unknown, Int32Array> | null;
+  eventField: string | null;
+}
+
+/** Indexes rows by event name once, so a measure of one event reads its rows, not all of them. */
+function rowSource(columns: Columns, times: Float64Array, order: Int32Array, eventField: string | null): RowSource {
+  if (eventField === null) return { times, order, byEvent: null, eventField };
+  const names = columns.get(eventField);
+  const lists = new Map<unknown, number[]>();
+  for (const row of order) {
+    const list = lists.get(names[row]);
+    if (list) list.push(row);
+    else lists.set(names[row], [row]);
+  }
+  const byEvent = new Map<unknown, Int32Array>();
+  for (const [name, list] of lists) byEvent.set(name, Int32Array.from(list));
+  return { times, order, byEvent, eventField };
+}
+
+/** The rows a where clause can accept, judged by its event names alone, in time order. */
+function candidates(source: RowSource, where: RangeWhere): Int32Array {
+  const events = source.eventField !== null && source.byEvent ? where[source.eventField] : undefined;
+  if (events === undefined) return source.order;
+  const names = Array.isArray(events) ? events : [events];
+  return names.reduce<Int32Array>((rows, name) => union(rows, source.byEvent!.get(name) ?? new Int32Array(0), source.times), new Int32Array(0));
+}
+
+/** Two time-ordered row lists merged in time order (ties by row). */
+function union(a: Int32Array, b: Int32Array, times: Float64Array): Int32Array {
+  if (!a.length || a === b) return b;
+  if (!b.length) return a;
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < out.length; k++) {
+    const takeA = j >= b.length || (i < a.length && (times[a[i]] < times[b[j]] || (times[a[i]] === times[b[j]] && a[i] <= b[j])));
+    out[k] = takeA ? a[i++] : b[j++];
+  }
+  return out;
 }
 
 /** The first index whose value is ≥ x, in ascending values. */
