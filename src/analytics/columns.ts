@@ -171,16 +171,42 @@ export function parseTimes(columns: Columns, timeColumn: string, timeZone: strin
 
 /** Row indices whose time is in [lo, hi), in time order (ties keep row order). */
 export function rowsInRange(times: Float64Array, lo: number, hi: number): Int32Array {
-  const rows: number[] = [];
+  let rows = new Int32Array(times.length);
+  let n = 0;
   let sorted = true;
   for (let i = 0; i < times.length; i++) {
     const t = times[i];
     if (!(t >= lo && t < hi)) continue;
-    if (rows.length && t < times[rows[rows.length - 1]]) sorted = false;
-    rows.push(i);
+    if (n && t < times[rows[n - 1]]) sorted = false;
+    rows[n++] = i;
   }
-  if (!sorted) rows.sort((a, b) => times[a] - times[b] || a - b);
-  return Int32Array.from(rows);
+  rows = rows.slice(0, n);
+  if (!sorted && !settleNearlySorted(rows, times)) rows.sort((a, b) => times[a] - times[b] || a - b);
+  return rows;
+}
+
+/**
+ * Insertion sort for rows that are almost in time order (exports often sort by minute or by
+ * batch): linear when each row is only a few places off. Gives up, leaving a permutation for a
+ * full sort, once it has moved rows 16 places per row on average.
+ */
+function settleNearlySorted(rows: Int32Array, times: Float64Array): boolean {
+  let budget = 16 * rows.length;
+  for (let i = 1; i < rows.length; i++) {
+    const r = rows[i];
+    const t = times[r];
+    let j = i - 1;
+    while (j >= 0 && (times[rows[j]] > t || (times[rows[j]] === t && rows[j] > r))) {
+      rows[j + 1] = rows[j];
+      j--;
+      if (--budget < 0) {
+        rows[j + 1] = r;
+        return false;
+      }
+    }
+    rows[j + 1] = r;
+  }
+  return true;
 }
 
 /** A `where` clause whose values may also be numeric ranges (`{ min, max }`, inclusive). */

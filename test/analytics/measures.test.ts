@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mean, median, medianAbsoluteDeviation, medianSorted, quantile, standardDeviation } from '../../src/analytics/measures/stats.js';
 import { bindMeasure, type Measure } from '../../src/analytics/measures/measure.js';
 import { measureSeries } from '../../src/analytics/measures/series.js';
-import { contractColumns } from '../../src/analytics/columns.js';
+import { contractColumns, rowsInRange } from '../../src/analytics/columns.js';
 import { computeAnomaly, computeKpi, ContractError } from '../../src/analytics/index.js';
 import type { AnomalyContract, Cell, InlineContract, KpiContract } from '../../src/analytics/contract.js';
 
@@ -96,4 +96,19 @@ test('a series too fine for its span names the interval, a path that exists', ()
     anomaly: { interval: 'hour', rules: [] },
   } as unknown as InlineContract<AnomalyContract>;
   assert.throws(() => computeAnomaly(anomaly), (e: unknown) => e instanceof ContractError && e.path === '/anomaly/interval' && /more than 10,000 hours/.test(e.detail));
+});
+
+test('rows in time order: ties by row, nearly sorted and shuffled input alike', () => {
+  const check = (times: number[]) => {
+    const t = Float64Array.from(times);
+    const expected = times.map((_, i) => i).sort((a, b) => t[a] - t[b] || a - b);
+    assert.deepEqual(Array.from(rowsInRange(t, -Infinity, Infinity)), expected);
+  };
+  check([5, 5, 3, 3, 9, 1]);
+  // Sorted by minute, shuffled within it, as exports often are.
+  check(Array.from({ length: 500 }, (_, i) => Math.floor(i / 4) * 60_000 + ((i * 7919) % 4) * 1000));
+  // Far out of order: past the insertion sort's budget, the full sort takes over.
+  check(Array.from({ length: 500 }, (_, i) => (i * 7919) % 501));
+  // A window keeps only its rows.
+  assert.deepEqual(Array.from(rowsInRange(Float64Array.from([30, 10, 20, 40]), 15, 35)), [2, 0]);
 });
