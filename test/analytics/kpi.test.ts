@@ -220,3 +220,19 @@ test('contract errors name their paths', () => {
   assert.throws(() => one({ measure: { op: 'count', filter: { where: { nope: 1 } } } }), at('/kpi/kpis/0/measure/filter/where/nope'));
   assert.throws(() => one({ measure: { op: 'ratio', numerator: { op: 'count' } } as never }), at('/kpi/kpis/0/measure/denominator'));
 });
+
+test('durations: a close before the first start is not a cycle, and each entity closes once', () => {
+  const data: Row[] = [
+    { id: 'e1', e: 'signed', t: '2026-03-01T00:00:00Z' }, // before its lead: not a cycle
+    { id: 'e1', e: 'lead', t: '2026-03-02T00:00:00Z' },
+    { id: 'e1', e: 'signed', t: '2026-03-05T00:00:00Z' }, // 3 days
+    { id: 'e2', e: 'signed', t: '2026-03-03T00:00:00Z' }, // same instant as its lead, but the row before it
+    { id: 'e2', e: 'lead', t: '2026-03-03T00:00:00Z' },
+    { id: 'e3', e: 'lead', t: '2026-03-01T00:00:00Z' },
+    { id: 'e3', e: 'signed', t: '2026-03-08T00:00:00Z' }, // 7 days
+    { id: 'e3', e: 'signed', t: '2026-03-20T00:00:00Z' }, // a second close: not counted
+  ];
+  const k = one({ measure: { op: 'duration', from: { event: 'lead' }, to: { event: 'signed' }, summary: 'mean' } }, {}, data);
+  assert.equal(k.value, 5); // (3 + 7) / 2
+  assert.equal(k.rows, 2);
+});

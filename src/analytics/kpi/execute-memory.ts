@@ -130,8 +130,9 @@ function reader(measure: PlannedMeasure, columns: Columns, source: RowSource): R
   if (measure.op === 'duration') return durations(measure, columns, source);
   const bound = bindMeasure({ op: measure.op, field: measure.field, where: measure.where, paths: { field: measure.fieldPath, where: `${measure.path}/filter/where` } }, columns);
   // The rows this measure takes, in time order, and their times: a window is a slice.
-  const rows = candidates(source, measure.where).filter((row) => bound.accepts(row));
-  const at = Float64Array.from(rows, (row) => source.times[row]);
+  const rows = accepted(candidates(source, measure.where), measure.where, source, bound.accepts);
+  const at = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) at[i] = source.times[rows[i]];
   return (from, to) => {
     const slice = rows.subarray(lowerBound(at, from), lowerBound(at, to));
     const value = bound.value(slice);
@@ -149,23 +150,27 @@ function durations(measure: Extract<PlannedMeasure, { op: 'duration' }>, columns
   const isFrom = bindMeasure({ op: 'count', where: measure.from, paths: { field: measure.path, where: `${measure.path}/from/where` } }, columns);
   const isTo = bindMeasure({ op: 'count', where: measure.to, paths: { field: measure.path, where: `${measure.path}/to/where` } }, columns);
   const entity = columns.get(measure.entity);
+  const closing = accepted(candidates(source, measure.to), measure.to, source, isTo.accepts);
+  // Only entities that ever close can have a cycle: most leads never do, and are skipped cheaply.
+  const closers = new Set<unknown>();
+  for (const row of closing) closers.add(entity[row]);
+  closers.delete(null);
+  closers.delete(undefined);
+  closers.delete('');
+  // Each closing entity's first `from` event (rows come in time order, ties by row)…
   const started = new Map<unknown, number>();
-  const closed = new Set<unknown>();
-  const cycles: Array<{ at: number; length: number }> = [];
-  // Only rows that can start or close a cycle, in time order.
-  for (const row of union(candidates(source, measure.from), candidates(source, measure.to), times)) {
+  for (const row of accepted(candidates(source, measure.from), measure.from, source, isFrom.accepts)) {
     const id = entity[row];
-    if (id === null || id === undefined || id === '' || closed.has(id)) continue;
+    if (closers.has(id) && !started.has(id)) started.set(id, row);
+  }
+  // …and its first `to` event at or after it: the cycle, filed under the time it closed.
+  const cycles: Array<{ at: number; length: number }> = [];
+  for (const row of closing) {
+    const id = entity[row];
     const start = started.get(id);
-    if (start === undefined) {
-      if (isFrom.accepts(row)) started.set(id, times[row]);
-      // The `to` may be the same event (first lead → first lead): checked below.
-      else continue;
-    }
-    if (isTo.accepts(row) && started.has(id)) {
-      cycles.push({ at: times[row], length: (times[row] - started.get(id)!) / measure.unitMs });
-      closed.add(id);
-    }
+    if (start === undefined || times[row] < times[start] || (times[row] === times[start] && row < start)) continue;
+    cycles.push({ at: times[row], length: (times[row] - times[start]) / measure.unitMs });
+    started.delete(id);
   }
   const at = Float64Array.from(cycles, (c) => c.at);
   const summary = measure.summary === 'mean' ? mean : median;
@@ -204,6 +209,15 @@ function candidates(source: RowSource, where: RangeWhere): Int32Array {
   if (events === undefined) return source.order;
   const names = Array.isArray(events) ? events : [events];
   return names.reduce<Int32Array>((rows, name) => union(rows, source.byEvent!.get(name) ?? new Int32Array(0), source.times), new Int32Array(0));
+}
+
+/** The candidates a where clause accepts; when it names events only, the candidates are exactly those. */
+function accepted(rows: Int32Array, where: RangeWhere, source: RowSource, accepts: (row: number) => boolean): Int32Array {
+  if (source.byEvent && Object.keys(where).every((key) => key === source.eventField)) return rows;
+  const out = new Int32Array(rows.length);
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) if (accepts(rows[i])) out[n++] = rows[i];
+  return out.subarray(0, n);
 }
 
 /** Two time-ordered row lists merged in time order (ties by row). */
