@@ -1,14 +1,26 @@
 /**
  * In-page benchmark entry, bundled by bench/run.mjs with esbuild and exposed as
  * `globalThis.fkBench`. Data is generated once per size, outside the timed region; each timed
- * run calls the engine (computeFunnel or computeCohorts) or its reference on the same contract /
- * column arrays.
+ * run calls the engine (computeFunnel, computeCohorts, computeKpis or computeAnomalies) or its
+ * reference on the same contract / column arrays.
  * @module
  */
-import { computeCohorts, computeFunnel, computeKpis, type CohortViewModel, type FunnelViewModel, type KpiResult, type KpiViewModel } from '../src/analytics/index.js';
-import type { CohortContract, ColumnsData, FunnelContract, InlineContract, KpiContract } from '../src/analytics/contract.js';
+import {
+  computeAnomalies,
+  computeCohorts,
+  computeFunnel,
+  computeKpis,
+  type AnomalyViewModel,
+  type CohortViewModel,
+  type FunnelViewModel,
+  type KpiResult,
+  type KpiViewModel,
+} from '../src/analytics/index.js';
+import type { AnomalyContract, CohortContract, ColumnsData, FunnelContract, InlineContract, KpiContract } from '../src/analytics/contract.js';
 import { contractColumns, parseTimes } from '../src/analytics/columns.js';
 import { parseDuration } from '../src/analytics/time.js';
+import { ANOMALY_DAYS, generateAnomalyEvents, generateFiveYearPoints, OFFSET_MS, TIME_ZONE } from './anomaly-data.js';
+import { referenceBand, referenceSplitCounts, type BandReferenceResult, type SplitReferenceResult } from './anomaly-reference.js';
 import { generateCohortData, PERIODS, RANGE, RETURN_EVENT, START_EVENT } from './cohort-data.js';
 import { referenceCohorts, type CohortReferenceResult } from './cohort-reference.js';
 import { generateBenchData, STEPS } from './data.js';
@@ -17,7 +29,7 @@ import { referenceKpis, type KpiReferenceResult, type ReferenceKpi } from './kpi
 import { referenceFunnel, type ReferenceResult } from './reference.js';
 import { KPI_AS_OF, kpiContract } from '../demo/kpis.js';
 
-export type BenchKind = 'funnel' | 'cohort' | 'kpi';
+export type BenchKind = 'funnel' | 'cohort' | 'kpi' | 'anomaly' | 'anomaly-band';
 
 export interface BenchOptions {
   kind: BenchKind;
@@ -31,14 +43,17 @@ export interface BenchOptions {
 
 export interface BenchResult {
   bench: string;
-  /** The function timed: `computeFunnel`, `computeCohorts` or `computeKpis`. */
+  /** The function timed: `computeFunnel`, `computeCohorts`, `computeKpis` or `computeAnomalies`. */
   engine: string;
   ms: number;
   refMs: number;
   ratio: number;
   events: number;
   entities: number;
-  /** Size figures of the data printed after `entities`: `stepEvents`; `startEvents`, `returnEvents`, `members`; `leads`, `closed`, `cash`. */
+  /**
+   * Size figures of the data printed after `entities`: `stepEvents`; `startEvents`, `returnEvents`,
+   * `members`; `leads`, `closed`, `cash`; `series`, `points`, `alerts` (anomaly).
+   */
   sizes: Record<string, number>;
   runs: number;
   samples: number[];
@@ -51,7 +66,8 @@ export interface BenchResult {
 /** One benchmark's data and contract, and what to time and compare on them. */
 interface Loaded<V = unknown, R = unknown> {
   engine: string;
-  contract: InlineContract;
+  /** An anomaly contract over given points has no data or fields. */
+  contract: InlineContract | AnomalyContract;
   events: number;
   entities: number;
   sizes: Record<string, number>;
@@ -146,7 +162,82 @@ function loadKpi(seed: number, events: number, entities: number): Loaded<KpiView
   };
 }
 
-const LOADERS: Record<BenchKind, (seed: number, events: number, entities: number) => Loaded> = { funnel: loadFunnel, cohort: loadCohort, kpi: loadKpi };
+/** The three rules of `anomaly-1M`: a bound, a change and a band, each on every series. */
+const ANOMALY_RULES: NonNullable<AnomalyContract['anomaly']['rules']> = [
+  { id: 'floor', name: 'Under 20 leads a day', type: 'threshold', bound: { op: '<', value: 20 }, severity: 'warning' },
+  { id: 'dod-drop', name: 'Day-over-day drop > 10%', type: 'change', compare: 'previous', direction: 'drop', threshold: 10, severity: 'critical' },
+  { id: 'band', name: 'Mean ± 3σ, 14 days', type: 'band', method: 'mean-stddev', window: 14, minWindow: 7, k: 3 },
+];
+const SPLIT_LIMIT = 20;
+
+/**
+ * Leads a day by campaign from raw events: 1M rows, 36 campaigns, the 20 with most rows and
+ * "Other" (21 series × 180 days), three rules on each. The reference computes the daily counts.
+ */
+function loadAnomaly(seed: number, events: number): Loaded<AnomalyViewModel, SplitReferenceResult> {
+  const data = generateAnomalyEvents({ seed, events });
+  const c = data.columns;
+  const contract: InlineContract<AnomalyContract> = {
+    version: 1,
+    kind: 'anomaly',
+    timeZone: TIME_ZONE,
+    data: { columns: c },
+    fields: { time: 'ts', event: 'event' },
+    anomaly: {
+      grain: 'day',
+      measure: { op: 'count', filter: { event: 'lead' } },
+      split: { field: 'campaign', limit: SPLIT_LIMIT },
+      rules: ANOMALY_RULES,
+    },
+  };
+  const compute = () => computeAnomalies(contract);
+  const view = compute();
+  return {
+    engine: 'computeAnomalies',
+    contract,
+    events: data.events,
+    entities: data.campaigns,
+    sizes: { leads: data.leads, series: view.series.length, points: view.series.reduce((n, s) => n + s.points.length, 0), rules: ANOMALY_RULES.length, alerts: view.alerts.length },
+    compute,
+    reference: () => referenceSplitCounts({ time: c.ts, event: c.event, split: c.campaign }, { event: 'lead', limit: SPLIT_LIMIT, offsetMs: OFFSET_MS }),
+    compare: compareSplitCounts,
+    counts: (v) => v.series.map((s) => `
+  ${s.key}: ${s.points.reduce((n, p) => n + (p.value ?? 0), 0)} leads, now ${s.state}`).join(''),
+  };
+}
+
+const BAND = { window: 28, minWindow: 14, k: 3 };
+
+/** Five years of pre-aggregated daily points (1,826) against a mean ± 3σ band over 28 days. */
+function loadAnomalyBand(seed: number): Loaded<AnomalyViewModel, BandReferenceResult> {
+  const points = generateFiveYearPoints({ seed });
+  const contract: AnomalyContract = {
+    version: 1,
+    kind: 'anomaly',
+    anomaly: { grain: 'day', points, rules: [{ id: 'band', type: 'band', method: 'mean-stddev', ...BAND }] },
+  };
+  const compute = () => computeAnomalies(contract);
+  const view = compute();
+  return {
+    engine: 'computeAnomalies',
+    contract,
+    events: points.length,
+    entities: 1,
+    sizes: { series: view.series.length, points: view.series[0].points.length, window: BAND.window, alerts: view.alerts.length },
+    compute,
+    reference: () => referenceBand(points.map((p) => p.value), BAND),
+    compare: compareBand,
+    counts: (v) => `${v.alerts.length} alerts: ${v.alerts.map((a) => a.start).join(' ')}`,
+  };
+}
+
+const LOADERS: Record<BenchKind, (seed: number, events: number, entities: number) => Loaded> = {
+  funnel: loadFunnel,
+  cohort: loadCohort,
+  kpi: loadKpi,
+  anomaly: loadAnomaly,
+  'anomaly-band': loadAnomalyBand,
+};
 
 let current: { key: string; loaded: Loaded } | null = null;
 
@@ -230,6 +321,44 @@ function compareKpis(view: KpiViewModel, ref: KpiReferenceResult): string | unde
   return problems.length ? problems.join('\n') : undefined;
 }
 
+/** Series by series (same keys in the same order): every day's start and count. */
+function compareSplitCounts(view: AnomalyViewModel, ref: SplitReferenceResult): string | undefined {
+  const problems: string[] = [];
+  const got = view.series.map((s) => s.key);
+  const want = ref.series.map((s) => s.key);
+  if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`series differ: computeAnomalies ${JSON.stringify(got)}\n    vs reference ${JSON.stringify(want)}`);
+  for (const s of view.series) {
+    const r = ref.series.find((x) => x.key === s.key);
+    if (!r) continue;
+    const starts = s.points.map((p) => p.start);
+    if (starts.length !== ref.days.length || starts.some((t, i) => t !== ref.days[i])) {
+      problems.push(`"${s.key}": days differ: computeAnomalies ${starts.length} from ${s.points[0]?.period} vs reference ${ref.days.length} from ${new Date(ref.days[0] + OFFSET_MS).toISOString().slice(0, 10)}`);
+      continue;
+    }
+    const bad = s.points.findIndex((p, i) => p.value !== r.counts[i]);
+    if (bad >= 0) problems.push(`"${s.key}" ${s.points[bad].period}: computeAnomalies ${s.points[bad].value} vs reference ${r.counts[bad]}`);
+  }
+  if (view.series.length && view.series[0].points.length !== ANOMALY_DAYS) problems.push(`expected ${ANOMALY_DAYS} days, got ${view.series[0].points.length}`);
+  return problems.length ? problems.join('\n') : undefined;
+}
+
+/** Point by point: the band (expected, lower, upper, to 1e-9 relative) and whether it breaches. */
+function compareBand(view: AnomalyViewModel, ref: BandReferenceResult): string | undefined {
+  const problems: string[] = [];
+  const points = view.series[0]?.points ?? [];
+  if (points.length !== ref.expected.length) return `points differ: computeAnomalies ${points.length} vs reference ${ref.expected.length}`;
+  const close = (a: number | null, b: number) => (a === null ? Number.isNaN(b) : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)));
+  points.forEach((p, i) => {
+    const e = p.rules[0];
+    if (!close(e.expected, ref.expected[i]) || !close(e.lower, ref.lower[i]) || !close(e.upper, ref.upper[i]) || e.breach !== (ref.breach[i] === 1)) {
+      if (problems.length < 5) {
+        problems.push(`${p.period}: computeAnomalies ${JSON.stringify([e.expected, e.lower, e.upper, e.breach])} vs reference ${JSON.stringify([ref.expected[i], ref.lower[i], ref.upper[i], ref.breach[i] === 1])}`);
+      }
+    }
+  });
+  return problems.length ? problems.join('\n') : undefined;
+}
+
 export function runBench(options: BenchOptions): BenchResult {
   const { name, warmup = 2, runs = 7 } = options;
   const b = load(options);
@@ -291,11 +420,13 @@ export function profilePhases(options: BenchOptions): Record<string, number> {
     b.compute();
     sample.total = performance.now() - t0;
     gc();
+    // Given points (an anomaly contract without data) have no columns or times to parse.
+    const time = contract.data ? contract.fields?.time : undefined;
     t0 = performance.now();
-    const columns = contractColumns(contract);
+    const columns = time ? contractColumns(contract as InlineContract) : null;
     sample.contractColumns = performance.now() - t0;
     t0 = performance.now();
-    parseTimes(columns, contract.fields.time!, contract.timeZone ?? 'UTC');
+    if (columns && time) parseTimes(columns, time, contract.timeZone ?? 'UTC');
     sample.parseTimes = performance.now() - t0;
     sample.rest = sample.total - sample.contractColumns - sample.parseTimes;
     if (i === 0) continue; // warm-up

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: bundles bench/page.ts (computeFunnel, computeCohorts and computeKpis from src/
+// `npm run bench`: bundles bench/page.ts (computeFunnel, computeCohorts, computeKpis and computeAnomalies from src/
 // + the references + the data generators) with esbuild, serves it to headless Chromium and runs each
 // benchmark in the page. stdout: one JSON object per benchmark; everything else goes to stderr.
 // Non-zero exit on error (including an engine and its reference disagreeing on counts).
@@ -20,6 +20,10 @@ const BENCHMARKS = [
   { kind: 'cohort', name: 'cohort-1M', events: 1_000_000, entities: 100_000, targetMs: 500, targetRatio: 2 },
   // entities: opportunities; their lead-to-cash events come to ~715k rows, activity fills the rest.
   { kind: 'kpi', name: 'kpi-1M', events: 1_000_000, entities: 60_000, targetMs: 300 },
+  // entities: campaigns (split values); 20 series + Other, three rules each.
+  { kind: 'anomaly', name: 'anomaly-1M', events: 1_000_000, entities: 36, targetMs: 500 },
+  // events: daily points (2021-01-01 to 2025-12-31), one series, a band rule.
+  { kind: 'anomaly-band', name: 'anomaly-5y-band', events: 1826, entities: 1, targetMs: 20 },
 ];
 
 const { values: opts } = parseArgs({
@@ -169,7 +173,13 @@ async function main() {
         log(`${name}: ${r.engine} and the reference DISAGREE (no figures printed):\n${r.error}`);
         continue;
       }
-      const matched = { funnel: 'overall and per region', cohort: 'cohort sizes and every cell present', kpi: 'lead volume, win rate, collection ratio, resource input: values, previous, every sparkline point' };
+      const matched = {
+        funnel: 'overall and per region',
+        cohort: 'cohort sizes and every cell present',
+        kpi: 'lead volume, win rate, collection ratio, resource input: values, previous, every sparkline point',
+        anomaly: 'series and their order, every day of every series',
+        'anomaly-band': 'band (expected, lower, upper) and breach at every point',
+      };
       log(`${name}: counts match the reference (${matched[kind]})`);
       const line = { bench: r.bench, ms: r.ms, refMs: r.refMs ?? null, ratio: r.ratio ?? null, events: r.events, entities: r.entities, ...r.sizes, runs: r.runs };
       process.stdout.write(`${JSON.stringify(line)}\n`);

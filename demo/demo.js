@@ -7,11 +7,11 @@
 import {
   B2B_STAGES,
   generateAppFunnel,
-  generateDailyKpis,
   generateLeadSources,
   generateLeadToCash,
   toColumns,
 } from './data/sample-data.js';
+import { anomalyContracts } from './anomaly.js';
 import { kpiContract, kpiPeriod } from './kpis.js';
 
 const LOCALES = /** @type {const} */ (['en', 'zh-CN']);
@@ -55,8 +55,6 @@ const TEXT = {
     viewTrends: 'Conversion over time',
     stepClick: (/** @type {string} */ step, /** @type {string} */ count, /** @type {string} */ ids) => `${step}: ${count} reached · e.g. ${ids}`,
     appFunnel: 'App funnel by device',
-    conversionAlerts: 'Daily lead conversion rate',
-    dropRule: 'Day over day',
     cohort: 'Repurchased by month N, by lead source',
     cellClick: (/** @type {string} */ cell, /** @type {string} */ count, /** @type {string} */ ids) => `${cell}: ${count} · e.g. ${ids}`,
   },
@@ -90,8 +88,6 @@ const TEXT = {
     viewTrends: '转化趋势',
     stepClick: (/** @type {string} */ step, /** @type {string} */ count, /** @type {string} */ ids) => `${step}：${count} 个到达 · 例如 ${ids}`,
     appFunnel: 'App 转化漏斗 · 按设备',
-    conversionAlerts: '每日线索转化率',
-    dropRule: '环比',
     cohort: '累计复购同期群 · 按线索来源',
     cellClick: (/** @type {string} */ cell, /** @type {string} */ count, /** @type {string} */ ids) => `${cell}：${count} · 例如 ${ids}`,
   },
@@ -151,9 +147,6 @@ const SEGMENT_LABELS = {
 
 // ---------------------------------------------------------------------------------------------
 // Data: generated once; contracts for a locale reuse it.
-
-const dailyKpis = generateDailyKpis(); // 90 days with one planted conversion drop
-const dailyData = { columns: toColumns(dailyKpis) };
 
 // Lead to cash: the B2B funnel's stage events plus leads, lost deals, invoices, collections and
 // marketing spend per lead source. 10,000 opportunities (about 120k rows) sign some 200 deals a
@@ -244,20 +237,9 @@ function buildContracts(locale) {
       breakdown: { field: 'device' },
     },
   };
-  contracts['conversion-alerts'] = {
-    version: 1,
-    kind: 'anomaly',
-    title: t.conversionAlerts,
-    timeZone: TIME_ZONE,
-    data: dailyData,
-    fields: { time: 'date', value: 'conversionRate' },
-    anomaly: {
-      metric: 'mean',
-      interval: 'day',
-      // DOMAIN.md: a metric falling more than 10% day over day raises an alert.
-      rules: [{ type: 'change', drop: 0.1, severity: 'critical', label: t.dropRule }],
-    },
-  };
+  // Monitoring (demo/anomaly.js): the daily lead-conversion rate from raw lead and won events
+  // against the >10% day-over-day drop, and cost per lead against the ¥2,000 / ¥5,000 tiers.
+  Object.assign(contracts, anomalyContracts(locale, { timeZone: TIME_ZONE }));
   contracts['repurchase-cohorts'] = {
     version: 1,
     kind: 'cohort',
@@ -284,12 +266,12 @@ function buildContracts(locale) {
 }
 
 /**
- * A contract that names a column the data does not have: the widget reports it with the JSON
- * path and keeps the last good view.
+ * A contract that names a column the data does not have (the event field as `stage`): the widget
+ * reports it with the JSON path (/fields/event) and keeps the last good view.
  * @param {Record<string, any>} contract
  */
 function breakContract(contract) {
-  return { ...contract, fields: { ...contract.fields, value: 'conversion_rate' } };
+  return { ...contract, fields: { ...contract.fields, event: 'stage' } };
 }
 
 // ---------------------------------------------------------------------------------------------

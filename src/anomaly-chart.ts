@@ -8,7 +8,9 @@ import { define } from './elements/define.js';
 define('anomaly-chart', AnomalyChart);
 
 export { AnomalyChart };
-export type { AnomalyViewModel, AnomalyPoint, AlertHit, AlertState } from './analytics/anomaly/view-model.js';
+export type { AnomalyViewModel, AnomalyPoint, AnomalySeries, AnomalyRuleView, AlertInterval, RuleEvaluation, RuleNow, RuleState, StepBand, AlertSeverity } from './analytics/anomaly/view-model.js';
+export type { AnomalyPointClickDetail, AnomalyStateChangeDetail, AnomalyRuleStateChange } from './elements/events.js';
+export type { AnomalyLayout } from './specs/anomaly-data.js';
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -30,14 +30,20 @@ function leadVolume(overrides: Partial<KpiContract> = {}): KpiContract {
   };
 }
 
+/** The daily conversion rate of the 90 sample days (one row a day) with DOMAIN.md's >10% day-over-day drop rule. */
 function conversionAlerts(): AnomalyContract {
   return {
     version: 1,
     kind: 'anomaly',
     title: 'Lead conversion rate, daily',
     data: { rows: dailyKpis() },
-    fields: { time: 'date', value: 'conversionRate' },
-    anomaly: { metric: 'mean', rules: [{ type: 'change', drop: 0.1, severity: 'critical' }] },
+    fields: { time: 'date' },
+    anomaly: {
+      grain: 'day',
+      measure: { op: 'mean', field: 'conversionRate' },
+      rules: [{ id: 'dod-drop', name: 'Day-over-day drop > 10%', type: 'change', compare: 'previous', direction: 'drop', threshold: 10, severity: 'critical' }],
+      format: { style: 'percent', maximumFractionDigits: 1 },
+    },
   };
 }
 
@@ -101,7 +107,7 @@ export const ErrorKeepsLastGoodView: Story = {
       'funnelkit-render',
       () => {
         const invalid = conversionAlerts();
-        element.contract = { ...invalid, anomaly: { rules: [{ type: 'trend', drop: 0.1 }] } };
+        element.contract = { ...invalid, anomaly: { ...invalid.anomaly, rules: [{ type: 'trend', threshold: 10 }] } };
       },
       { once: true },
     );

@@ -5,18 +5,20 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateDailyKpis, generateEvents } from './sample-data.js';
+import { generateCostPerLead, generateDailyKpis, generateEvents, generateLeadConversions } from './sample-data.js';
 
 const USAGE = `Usage: node demo/data/generate.mjs [options]
-  --kind b2b|app|leads|lead-to-cash|kpis
+  --kind b2b|app|leads|lead-to-cash|kpis|conversions|cost-per-lead
                               what to generate (default b2b)
   --events N                  approximate event rows for b2b/app/leads/lead-to-cash (default 10000)
-  --days N                    days of KPIs for kpis (default 90)
-  --drop-day N                kpis: 0-based day whose conversion rate drops (default ~2/3 through)
+  --days N                    days for kpis, conversions and cost-per-lead (default 90)
+  --drop-day N                kpis, conversions: 0-based day whose conversion rate drops (default ~2/3 through)
   --seed N                    PRNG seed (default 1)
   --format json|csv           json: an array of row objects, one per line (default json)
   --time-format iso|ms        ts as ISO 8601 UTC string or epoch ms (default iso)
   --out FILE                  write here (directories are created); default stdout`;
+
+const KINDS = ['b2b', 'app', 'leads', 'lead-to-cash', 'kpis', 'conversions', 'cost-per-lead'];
 
 // Rows are serialized in slices: one string for a million rows would be hundreds of MB at once.
 const SLICE = 20_000;
@@ -70,19 +72,21 @@ async function main() {
     },
   });
   if (args.help) return console.log(USAGE);
-  if (!['b2b', 'app', 'leads', 'lead-to-cash', 'kpis'].includes(args.kind)) throw new RangeError(`--kind must be b2b, app, leads, lead-to-cash or kpis, got ${args.kind}`);
+  if (!KINDS.includes(args.kind)) throw new RangeError(`--kind must be ${KINDS.slice(0, -1).join(', ')} or ${KINDS.at(-1)}, got ${args.kind}`);
   if (args.format !== 'json' && args.format !== 'csv') throw new RangeError(`--format must be json or csv, got ${args.format}`);
 
   const started = performance.now();
   const seed = integer(args.seed, 'seed');
+  const days = integer(args.days, 'days');
+  const dropDay = integer(args['drop-day'], 'drop-day');
+  const timeFormat = /** @type {any} */ (args['time-format']);
   const rows = args.kind === 'kpis'
-    ? generateDailyKpis({ seed, days: integer(args.days, 'days'), dropDay: integer(args['drop-day'], 'drop-day') })
-    : generateEvents({
-      seed,
-      events: integer(args.events, 'events'),
-      kind: /** @type {any} */ (args.kind),
-      timeFormat: /** @type {any} */ (args['time-format']),
-    });
+    ? generateDailyKpis({ seed, days, dropDay })
+    : args.kind === 'conversions'
+      ? generateLeadConversions({ seed, days, dropDay, timeFormat })
+      : args.kind === 'cost-per-lead'
+        ? generateCostPerLead({ seed, days })
+        : generateEvents({ seed, events: integer(args.events, 'events'), kind: /** @type {any} */ (args.kind), timeFormat });
   const generated = performance.now();
 
   if (args.out) await mkdir(dirname(args.out), { recursive: true });

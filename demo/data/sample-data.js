@@ -12,6 +12,7 @@ export { generateAppFunnel } from './app-funnel.js';
 export { LEAD_SOURCES, generateLeadSources } from './lead-sources.js';
 export { generateDailyKpis } from './daily-kpis.js';
 export { COST_PER_LEAD, generateLeadToCash } from './lead-to-cash.js';
+export { CONVERSION_DROP, generateCostPerLead, generateLeadConversions } from './lead-conversions.js';
 
 /** @typedef {'b2b' | 'app' | 'leads' | 'lead-to-cash'} EventKind */
 

@@ -20,8 +20,8 @@ import { pipelineOf, type ContractOf, type ViewModelOf } from './registry.js';
 export async function computeView<K extends ContractKind>(kind: K, contract: ContractOf<K>, options: ResolveOptions = {}): Promise<ViewModelOf<K>> {
   const pipeline = pipelineOf(kind);
   const plan = pipeline.plan(checked(kind, contract));
-  const inline = await resolveData(contract, options);
-  const origin = 'url' in contract.data ? { url: String(contract.data.url) } : undefined;
+  const inline = await resolveData(withData(contract), options);
+  const origin = contract.data && 'url' in contract.data ? { url: String(contract.data.url) } : undefined;
   return pipeline.shape(plan, pipeline.execute(plan, contractColumns(inline, origin)));
 }
 
@@ -29,7 +29,12 @@ export async function computeView<K extends ContractKind>(kind: K, contract: Con
 export function computeInline<K extends ContractKind>(kind: K, contract: InlineContract<ContractOf<K>>): ViewModelOf<K> {
   const pipeline = pipelineOf(kind);
   const plan = pipeline.plan(checked(kind, contract));
-  return pipeline.shape(plan, pipeline.execute(plan, contractColumns(contract)));
+  return pipeline.shape(plan, pipeline.execute(plan, contractColumns(withData(contract) as InlineContract)));
+}
+
+/** A contract that may leave out its data (anomaly points) with empty rows and fields in their place. */
+function withData<C extends ContractOf<ContractKind>>(contract: C): C & { data: NonNullable<C['data']>; fields: NonNullable<C['fields']> } {
+  return { ...contract, data: contract.data ?? { rows: [] }, fields: contract.fields ?? {} } as C & { data: NonNullable<C['data']>; fields: NonNullable<C['fields']> };
 }
 
 /**
@@ -62,8 +67,14 @@ export const computeFunnel = (contract: InlineContract<FunnelContract>) => compu
 export const computeCohorts = (contract: InlineContract<CohortContract>) => computeInline('cohort', contract);
 /** The same as {@link computeCohorts}, under the name of the other kinds' functions. */
 export const computeCohort = computeCohorts;
-/** A metric per period checked against alert rules. */
-export const computeAnomaly = (contract: InlineContract<AnomalyContract>) => computeInline('anomaly', contract);
+/**
+ * Series (a measure per period from events, or given points) checked against alert rules with
+ * Grafana's semantics: threshold steps and bounds, changes, baseline bands, and each rule's state
+ * over time (`for`, `keepFiringFor`, `noData`). Throws {@link ContractError} naming the JSON path.
+ */
+export const computeAnomalies = (contract: AnomalyContract) => computeInline('anomaly', contract as InlineContract<AnomalyContract>);
+/** The same as {@link computeAnomalies}, under the name of the other kinds' functions. */
+export const computeAnomaly = computeAnomalies;
 /** Any number of KPIs over the same data, each against the previous period, a target and thresholds. */
 export const computeKpis = (contract: InlineContract<KpiContract>) => computeInline('kpi', contract);
 /** The same as {@link computeKpis}, under the name of the other kinds' functions. */

@@ -157,51 +157,135 @@ export interface CohortSection {
   cohorts?: CohortAggregate[];
 }
 
-export interface ThresholdRule {
-  type: 'threshold';
-  /** Alert when the value is above / below this. */
-  above?: number;
-  below?: number;
-  severity?: 'warning' | 'critical';
-  label?: string;
+/** Severity of an alert, Grafana's two. */
+export type AlertSeverity = 'warning' | 'critical';
+
+/** Grafana's threshold step: the lowest is the base (−∞); a value takes the last step it reaches. */
+export interface AnomalyThresholdStep {
+  /** The step's lower edge; `null` for the base. */
+  value: number | null;
+  /** Any CSS colour or Grafana's names (`green`, `red`…). Default: by severity. */
+  color?: string;
+  /** A value in this step breaches the rule at this severity; a step without one is clean. */
+  severity?: AlertSeverity;
 }
 
-export interface ChangeRule {
-  type: 'change';
-  /** Alert on a period-over-period change, as a fraction: 0.1 = 10%. */
-  drop?: number;
-  rise?: number;
-  severity?: 'warning' | 'critical';
-  label?: string;
+/** A strict bound: `within` and `outside` exclude both ends; `>=` and `<=` include theirs. */
+export type AnomalyBound = { op: '>' | '>=' | '<' | '<='; value: number } | { op: 'within' | 'outside'; low: number; high: number };
+
+/** What every alert rule has: who it is, how bad, and how it behaves over time. */
+export interface AnomalyRuleBase {
+  /** Unique among the rules. Default `rule-1`, `rule-2`… by position. */
+  id?: string;
+  /** Shown in the legend, the alert list and the tooltip. Default: the id. */
+  name?: string;
+  /** Severity of a breach (threshold steps carry their own). Default `warning`. */
+  severity?: AlertSeverity;
+  /** Breaching points that stay `pending` before the rule fires: periods, or a duration (`"15m"`) rounded up to periods. Default 0. */
+  for?: number | string;
+  /** Clean points that stay `recovering` (still firing) before the rule resolves. Default 0. */
+  keepFiringFor?: number | string;
+  /** What a point without a value does: Grafana's `NoData`, `Alerting`, `OK` and `KeepLast`. Default `nodata`. */
+  noData?: 'nodata' | 'alerting' | 'ok' | 'keep-last';
 }
+
+/** Threshold steps (`steps`, Grafana's base-and-steps) or one bound (`bound`). */
+export interface AnomalyThresholdRule extends AnomalyRuleBase {
+  type: 'threshold';
+  steps?: AnomalyThresholdStep[];
+  /** `percentage`: steps compare the value's place between the series' min (0) and max (100). Default `absolute`. */
+  mode?: 'absolute' | 'percentage';
+  bound?: AnomalyBound;
+}
+
+/** A change against an earlier point: the previous one, or `lag` points back (7: same weekday last week). */
+export interface AnomalyChangeRule extends AnomalyRuleBase {
+  type: 'change';
+  compare?: 'previous';
+  lag?: number;
+  /** `percent`: (cur − prev) / |prev| × 100; `absolute`: cur − prev. Default `percent`. */
+  unit?: 'percent' | 'absolute';
+  /** Default `both`. */
+  direction?: 'rise' | 'drop' | 'both';
+  /** In the rule's unit: 10 means 10% for percent. Breached when strictly exceeded. */
+  threshold: number;
+}
+
+/** A baseline band from the `window` points before each point: center ± k × spread. */
+export interface AnomalyBandRule extends AnomalyRuleBase {
+  type: 'band';
+  /** Mean ± k × population σ, or median ± k × MAD (unscaled). Default `mean-stddev`. */
+  method?: 'mean-stddev' | 'median-mad';
+  /** Points before each point the baseline reads. Default 14. */
+  window?: number;
+  /** Fewest non-null values in the window for a band. Default 7 (or `window`, if smaller). */
+  minWindow?: number;
+  /** Default 3. */
+  k?: number;
+  /** Which side breaches. Default `both`. */
+  direction?: 'above' | 'below' | 'both';
+}
+
+export type AnomalyRule = AnomalyThresholdRule | AnomalyChangeRule | AnomalyBandRule;
+
+/** A pre-aggregated point; `series` names its series when there are several. */
+export interface AnomalyPointInput {
+  t: Timestamp;
+  value: number | null;
+  series?: string;
+}
+
+/** The anomaly grains. */
+export type AnomalyGrain = 'minute' | 'hour' | 'day' | 'week' | 'month';
 
 export interface AnomalySection {
-  /** How each period's value is computed from the rows. Default `sum`. */
-  metric?: 'sum' | 'count' | 'mean' | 'countDistinct';
-  /** Period length. Default `day`. */
-  interval?: 'hour' | 'day' | 'week' | 'month';
-  rules: Array<ThresholdRule | ChangeRule>;
+  /**
+   * Length of each point, cut in the contract's `timeZone`. Default `day` for events; for given
+   * `points`, each point as given (no gaps filled) unless a grain is named.
+   */
+  grain?: AnomalyGrain;
+  /** How each period's value is computed from the events: the KPI engine's measures. Default `count`. */
+  measure?: MeasureSpec;
+  /** Pre-aggregated points instead of events. */
+  points?: AnomalyPointInput[];
+  /** One series per value of this field: the `limit` largest by rows (default 5), the rest as "Other". */
+  split?: { field: string; limit?: number };
   range?: TimeRange;
+  rules?: AnomalyRule[];
+  /** The unit of values: axes, tooltips and the table. Default `percent` for ratios, else `number`. */
+  format?: { style?: 'number' | 'compact' | 'currency' | 'percent'; currency?: string; maximumFractionDigits?: number };
+  /** How the chart draws: the series as a line, area or bars; thresholds as Grafana offers them; several series overlaid or as small multiples. */
+  display?: {
+    style?: 'line' | 'area' | 'bars';
+    thresholds?: 'off' | 'line' | 'dashed' | 'area' | 'line+area' | 'dashed+area';
+    layout?: 'overlay' | 'multiples';
+  };
 }
 
 /** A row filter: an event name (or any of several), and fields equal to a value, in a list, or in a range. */
-export interface KpiFilter {
+export interface MeasureFilter {
   event?: string | string[];
   where?: Record<string, Cell | Cell[] | { min?: number; max?: number }>;
 }
 
-/** What a KPI measures over the rows of its period. */
-export type KpiMeasureSpec =
+/** A row filter of a KPI measure (see {@link MeasureFilter}). */
+export type KpiFilter = MeasureFilter;
+
+/** What a KPI or an anomaly series measures over the rows of a period. */
+export type MeasureSpec =
   | { op: 'count'; filter?: KpiFilter }
   /** `distinct` reads the entity field unless `field` names another. */
   | { op: 'distinct' | 'sum' | 'mean' | 'median' | 'min' | 'max' | 'last'; field?: string; filter?: KpiFilter }
   /** Win rate = won / (won + lost): a ratio of two measures over the same period. */
-  | { op: 'ratio'; numerator: KpiMeasureSpec; denominator: KpiMeasureSpec }
+  | { op: 'ratio'; numerator: MeasureSpec; denominator: MeasureSpec }
   /**
    * Time from an entity's first `from` event to its first `to` event after it, for entities whose
    * `to` falls in the period (sales cycle: first lead → signed), summarised by median or mean.
    */
   | { op: 'duration'; from: KpiFilter; to: KpiFilter; summary?: 'median' | 'mean'; unit?: 'days' | 'hours' };
+
+/** What a KPI measures (see {@link MeasureSpec}). */
+export type KpiMeasureSpec = MeasureSpec;
 
 /** Ordered threshold steps, Grafana's: the lowest is the base; a value takes the last step it reaches. */
 export interface KpiThresholds {
@@ -281,9 +365,12 @@ export interface CohortContract extends ContractBase {
   kind: 'cohort';
   cohort: CohortSection;
 }
-export interface AnomalyContract extends ContractBase {
+/** `data` and `fields` may be left out when `anomaly.points` holds the series. */
+export interface AnomalyContract extends Omit<ContractBase, 'data' | 'fields'> {
   kind: 'anomaly';
   anomaly: AnomalySection;
+  data?: DataSource;
+  fields?: FieldMap;
 }
 export interface KpiContract extends ContractBase {
   kind: 'kpi';

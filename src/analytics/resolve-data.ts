@@ -20,7 +20,7 @@ export interface ResolveOptions {
 
 /** Returns the contract with URL data fetched and parsed into inline rows or columns. */
 export async function resolveData<C extends Contract>(contract: C, options: ResolveOptions = {}): Promise<InlineContract<C>> {
-  if (!('url' in contract.data)) return contract as InlineContract<C>;
+  if (!contract.data || !('url' in contract.data)) return contract as InlineContract<C>;
   const data = contract.data as UrlData;
   const doFetch = options.fetch ?? fetch;
   let url: URL;
@@ -37,7 +37,7 @@ export async function resolveData<C extends Contract>(contract: C, options: Reso
     throw new ContractError('/data/url', `could not fetch ${url.href}: ${(error as Error).message}`);
   }
   if (!response.ok) throw new ContractError('/data/url', `could not fetch ${url.href}: HTTP ${response.status}`);
-  return { ...contract, data: await parseBody(response, data.format, contract.fields, options.signal) };
+  return { ...contract, data: await parseBody(response, data.format, contract.fields ?? {}, options.signal) };
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { Timestamp, TimeRange } from './contract.js';
 import { ContractError } from './contract-error.js';
 
-export type Period = 'hour' | 'day' | 'week' | 'month';
+export type Period = 'minute' | 'hour' | 'day' | 'week' | 'month';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -113,12 +113,15 @@ export function parseTimestamp(value: unknown, timeZone = 'UTC'): number {
   return NaN;
 }
 
-/** Start of the period (hour, day, ISO week from Monday, month) containing `ms`, in the zone. */
+/** Start of the period (minute, hour, day, ISO week from Monday, month) containing `ms`, in the zone. */
 export function periodStart(ms: number, period: Period, timeZone: string): number {
   if (period !== 'month') {
     // Hours, days and weeks have fixed wall-clock lengths: plain arithmetic, no Date.
     const wallMs = ms + zoneOffset(ms, timeZone);
-    if (period === 'hour') return fromWall(Math.floor(wallMs / HOUR) * HOUR, timeZone);
+    // Back from the instant itself, not forth from the wall clock: in the hour a clock repeats
+    // when DST ends, 1:30 the second time starts at 1:00 the second time.
+    if (period === 'minute') return ms - mod(wallMs, MINUTE);
+    if (period === 'hour') return ms - mod(wallMs, HOUR);
     const days = Math.floor(wallMs / DAY);
     // 1 January 1970 was a Thursday: 3 days after a Monday.
     const sinceMonday = period === 'week' ? (((days + 3) % 7) + 7) % 7 : 0;
@@ -130,6 +133,7 @@ export function periodStart(ms: number, period: Period, timeZone: string): numbe
 
 /** Adds `n` calendar periods to a period start, keeping wall-clock alignment across DST. */
 export function addPeriods(start: number, period: Period, n: number, timeZone: string): number {
+  if (period === 'minute') return start + n * MINUTE;
   if (period === 'hour') return start + n * HOUR;
   const w = wall(start, timeZone);
   const y = w.getUTCFullYear();
@@ -143,7 +147,7 @@ export function addPeriods(start: number, period: Period, n: number, timeZone: s
 export function periodKey(start: number, period: Period, timeZone: string): string {
   const iso = wall(start, timeZone).toISOString();
   if (period === 'month') return iso.slice(0, 7);
-  if (period === 'hour') return iso.slice(0, 16);
+  if (period === 'hour' || period === 'minute') return iso.slice(0, 16);
   return iso.slice(0, 10);
 }
 
@@ -205,6 +209,7 @@ export type WeekStart = 'monday' | 'sunday';
  */
 export function periodOrdinal(ms: number, period: Period, timeZone: string, weekStart: WeekStart = 'monday'): number {
   const wallMs = ms + zoneOffset(ms, timeZone);
+  if (period === 'minute') return Math.floor(wallMs / MINUTE);
   if (period === 'hour') return Math.floor(wallMs / HOUR);
   const days = Math.floor(wallMs / DAY);
   if (period === 'day') return days;
@@ -216,8 +221,14 @@ export function periodOrdinal(ms: number, period: Period, timeZone: string, week
 
 /** The instant a period given by its {@link periodOrdinal} starts. */
 export function ordinalStart(ordinal: number, period: Period, timeZone: string, weekStart: WeekStart = 'monday'): number {
+  if (period === 'minute') return fromWall(ordinal * MINUTE, timeZone);
   if (period === 'hour') return fromWall(ordinal * HOUR, timeZone);
   if (period === 'day') return fromWall(ordinal * DAY, timeZone);
   if (period === 'week') return fromWall((ordinal * 7 - (weekStart === 'monday' ? 3 : 4)) * DAY, timeZone);
   return fromWall(Date.UTC(1970 + Math.floor(ordinal / 12), ((ordinal % 12) + 12) % 12, 1), timeZone);
+}
+
+/** The remainder of `a / b`, never negative. */
+function mod(a: number, b: number): number {
+  return ((a % b) + b) % b;
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import type { View } from 'vega';
+import type { RuleEvaluation, RuleState } from '../analytics/anomaly/view-model.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { SourceError } from './controllers/contract-source.js';
 
@@ -32,6 +33,39 @@ export interface FunnelKitRenderDetail {
   mode: DrawMode;
   /** `ready`: a view is drawn; `empty`: the contract has no data in range, and nothing is drawn. */
   state: 'ready' | 'empty';
+}
+
+/** Detail of `anomaly-point-click`: the point, and every rule's verdict on it. */
+export interface AnomalyPointClickDetail {
+  /** The series' key (the split value; `''` for an unsplit series). */
+  series: string;
+  /** Period label in the contract's zone (`2026-03-06`). */
+  period: string;
+  /** Period start, epoch ms. */
+  start: number;
+  value: number | null;
+  /** One evaluation per rule, in the rules' order. */
+  rules: RuleEvaluation[];
+}
+
+/** One rule on one series whose state now is not what it was at the previous render. */
+export interface AnomalyRuleStateChange {
+  /** The rule's id and name. */
+  rule: string;
+  name: string;
+  /** The series' key. */
+  series: string;
+  state: RuleState;
+  /** Null: not shown before (the first render, a new rule or series). */
+  previous: RuleState | null;
+}
+
+/** Detail of `anomaly-state-change`. */
+export interface AnomalyStateChangeDetail {
+  /** The widget's overall state now, and at the previous render (null on the first). */
+  state: RuleState;
+  previousState: RuleState | null;
+  changes: AnomalyRuleStateChange[];
 }
 
 /** Events every FunnelKit element fires. */

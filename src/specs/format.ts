@@ -6,7 +6,8 @@
 import type { FormatOptions } from '../analytics/contract.js';
 
 const cache = new Map<string, Intl.NumberFormat>();
-function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+/** An `Intl.NumberFormat`, cached per locale and options. */
+export function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
   const key = `${locale}|${JSON.stringify(options)}`;
   let f = cache.get(key);
   if (!f) cache.set(key, (f = new Intl.NumberFormat(locale, options)));

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mean, median, medianAbsoluteDeviation, medianSorted, quantile, standardDeviation } from '../../src/analytics/measures/stats.js';
 import { bindMeasure, type Measure } from '../../src/analytics/measures/measure.js';
-import { measureSeries } from '../../src/analytics/measures/series.js';
+import { readSeries } from '../../src/analytics/measures/series.js';
+import { reader, rowSource } from '../../src/analytics/measures/reader.js';
 import { contractColumns, rowsInRange } from '../../src/analytics/columns.js';
 import { computeAnomaly, computeKpi, ContractError } from '../../src/analytics/index.js';
 import type { AnomalyContract, Cell, InlineContract, KpiContract } from '../../src/analytics/contract.js';
@@ -63,15 +64,15 @@ test('a numeric measure names the first bad cell among the rows it measures, by 
 test('a series lists every period, empty ones with the op empty value', () => {
   const times = Float64Array.from([Date.UTC(2026, 2, 1), Date.UTC(2026, 2, 1), Date.UTC(2026, 2, 3)]);
   const cols = contractColumns({ version: 1, kind: 'kpi', data: { columns: { v: [1, 2, 4] } }, fields: {}, kpi: {} } as InlineContract);
-  const sum = bindMeasure({ op: 'sum', field: 'v', paths: { field: '', where: '' } }, cols);
-  const span = { period: 'day' as const, timeZone: 'UTC', from: Date.UTC(2026, 2, 1), to: Date.UTC(2026, 2, 4), intervalPath: '/kpi/interval' };
-  assert.deepEqual(measureSeries(sum, [0, 1, 2], times, span).map((p) => [p.period, p.value, p.rows]), [
+  const source = rowSource(cols, times, Int32Array.from([0, 1, 2]), null);
+  const span = { period: 'day' as const, timeZone: 'UTC', from: Date.UTC(2026, 2, 1), to: Date.UTC(2026, 2, 4) };
+  const series = (op: 'sum' | 'mean') => readSeries(reader({ op, field: 'v', where: {}, path: '/m', fieldPath: '/m/field' }, cols, source), span, '/kpi/interval');
+  assert.deepEqual(series('sum').map((p) => [p.period, p.value, p.rows]), [
     ['2026-03-01', 3, 2],
     ['2026-03-02', 0, 0],
     ['2026-03-03', 4, 1],
   ]);
-  const mean = bindMeasure({ op: 'mean', field: 'v', paths: { field: '', where: '' } }, cols);
-  assert.equal(measureSeries(mean, [0, 1, 2], times, span)[1].value, null);
+  assert.equal(series('mean')[1].value, null);
 });
 
 test('a KPI with an event filter reports a non-numeric cell at its own row', () => {
@@ -87,15 +88,15 @@ test('a KPI with an event filter reports a non-numeric cell at its own row', () 
   assert.equal(computeKpi({ ...kpi, kpi: { ...kpi.kpi, event: 'won' } }).kpis[0].value, 45);
 });
 
-test('a series too fine for its span names the interval, a path that exists', () => {
+test('a series too fine for its span names the grain, a path that exists', () => {
   const anomaly = {
     version: 1,
     kind: 'anomaly',
     data: { rows: [{ t: '2026-01-01', v: 1 }, { t: '2027-06-01', v: 2 }] },
     fields: { time: 't', value: 'v' },
-    anomaly: { interval: 'hour', rules: [] },
+    anomaly: { grain: 'hour', rules: [] },
   } as unknown as InlineContract<AnomalyContract>;
-  assert.throws(() => computeAnomaly(anomaly), (e: unknown) => e instanceof ContractError && e.path === '/anomaly/interval' && /more than 10,000 hours/.test(e.detail));
+  assert.throws(() => computeAnomaly(anomaly), (e: unknown) => e instanceof ContractError && e.path === '/anomaly/grain' && /more than 10,000 hours/.test(e.detail));
 });
 
 test('rows in time order: ties by row, nearly sorted and shuffled input alike', () => {

@@ -17,7 +17,7 @@ const base = { version: 1 as const, timeZone: 'Asia/Shanghai', data: { rows: eve
 const contracts: { [K in ContractKind]: InlineContract } = {
   funnel: { ...base, kind: 'funnel', funnel: { steps: [{ event: 'signup' }, { event: 'order' }], window: '14d', breakdown: { field: 'e' }, range: { from: '2026-03-02', to: '2026-03-15' }, compare: 'previous-period' } },
   cohort: { ...base, kind: 'cohort', cohort: { start: { event: 'signup' }, return: { event: 'order' }, period: 'week', periods: 3 } },
-  anomaly: { ...base, kind: 'anomaly', anomaly: { metric: 'sum', rules: [{ type: 'threshold', above: 15 }] } },
+  anomaly: { ...base, kind: 'anomaly', anomaly: { measure: { op: 'sum' }, rules: [{ type: 'threshold', bound: { op: '>', value: 15 } }] } },
   kpi: { ...base, kind: 'kpi', kpi: { metric: 'sum', event: 'order', range: { from: '2026-03-01', to: '2026-03-31' }, target: 40 } },
 };
 
@@ -43,7 +43,7 @@ test('the figures through the registry are the hand-worked ones', () => {
   assert.equal(kpi.kpis[0].attainment, 80);
   const anomaly = computeInline('anomaly', contracts.anomaly as never);
   // Sums per Shanghai day: 2 March 7, 3 March 12, 9 March 1, 10 March 20 (above 15).
-  assert.deepEqual(anomaly.alerts.map((p) => p.period), ['2026-03-10']);
+  assert.deepEqual(anomaly.alerts.map((a) => a.start), ['2026-03-10']);
 });
 
 test('computeView fetches URL data itself and equals the synchronous path', async () => {

@@ -148,9 +148,13 @@ const kpiGrid = {
   },
 };
 
-const rules = [{ type: 'threshold', below: 50, severity: 'critical', label: 'Floor' }, { type: 'change', drop: 0.3 }];
-const anomalyFromTotals = { version: 1, kind: 'anomaly', data: { rows: dailyTotals }, fields: { time: 'day', value: 'leads' }, anomaly: { interval: 'day', rules } };
-const anomalyFromEvents = { version: 1, kind: 'anomaly', data: { rows: leadEvents }, fields: eventFields, anomaly: { metric: 'count', interval: 'day', rules } };
+const rules = [
+  { id: 'floor', name: 'Floor', type: 'threshold', bound: { op: '<', value: 50 }, severity: 'critical' },
+  { id: 'drop', type: 'change', direction: 'drop', threshold: 30 },
+  { id: 'band', type: 'band', window: 7, minWindow: 3, k: 2 },
+];
+const anomalyFromTotals = { version: 1, kind: 'anomaly', data: { rows: dailyTotals }, fields: { time: 'day', value: 'leads' }, anomaly: { grain: 'day', measure: { op: 'sum' }, rules } };
+const anomalyFromEvents = { version: 1, kind: 'anomaly', data: { rows: leadEvents }, fields: eventFields, anomaly: { measure: { op: 'count' }, grain: 'day', rules } };
 
 /** Each source: the sources through the dev server, and the single-file bundle `npm test` builds first. */
 for (const [source, query] of [

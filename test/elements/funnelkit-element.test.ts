@@ -22,7 +22,7 @@ const series = (overrides: Record<string, unknown> = {}) => ({
   title: 'Leads per day',
   data: { rows },
   fields: { time: 'date', value: 'leads' },
-  anomaly: { rules: [] },
+  anomaly: { measure: { op: 'sum' }, rules: [] },
   ...overrides,
 });
 const doubled = { data: { rows: rows.map((r) => ({ ...r, leads: r.leads * 2 })) } };
@@ -265,7 +265,7 @@ describe('FunnelKitElement: rendering', () => {
       timeZone: 'Asia/Shanghai',
       data: { rows: daily },
       fields: { time: 'ts', value: 'leads' },
-      anomaly: { rules: [{ type: 'threshold', above: 1000 }] },
+      anomaly: { measure: { op: 'sum' }, rules: [{ type: 'threshold', bound: { op: '>', value: 1000 } }] },
     });
     const ticks = async (locale: string) => {
       const el = await fixture(html`<anomaly-chart style="width: 640px" .contract=${anomaly(locale)}></anomaly-chart>`);

@@ -21,7 +21,6 @@ const row = fc.record({
 });
 const rows = fc.array(row, { maxLength: 40 });
 const range = fc.option(fc.record({ from: goodTime, to: fc.oneof(goodTime, time) }, { requiredKeys: ['from'] }), { nil: undefined });
-const interval = fc.constantFrom('hour', 'day', 'week', 'month');
 
 const filter = fc.record({ event: fc.oneof(fc.constantFrom(...EVENTS), fc.constant(['lead', 'won'])), where: fc.constantFrom({ seg: 'a' }, { v: { min: 1, max: 100 } }) }, { requiredKeys: [] });
 const simpleMeasure = fc.record({ op: fc.constantFrom('count', 'distinct', 'sum', 'mean', 'median', 'min', 'max', 'last'), filter }, { requiredKeys: ['op'] });
@@ -47,6 +46,16 @@ const kpiSpec = fc.record(
   },
   { requiredKeys: ['id', 'label'] },
 );
+
+const ruleBase = { id: fc.constantFrom('r', 'constructor', '__proto__'), name: fc.string({ maxLength: 6 }), severity: fc.constantFrom('warning', 'critical'), for: fc.oneof(fc.nat(4), fc.constantFrom('15m', '2h', '3d', '1w')), keepFiringFor: fc.oneof(fc.nat(4), fc.constantFrom('30m', '1d')), noData: fc.constantFrom('nodata', 'alerting', 'ok', 'keep-last') };
+const anomalyRule = fc.oneof(
+  fc.record({ ...ruleBase, type: fc.constant('threshold'), mode: fc.constantFrom('absolute', 'percentage'), steps: fc.array(fc.record({ value: fc.option(fc.integer({ min: -10, max: 500 }), { nil: null }), color: fc.constantFrom('red', '#EAB839'), severity: fc.constantFrom('warning', 'critical') }, { requiredKeys: ['value'] }), { minLength: 1, maxLength: 4 }) }, { requiredKeys: ['type', 'steps'] }),
+  fc.record({ ...ruleBase, type: fc.constant('threshold'), bound: fc.oneof(fc.record({ op: fc.constantFrom('>', '>=', '<', '<='), value: fc.integer() }), fc.record({ op: fc.constantFrom('within', 'outside'), low: fc.integer({ min: -5, max: 100 }), high: fc.integer({ min: 0, max: 500 }) })) }, { requiredKeys: ['type', 'bound'] }),
+  fc.record({ ...ruleBase, type: fc.constant('change'), lag: fc.integer({ min: 1, max: 8 }), unit: fc.constantFrom('percent', 'absolute'), direction: fc.constantFrom('rise', 'drop', 'both'), threshold: fc.double({ min: 0, max: 100, noNaN: true }) }, { requiredKeys: ['type', 'threshold'] }),
+  fc.record({ ...ruleBase, type: fc.constant('band'), method: fc.constantFrom('mean-stddev', 'median-mad'), window: fc.integer({ min: 1, max: 20 }), minWindow: fc.nat(20), k: fc.double({ min: 0, max: 5, noNaN: true }), direction: fc.constantFrom('above', 'below', 'both') }, { requiredKeys: ['type'] }),
+);
+// Ids made unique by position, as a real contract's are (a repeated id is a tested error of its own).
+const anomalyRules = fc.array(anomalyRule, { maxLength: 3 }).map((rules) => rules.map((r, i) => ({ ...r, id: `${r.id}${i}` })));
 
 const sections: { [K in ContractKind]: fc.Arbitrary<Record<string, unknown>> } = {
   funnel: fc.record(
@@ -82,14 +91,9 @@ const sections: { [K in ContractKind]: fc.Arbitrary<Record<string, unknown>> } =
     },
     { requiredKeys: [] },
   ),
-  anomaly: fc.record(
-    {
-      metric: fc.constantFrom('sum', 'count', 'mean', 'countDistinct'),
-      interval,
-      rules: fc.array(fc.oneof(fc.record({ type: fc.constant('threshold'), above: fc.integer(), below: fc.integer() }, { requiredKeys: ['type'] }), fc.record({ type: fc.constant('change'), drop: fc.double({ min: 0, max: 1, noNaN: true }), rise: fc.double({ min: 0, max: 1, noNaN: true }) }, { requiredKeys: ['type'] })), { maxLength: 3 }),
-      range,
-    },
-    { requiredKeys: ['rules'] },
+  anomaly: fc.oneof(
+    fc.record({ grain: fc.constantFrom('minute', 'hour', 'day', 'week', 'month'), measure: kpiMeasure, split: fc.record({ field: fc.constantFrom('seg', 'ev', 'nope'), limit: fc.integer({ min: 1, max: 4 }) }, { requiredKeys: ['field'] }), rules: anomalyRules, range }, { requiredKeys: [] }),
+    fc.record({ grain: fc.constantFrom('minute', 'hour', 'day', 'week', 'month'), points: fc.array(fc.record({ t: time, value: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }), series: fc.constantFrom('a', 'b', '__proto__') }, { requiredKeys: ['t', 'value'] }), { maxLength: 30 }), rules: anomalyRules, range }, { requiredKeys: ['points'] }),
   ),
   kpi: fc.oneof(
     fc.record({ metric: fc.constantFrom('sum', 'count', 'mean', 'countDistinct', 'last'), event: fc.constantFrom(...EVENTS), range, compare: fc.constantFrom('previous-period', 'none'), target: fc.integer(), better: fc.constantFrom('up', 'down'), interval: fc.constantFrom('day', 'week', 'month') }, { requiredKeys: [] }),

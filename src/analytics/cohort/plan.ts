@@ -22,7 +22,7 @@ export interface CohortPlan {
   start: CohortEventPlan;
   return: CohortEventPlan;
   type: 'recurring' | 'first-time';
-  period: Period;
+  period: Exclude<Period, 'minute'>;
   periods: number;
   weekStart: WeekStart;
   mode: 'on' | 'on-or-after' | 'by';

@@ -5,18 +5,13 @@
  * @module
  */
 import type { KpiContract, KpiFilter, KpiMeasureSpec, KpiSpec, KpiThresholds, TimeRange } from '../contract.js';
+import { measureNamesEvents, planMeasure, type PlannedMeasure } from '../measures/plan-measure.js';
 import { ContractError } from '../contract-error.js';
-import type { RangeWhere } from '../columns.js';
 import { fieldOf } from '../columns.js';
-import type { MeasureOp } from '../measures/measure.js';
 import { checkTimeZone, parseTimestamp, planRange, plausibleTime, type PlannedRange } from '../time.js';
 import type { DeltaClass, KpiDirection, KpiFormatStyle } from './view-model.js';
 
-/** A measure with its filter resolved to a where clause on the event field. */
-export type PlannedMeasure =
-  | { op: MeasureOp; field?: string; where: RangeWhere; path: string; fieldPath: string }
-  | { op: 'ratio'; numerator: PlannedMeasure; denominator: PlannedMeasure }
-  | { op: 'duration'; entity: string; from: RangeWhere; to: RangeWhere; summary: 'median' | 'mean'; unitMs: number; path: string };
+export type { PlannedMeasure };
 
 export interface KpiPlanItem {
   id: string;
@@ -51,7 +46,6 @@ export interface KpiPlan {
 /** Days a KPI covers when it names no period: the 30 days up to `asOf`. */
 export const DEFAULT_KPI_DAYS = 30;
 const STATUS_COLORS = { good: 'green', warning: 'yellow', critical: 'red' } as const;
-const DAY_MS = 86_400_000;
 export type { DeltaClass };
 
 export function planKpi(contract: KpiContract): KpiPlan {
@@ -76,7 +70,7 @@ export function planKpi(contract: KpiContract): KpiPlan {
     timeZone,
     locale: contract.locale ?? 'en',
     time: kpis.some((k) => k.measure) ? fieldOf(contract.fields, 'time') : null,
-    event: specs.some((k) => k.measure && namesEvents(k.measure)) ? fieldOf(contract.fields, 'event') : null,
+    event: specs.some((k) => k.measure && measureNamesEvents(k.measure)) ? fieldOf(contract.fields, 'event') : null,
     asOf,
     kpis,
   };
@@ -106,7 +100,7 @@ function shorthand(contract: KpiContract): KpiSpec {
 
 function planItem(contract: KpiContract, spec: KpiSpec, path: string, periodPath: string, timeZone: string): KpiPlanItem {
   const given = spec.measure ? null : givenFigures(spec, path, timeZone);
-  const measure = spec.measure ? planMeasure(contract, spec.measure, `${path}/measure`) : null;
+  const measure = spec.measure ? planMeasure(contract.fields, spec.measure, `${path}/measure`) : null;
   const period = spec.period && 'last' in spec.period ? { last: spec.period.last, unit: spec.period.unit } : { range: planRange(spec.period as TimeRange | undefined, timeZone, periodPath) };
   const unchanged = spec.deltaClasses?.unchanged ?? contract.kpi.deltaClasses?.unchanged ?? 0;
   const strong = spec.deltaClasses?.strong ?? contract.kpi.deltaClasses?.strong ?? 10;
@@ -151,45 +145,4 @@ function planThresholds(t: KpiThresholds): NonNullable<KpiPlanItem['thresholds']
     .sort((a, b) => (a.value ?? -Infinity) - (b.value ?? -Infinity));
   steps[0] = { ...steps[0], value: null };
   return { mode: t.mode ?? 'absolute', steps };
-}
-
-function planMeasure(contract: KpiContract, m: KpiMeasureSpec, path: string): PlannedMeasure {
-  if (m.op === 'ratio') {
-    if (!m.numerator) throw new ContractError(`${path}/numerator`, 'is required for a ratio');
-    if (!m.denominator) throw new ContractError(`${path}/denominator`, 'is required for a ratio');
-    return { op: 'ratio', numerator: planMeasure(contract, m.numerator, `${path}/numerator`), denominator: planMeasure(contract, m.denominator, `${path}/denominator`) };
-  }
-  if (m.op === 'duration') {
-    if (!m.from) throw new ContractError(`${path}/from`, 'is required for a duration');
-    if (!m.to) throw new ContractError(`${path}/to`, 'is required for a duration');
-    return {
-      op: 'duration',
-      entity: fieldOf(contract.fields, 'entity'),
-      from: filterWhere(contract, m.from),
-      to: filterWhere(contract, m.to),
-      summary: m.summary ?? 'median',
-      unitMs: m.unit === 'hours' ? DAY_MS / 24 : DAY_MS,
-      path,
-    };
-  }
-  const role = m.op === 'distinct' ? 'entity' : 'value';
-  const named = 'field' in m && m.field ? m.field : undefined;
-  const field = m.op === 'count' ? undefined : (named ?? fieldOf(contract.fields, role));
-  const fieldPath = named ? `${path}/field` : `/fields/${role}`;
-  return { op: m.op, ...(field !== undefined ? { field } : {}), where: 'filter' in m && m.filter ? filterWhere(contract, m.filter) : {}, path, fieldPath };
-}
-
-/** Whether any filter of a measure names events. */
-function namesEvents(m: KpiMeasureSpec): boolean {
-  if (m.op === 'ratio') return namesEvents(m.numerator) || namesEvents(m.denominator);
-  if (m.op === 'duration') return m.from?.event !== undefined || m.to?.event !== undefined;
-  return m.filter?.event !== undefined;
-}
-
-/** A filter as a where clause: its event names become a condition on the event field. */
-function filterWhere(contract: KpiContract, filter: KpiFilter): RangeWhere {
-  // fromEntries defines every key as data, so a column called `__proto__` stays a column.
-  const entries = Object.entries(filter.where ?? {});
-  if (filter.event !== undefined) entries.push([fieldOf(contract.fields, 'event'), filter.event]);
-  return Object.fromEntries(entries);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { ContractError, pointerSegment } from '../contract-error.js';
-import { directTime, requireColumn, showCell, timeParser, wherePredicate, type Columns, type RangeWhere } from '../columns.js';
+import { requireColumn, showCell, wherePredicate, type Columns, type RangeWhere } from '../columns.js';
 import { mean, median } from './stats.js';
 
 export type MeasureOp = 'count' | 'distinct' | 'sum' | 'mean' | 'median' | 'min' | 'max' | 'last';
@@ -28,7 +28,7 @@ export interface BoundMeasure {
   readonly measure: Measure;
   /** Whether a row passes the measure's `where`. */
   accepts(row: number): boolean;
-  /** The value over rows (indices in time order, already accepted); see {@link emptyValue}. */
+  /** The value over rows (indices in time order, already accepted): over none, 0 for counts and sums, null for the rest. */
   value(rows: ArrayLike<number>): number | null;
 }
 
@@ -61,11 +61,6 @@ export function bindMeasure(m: Measure, columns: Columns): BoundMeasure {
   return { measure: m, accepts, value: (rows) => evaluate(m.op, values, rows) };
 }
 
-/** The value of an op over no rows: 0 for counts and sums, null where there is nothing to average. */
-export function emptyValue(op: MeasureOp): number | null {
-  return op === 'count' || op === 'distinct' || op === 'sum' ? 0 : null;
-}
-
 function evaluate(op: MeasureOp, values: ArrayLike<unknown>, rows: ArrayLike<number>): number | null {
   if (op === 'count') return rows.length;
   if (op === 'distinct') {
@@ -96,20 +91,4 @@ function evaluate(op: MeasureOp, values: ArrayLike<unknown>, rows: ArrayLike<num
     case 'last':
       return present.length ? present[present.length - 1] : null;
   }
-}
-
-/**
- * Event times (epoch ms, in the zone) of the rows a measure takes, NaN for the rest so that no
- * range holds them. Only those rows' time cells are parsed, and a bad one is named by its row.
- */
-export function measuredTimes(m: BoundMeasure, columns: Columns, timeField: string, timeZone: string): Float64Array {
-  const raw = columns.get(timeField);
-  const parse = timeParser(columns, timeField, timeZone);
-  const times = new Float64Array(columns.length).fill(NaN);
-  for (let i = 0; i < times.length; i++) {
-    if (!m.accepts(i)) continue;
-    const value = raw[i];
-    times[i] = directTime(value) ? value : parse(value, i);
-  }
-  return times;
 }

@@ -62,6 +62,16 @@ export function standardDeviation(values: ArrayLike<number>): number | null {
   return Math.sqrt(squares / (n - 1));
 }
 
+/** The population standard deviation (n), as anomaly bands take it, or null for none. */
+export function populationStandardDeviation(values: ArrayLike<number>): number | null {
+  const n = values.length;
+  const m = mean(values);
+  if (m === null) return null;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (values[i] - m) ** 2;
+  return Math.sqrt(squares / n);
+}
+
 /**
  * The median absolute deviation from the median (unscaled), or null for none: a spread that a
  * few outliers do not move, for robust anomaly bands.
