@@ -18,7 +18,9 @@ const entries = {
       .map((name) => [name.slice(0, -3), `src/${name}`]),
   ),
 };
-const external = /^(lit|@lit|vega|vega-lite|vega-embed|vega-interpreter|arquero)(\/|$)/;
+// `src/react.ts` (funnelkit/react) is one of those top-level entries: `react` and `@lit/react` stay
+// imports (react is an optional peer; @lit/react is under `@lit`). The bundle below never imports it.
+const external = /^(lit|@lit|react|vega|vega-lite|vega-embed|vega-interpreter|arquero)(\/|$)/;
 
 const copySchema = {
   name: 'copy-schema',

@@ -1,4 +1,23 @@
-import type { Decorator, Preview } from '@storybook/web-components-vite';
+/// <reference types="vite/client" />
+import { setCustomElementsManifest, type Decorator, type Preview } from '@storybook/web-components-vite';
+// Generated and gitignored (`npm run analyze`; .storybook/main.ts makes it when missing). Read as
+// text, so that type-checking does not need the file to exist.
+import manifestText from '../custom-elements.json?raw';
+
+interface Manifest {
+  modules: Array<{ declarations?: Array<{ slots?: Array<{ name: string }> }> }>;
+}
+
+/**
+ * The Docs page of each widget lists its attributes, properties, events, slots, parts and CSS
+ * properties from custom-elements.json. Storybook leaves out unnamed items, so the default slot
+ * (the inline `<script type="application/json">` contract) is shown under the name `default`.
+ */
+const manifest = JSON.parse(manifestText) as Manifest;
+for (const declaration of manifest.modules.flatMap((mod) => mod.declarations ?? [])) {
+  for (const slot of declaration.slots ?? []) slot.name ||= 'default';
+}
+setCustomElementsManifest(manifest);
 
 /**
  * Page background and colour scheme follow the theme in force (a story's `theme` arg, else the
@@ -14,6 +33,7 @@ const withPageTheme: Decorator = (story, context) => {
 };
 
 const preview: Preview = {
+  tags: ['autodocs'],
   parameters: {
     layout: 'padded',
     controls: { expanded: true, sort: 'requiredFirst' },

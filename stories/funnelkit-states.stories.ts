@@ -107,7 +107,7 @@ export const ErrorKeepsLastGoodView: Story = {
       'funnelkit-render',
       () => {
         const invalid = conversionAlerts();
-        element.contract = { ...invalid, anomaly: { ...invalid.anomaly, rules: [{ type: 'trend', threshold: 10 }] } };
+        element.contract = { ...invalid, anomaly: { ...invalid.anomaly, rules: [{ type: 'trend', threshold: 10 }] } } as never;
       },
       { once: true },
     );

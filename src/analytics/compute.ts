@@ -9,6 +9,7 @@ import type { AnomalyContract, CohortContract, ContractKind, FunnelContract, Inl
 import { ContractError } from './contract-error.js';
 import { contractColumns } from './columns.js';
 import { resolveData, type ResolveOptions } from './resolve-data.js';
+import { showUrl } from './fetcher.js';
 import { validateContract } from './validate-contract.js';
 import { pipelineOf, type ContractOf, type ViewModelOf } from './registry.js';
 
@@ -21,7 +22,7 @@ export async function computeView<K extends ContractKind>(kind: K, contract: Con
   const pipeline = pipelineOf(kind);
   const plan = pipeline.plan(checked(kind, contract));
   const inline = await resolveData(withData(contract), options);
-  const origin = contract.data && 'url' in contract.data ? { url: String(contract.data.url) } : undefined;
+  const origin = contract.data && 'url' in contract.data ? { url: showUrl(String(contract.data.url)) } : undefined;
   return pipeline.shape(plan, pipeline.execute(plan, contractColumns(inline, origin)));
 }
 

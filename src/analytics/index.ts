@@ -7,6 +7,7 @@ export type * from './contract.js';
 export { ContractError, type ContractIssue } from './contract-error.js';
 export { validateContract, contractIssues } from './validate-contract.js';
 export { resolveData, type ResolveOptions } from './resolve-data.js';
+export { setFetch, type FetchLike } from './fetcher.js';
 export { parseDuration, parseTimestamp, periodStart, addPeriods, periodKey, type Period } from './time.js';
 export { computeView, computeInline, computeFunnel, computeCohorts, computeCohort, computeAnomalies, computeAnomaly, computeKpis, computeKpi } from './compute.js';
 export { PIPELINES, type Pipeline, type ContractOf, type ViewModelOf } from './registry.js';

@@ -8,21 +8,24 @@ import { fromArrow, fromCSV, type ColumnTable } from 'arquero';
 import type { Cell, ColumnsData, Contract, FieldMap, InlineContract, RowsData, UrlData } from './contract.js';
 import { ContractError } from './contract-error.js';
 import { checkColumns } from './columns.js';
+import { currentFetch, showUrl, type FetchLike } from './fetcher.js';
 
 export interface ResolveOptions {
   /** Cancels the fetch of `data.url`. */
   signal?: AbortSignal;
   /** Base for a relative `data.url` (the page, or the URL the contract came from). */
   baseUrl?: string | URL;
-  /** The fetch to use; defaults to the global one. */
-  fetch?: typeof fetch;
+  /** The fetch to use; defaults to the page's ({@link setFetch}), else the global one. */
+  fetch?: FetchLike;
+  /** Request options for `data.url` (headers, credentials); the signal is added. */
+  init?: RequestInit;
 }
 
 /** Returns the contract with URL data fetched and parsed into inline rows or columns. */
 export async function resolveData<C extends Contract>(contract: C, options: ResolveOptions = {}): Promise<InlineContract<C>> {
   if (!contract.data || !('url' in contract.data)) return contract as InlineContract<C>;
   const data = contract.data as UrlData;
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? currentFetch();
   let url: URL;
   try {
     url = new URL(data.url, options.baseUrl ?? globalThis.location?.href);
@@ -31,12 +34,12 @@ export async function resolveData<C extends Contract>(contract: C, options: Reso
   }
   let response: Response;
   try {
-    response = await doFetch(url, { signal: options.signal });
+    response = await doFetch(url, { ...options.init, signal: options.signal });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new ContractError('/data/url', `could not fetch ${url.href}: ${(error as Error).message}`);
+    throw new ContractError('/data/url', `could not fetch ${showUrl(url)}: ${(error as Error).message}`);
   }
-  if (!response.ok) throw new ContractError('/data/url', `could not fetch ${url.href}: HTTP ${response.status}`);
+  if (!response.ok) throw new ContractError('/data/url', `could not fetch ${showUrl(url)}: HTTP ${response.status}`);
   return { ...contract, data: await parseBody(response, data.format, contract.fields ?? {}, options.signal) };
 }
 

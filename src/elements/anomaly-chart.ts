@@ -48,8 +48,8 @@ type SceneNode = { items?: SceneNode[]; marktype?: string; name?: string; x?: nu
  *
  * @attr layout - `overlay` (series drawn over each other) or `multiples` (one panel per series); overrides the contract's `display.layout`.
  *
- * @fires anomaly-point-click - A point was clicked, or focused and activated with Enter or Space, or an alert's button pressed (its peak point); detail has the series, period, start, value and every rule's evaluation.
- * @fires anomaly-state-change - After a render in which some rule's current state differs from the previous render's (on the first render: some rule is not normal); detail has the overall state, the previous one and the changes.
+ * @fires {CustomEvent<AnomalyPointClickDetail>} anomaly-point-click - A point was clicked, or focused and activated with Enter or Space, or an alert's button pressed (its peak point); detail has the series, period, start, value and every rule's evaluation.
+ * @fires {CustomEvent<AnomalyStateChangeDetail>} anomaly-state-change - After a render in which some rule's current state differs from the previous render's (on the first render: some rule is not normal); detail has the overall state, the previous one and the changes.
  *
  * @csspart state - The current state badge (`data-state`: `normal`, `pending`, `alerting`, `recovering` or `nodata`; `data-severity` while firing).
  * @csspart alerts - The list of the most recent alerts.

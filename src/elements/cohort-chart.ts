@@ -66,7 +66,7 @@ interface CellBox {
  * @attr display - Cell text: `percent` (default) or `count`.
  * @attr group - With a breakdown: the group shown (a breakdown value), or `*` for every cohort (heatmap) or one mean curve per group (curve). Unset: the first group in the heatmap, the groups compared in the curve.
  *
- * @fires cohort-cell-click - A heatmap cell was clicked, or focused and activated with Enter or Space; detail has the cohort, start, period, count, rates, incomplete flag, group and entity ids.
+ * @fires {CustomEvent<CohortCellClickDetail>} cohort-cell-click - A heatmap cell was clicked, or focused and activated with Enter or Space; detail has the cohort, start, period, count, rates, incomplete flag, group and entity ids.
  *
  * @csspart toolbar - The row above the chart: the group picker and the legend.
  * @csspart group-label - The label around the group picker.

@@ -73,7 +73,7 @@ interface LabelBox {
  * @attr metric - Bar labels: `count` (default), `first` (% of first step) or `previous` (% of previous step).
  * @attr orientation - `vertical` or `horizontal` bars; unset, vertical up to 8 steps and horizontal beyond.
  *
- * @fires funnel-step-click - A step bar was clicked, or a step label clicked or activated with Enter or Space; detail has the step index, name, group, count, rates and entity ids.
+ * @fires {CustomEvent<FunnelStepClickDetail>} funnel-step-click - A step bar was clicked, or a step label clicked or activated with Enter or Space; detail has the step index, name, group, count, rates and entity ids.
  *
  * @csspart summary - The headline: conversion from first to last step, counts, median time to convert.
  * @csspart steps - The list of step labels laid over the chart.

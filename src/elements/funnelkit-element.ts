@@ -15,7 +15,7 @@ import type { View } from 'vega';
 import type { Contract } from '../analytics/contract.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
-import { ContractSource } from './controllers/contract-source.js';
+import { ContractAttribute, ContractSource } from './controllers/contract-source.js';
 import { dataTable, type DataTableModel } from './data-table.js';
 import { emit } from './emit.js';
 import { errorDetail, type DrawMode, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from './events.js';
@@ -29,40 +29,56 @@ export type { DataTableModel } from './data-table.js';
 export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
 
 /**
+ * The base of every FunnelKit widget: where its contract comes from, its states, its events and
+ * its card. Not a tag of its own.
+ *
  * @attr src - URL of a contract JSON document. A newer `src` cancels the fetch of the older one.
+ * @attr {string} contract - The contract as JSON text (the `contract` property takes it as an object).
  * @attr theme - `light` or `dark`; without it the widget follows `prefers-color-scheme`.
  * @attr renderer - `svg` (default) or `canvas`.
  * @attr locale - BCP 47 locale for the widget's own text and number formats; overrides the contract's.
  * @attr state - Reflects what the widget is doing: `idle`, `loading`, `empty`, `error` or `ready`.
  * @attr timeout - Milliseconds to wait for `src` or the contract's data URL before giving up with an error (default 30000).
  *
- * @fires funnelkit-render - A view is on screen (after first embed and after each data update), or the contract has no data in range (`detail.state` is `empty`, `detail.view` null).
- * @fires funnelkit-error - The contract or its data could not be used; the detail names the JSON path. The last good view stays.
+ * @slot - The contract inline, as a child `<script type="application/json">{ "version": 1, "kind": … }</script>`: read when neither the `contract` property nor `src` is set. Nothing in this slot is displayed.
+ *
+ * @fires {CustomEvent<FunnelKitRenderDetail>} funnelkit-render - A view is on screen (after first embed and after each data update), or the contract has no data in range (`detail.state` is `empty`, `detail.view` null).
+ * @fires {CustomEvent<FunnelKitErrorDetail>} funnelkit-error - The contract or its data could not be used; the detail names the JSON path. The last good view stays.
  *
  * @csspart frame - The card around the widget.
  * @csspart title - The title line.
  * @csspart status - The loading, empty or error message.
  *
- * @cssprop --fk-color-background - Card background.
- * @cssprop --fk-color-text - Main text colour.
- * @cssprop --fk-color-muted - Secondary text, axis labels.
- * @cssprop --fk-color-grid - Grid lines, borders.
- * @cssprop --fk-color-accent - The primary series colour.
- * @cssprop --fk-color-ghost - Ghosted parts (drop-off, comparison).
- * @cssprop --fk-color-alert - Alerts, errors, the worst drop-off.
- * @cssprop --fk-color-warning - Warnings.
- * @cssprop --fk-color-success - Good changes.
- * @cssprop --fk-series - Comma-separated categorical palette for breakdowns.
- * @cssprop --fk-font-family - Font for text and chart labels.
- * @cssprop --fk-radius - Corner radius of the card.
- * @cssprop --fk-border - Border of the card.
- * @cssprop --fk-height - Height of the chart area.
+ * @cssprop [--fk-color-background=#ffffff] - Card background (dark theme: #16191d).
+ * @cssprop [--fk-color-text=#1f2933] - Main text colour (dark theme: #e6e8eb).
+ * @cssprop [--fk-color-muted=#616e7c] - Secondary text, axis labels (dark theme: #9ba4ae).
+ * @cssprop [--fk-color-grid=#e4e7eb] - Grid lines, borders (dark theme: #2e343b).
+ * @cssprop [--fk-color-accent=#3e63dd] - The primary series colour (dark theme: #7c9cff).
+ * @cssprop [--fk-color-ghost=#c9d3f5] - Ghosted parts: drop-off, comparison (dark theme: #2d3a66).
+ * @cssprop [--fk-color-alert=#d93025] - Alerts, errors, the worst drop-off (dark theme: #ff6b5e).
+ * @cssprop [--fk-color-warning=#e8a317] - Warnings (dark theme: #ffc53d).
+ * @cssprop [--fk-color-success=#1e8e3e] - Good changes (dark theme: #4cc38a).
+ * @cssprop [--fk-series=#3e63dd, #12a594, #e8a317, #d6409f, #7c66dc, #2f9e44, #f76b15, #0090ff] - Comma-separated categorical palette for breakdowns and series (dark theme: #7c9cff, #3dd6c1, #ffc53d, #f17ac0, #a591ff, #5ad16b, #ff9a4d, #5eb1ff).
+ * @cssprop [--fk-font-family=system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif] - Font for text and chart labels.
+ * @cssprop [--fk-radius=8px] - Corner radius of the card.
+ * @cssprop [--fk-border=1px solid #e4e7eb] - Border of the card (default: 1px solid in the grid colour).
+ * @cssprop [--fk-height=320px] - Height of the chart area.
  */
 export abstract class FunnelKitElement<C extends Contract = Contract, VM = unknown> extends LitElement {
   static override styles = [baseStyles];
 
-  /** The contract as an object. Takes precedence over `src` and an inline script. */
-  @property({ attribute: false }) contract?: unknown;
+  /**
+   * The contract as an object. Takes precedence over `src` and an inline script. The `contract`
+   * attribute takes it as JSON text; "[object Object]" there (an object set as an attribute before
+   * the element was defined) is an error that says to set the property instead.
+   */
+  @property({ converter: { fromAttribute: (text: string | null) => (text === null ? undefined : new ContractAttribute(text)) } }) contract?: C;
+
+  /**
+   * Request options for `src` and `data.url` (headers, credentials), on top of the page-wide
+   * fetch set with `setFetch()`: `el.fetchOptions = { credentials: 'include' }`.
+   */
+  @property({ attribute: false }) fetchOptions?: RequestInit;
 
   @property({ reflect: true }) src?: string;
 

@@ -15,8 +15,8 @@ import { hasNoData, KpiElement } from './kpi-view.js';
  * @csspart grid - The grid of cards.
  * @csspart label - A card's label: its button, named by the whole card in one sentence.
  *
- * @cssprop --fk-kpi-min-width - The least width of a card before the grid wraps (default 180px).
- * @cssprop --fk-gap - Space between cards (default 12px).
+ * @cssprop [--fk-kpi-min-width=180px] - The least width of a card before the grid wraps.
+ * @cssprop [--fk-gap=12px] - Space between cards.
  */
 export class KpiGrid extends KpiElement {
   static override styles = [

@@ -109,7 +109,7 @@ export function kpiView(kpi: KpiResult, options: KpiViewOptions): TemplateResult
  * What `<kpi-card>` and `<kpi-grid>` share: the kind, no Vega spec, the card styles, and the
  * card template wired to `kpi-click`.
  *
- * @fires kpi-click - A card was clicked, or activated with Enter or Space; detail: `{ id, value, period }` (period: the range in force, epoch ms, half-open).
+ * @fires {CustomEvent<KpiClickDetail>} kpi-click - A card was clicked, or activated with Enter or Space; detail: `{ id, value, period }` (period: the range in force, epoch ms, half-open).
  *
  * @csspart kpi - One KPI card; a click anywhere on it fires `kpi-click`.
  * @csspart title - In `<kpi-card>`: the KPI's label, the card's button, named by the whole card in one sentence.
@@ -120,7 +120,7 @@ export function kpiView(kpi: KpiResult, options: KpiViewOptions): TemplateResult
  * @csspart status-dot - The threshold status, in the status colour.
  * @csspart chart - The sparkline's box.
  *
- * @cssprop --fk-height - Height of the sparkline (default 44px on KPI cards).
+ * @cssprop [--fk-height=44px] - Height of the sparkline on KPI cards.
  */
 export abstract class KpiElement extends FunnelKitElement<KpiContract, KpiViewModel> {
   static override styles = [...FunnelKitElement.styles, kpiStyles];

@@ -77,7 +77,7 @@ async function nextRender(el: AnomalyChart, contract: unknown): Promise<AnomalyS
   const listener = (e: CustomEvent<AnomalyStateChangeDetail>) => (change = e.detail);
   el.addEventListener('anomaly-state-change', listener);
   const done = oneEvent(el, 'funnelkit-render');
-  el.contract = contract;
+  el.contract = contract as never;
   await done;
   el.removeEventListener('anomaly-state-change', listener);
   await el.updateComplete;
@@ -408,7 +408,7 @@ describe('<anomaly-chart>', () => {
 
   it('a bad contract fires funnelkit-error with its JSON path', async () => {
     const el = await render(html`<anomaly-chart locale="en" .contract=${points(conversion, [dod])}></anomaly-chart>`);
-    setTimeout(() => (el.contract = points(conversion, [dod, { ...dod }])));
+    setTimeout(() => (el.contract = points(conversion, [dod, { ...dod }]) as never));
     const { detail } = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(detail.path).to.equal('/anomaly/rules/1/id');
     await el.updateComplete;

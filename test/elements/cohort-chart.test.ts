@@ -344,7 +344,7 @@ describe('<cohort-chart>', () => {
     const view = el.vegaView;
     // b no longer orders on 7 January: day 2 of 5 Jan falls to 0.
     const fewer = events.filter((r) => !(r.user === 'b' && r.e === 'order'));
-    setTimeout(() => (el.contract = contract({}, fewer)));
+    setTimeout(() => (el.contract = contract({}, fewer) as never));
     const { detail } = await nextRender(el);
     expect(detail.mode).to.equal('update');
     expect(el.vegaView).to.equal(view);
@@ -361,7 +361,7 @@ describe('<cohort-chart>', () => {
 
   it('names the field the rows lack and keeps the last good table', async () => {
     const el = await render(html`<cohort-chart locale="en" .contract=${contract()}></cohort-chart>`);
-    setTimeout(() => (el.contract = contract({}, events, { entity: 'account', time: 't', event: 'e' })));
+    setTimeout(() => (el.contract = contract({}, events, { entity: 'account', time: 't', event: 'e' }) as never));
     const { detail } = await oneEvent(el, 'funnelkit-error');
     expect(detail.path).to.equal('/fields/entity');
     await el.updateComplete;

@@ -326,7 +326,7 @@ describe('<funnel-chart>', () => {
 
   it('shows an error with its JSON path and keeps the last good funnel', async () => {
     const el = await render(html`<funnel-chart locale="en" .contract=${contract()}></funnel-chart>`);
-    setTimeout(() => (el.contract = contract({ exclusions: [{ event: 'lost', from: 0, to: 5 }] })));
+    setTimeout(() => (el.contract = contract({ exclusions: [{ event: 'lost', from: 0, to: 5 }] }) as never));
     const { detail } = await oneEvent(el, 'funnelkit-error');
     expect(detail.path).to.equal('/funnel/exclusions/0/to');
     await el.updateComplete;

@@ -1,6 +1,7 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { AnomalyChart, KpiCard, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from '../../src/index.js';
 import { define } from '../../src/elements/define.js';
+import { setFetch } from '../../src/analytics/index.js';
 
 const rows = Array.from({ length: 20 }, (_, i) => ({ date: `2026-03-${String(i + 1).padStart(2, '0')}`, leads: (i + 1) * 10 }));
 const contract = (overrides: Record<string, unknown> = {}) => ({
@@ -104,6 +105,68 @@ describe('FunnelKitElement: data sources', () => {
   });
 });
 
+describe('FunnelKitElement: frameworks and portals', () => {
+  it('keeps a contract set as a property before the element was defined (lazy loading)', async () => {
+    const el = document.createElement('fk-late-kpi-card') as KpiCard;
+    el.setAttribute('locale', 'en');
+    el.contract = contract() as never;
+    document.body.append(el);
+    define('fk-late-kpi-card', class extends KpiCard {});
+    await waitUntil(() => el.state === 'ready', 'the contract set before upgrade was lost');
+    expect(valueText(el)).to.equal('1,550');
+    el.remove();
+  });
+
+  it('takes the contract attribute as JSON text', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en" contract=${JSON.stringify(contract())}></kpi-card>`);
+    await waitUntil(() => el.state === 'ready');
+    expect(valueText(el)).to.equal('1,550');
+  });
+
+  it('an object written as the attribute "[object Object]" is an error saying to set the property', async () => {
+    const el = document.createElement('kpi-card');
+    const error = new Promise<FunnelKitErrorDetail>((resolve) => el.addEventListener('funnelkit-error', (e) => resolve(e.detail), { once: true }));
+    // What React 19 and Vue (without .prop) do with an object on an element not yet defined.
+    el.setAttribute('contract', String({}));
+    document.body.append(el);
+    const detail = await error;
+    expect(detail.message).to.match(/contract attribute holds "\[object Object\]".*Set contract as a property/);
+    expect(shadow(el, '[part=status]')!.textContent).to.match(/Set contract as a property/);
+    el.remove();
+  });
+
+  it('fetches src and data.url through setFetch() with the element fetchOptions, and keeps tokens out of errors', async () => {
+    const seen: Array<{ url: string; auth: string | null; credentials?: RequestCredentials }> = [];
+    const served: Record<string, unknown> = { '/secure/contract.json': contract({ data: { url: '/secure/rows.json?token=s3cret', format: 'json' } }), '/secure/rows.json': rows };
+    setFetch(async (input, init) => {
+      const url = new URL(String(input));
+      seen.push({ url: url.pathname, auth: new Headers(init?.headers).get('Authorization'), credentials: init?.credentials });
+      const body = served[url.pathname];
+      return body ? new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }) : new Response('no', { status: 403 });
+    });
+    try {
+      const options = { headers: { Authorization: 'Bearer abc' }, credentials: 'include' as const };
+      const el = await fixture<KpiCard>(html`<kpi-card locale="en" .fetchOptions=${options} src="/secure/contract.json"></kpi-card>`);
+      await waitUntil(() => el.state === 'ready');
+      expect(valueText(el)).to.equal('1,550');
+      expect(seen).to.deep.equal([
+        { url: '/secure/contract.json', auth: 'Bearer abc', credentials: 'include' },
+        { url: '/secure/rows.json', auth: 'Bearer abc', credentials: 'include' },
+      ]);
+      const denied = document.createElement('kpi-card');
+      const failed = new Promise<FunnelKitErrorDetail>((resolve) => denied.addEventListener('funnelkit-error', (e) => resolve(e.detail), { once: true }));
+      denied.setAttribute('src', '/secure/missing.json?token=s3cret');
+      document.body.append(denied);
+      const detail = await failed;
+      denied.remove();
+      expect(detail.message).to.match(/could not fetch src .*\/secure\/missing\.json\?… ?: HTTP 403/);
+      expect(detail.message).to.not.include('s3cret');
+    } finally {
+      setFetch(null);
+    }
+  });
+});
+
 describe('FunnelKitElement: states', () => {
   it('shows loading with aria-busy while data is on its way', async () => {
     const never = new ReadableStream({ start() {} });
@@ -134,7 +197,7 @@ describe('FunnelKitElement: states', () => {
 
   it('tells the host when there is nothing to draw: funnelkit-render with state "empty"', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
-    setTimeout(() => (el.contract = contract({ kpi: { range: { from: '2025-01-01', to: '2025-01-31' } } })));
+    setTimeout(() => (el.contract = contract({ kpi: { range: { from: '2025-01-01', to: '2025-01-31' } } }) as never));
     const event = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
     expect(event.detail.state).to.equal('empty');
     expect(event.detail.view).to.equal(null);
@@ -168,7 +231,7 @@ describe('FunnelKitElement: states', () => {
 
   it('an invalid contract shows the message and path, fires funnelkit-error, and never throws', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
-    setTimeout(() => (el.contract = contract({ kpi: { metric: 'median' } })));
+    setTimeout(() => (el.contract = contract({ kpi: { metric: 'median' } }) as never));
     const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(event.detail.path).to.equal('/kpi/metric');
     expect(event.detail.message).to.match(/^expected one of "sum"/);
@@ -183,7 +246,7 @@ describe('FunnelKitElement: states', () => {
   it('keeps the last good view through an error', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract()}></kpi-card>`);
     await oneEvent(el, 'funnelkit-render');
-    el.contract = contract({ fields: { time: 'day', value: 'leads' } });
+    el.contract = contract({ fields: { time: 'day', value: 'leads' } }) as never;
     const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(event.detail.path).to.equal('/fields/time');
     await el.updateComplete;
@@ -197,7 +260,7 @@ describe('FunnelKitElement: states', () => {
     const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
     const view = el.vegaView;
-    el.contract = series({ fields: { time: 'day', value: 'leads' } });
+    el.contract = series({ fields: { time: 'day', value: 'leads' } }) as never;
     const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(event.detail.path).to.equal('/fields/time');
     await el.updateComplete;
@@ -209,7 +272,7 @@ describe('FunnelKitElement: states', () => {
 
   it('reports a kind that does not fit the tag', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
-    setTimeout(() => (el.contract = { ...contract(), kind: 'cohort', cohort: {} }));
+    setTimeout(() => (el.contract = { ...contract(), kind: 'cohort', cohort: {} } as never));
     const event = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(event.detail.path).to.equal('/kind');
     expect(event.detail.message).to.equal('expected "kpi" for <kpi-card>, got "cohort"');
@@ -230,7 +293,7 @@ describe('FunnelKitElement: rendering', () => {
     const wrapper = document.body;
     const heard: Array<CustomEvent<FunnelKitRenderDetail>> = [];
     wrapper.addEventListener('funnelkit-render', (e) => heard.push(e as CustomEvent<FunnelKitRenderDetail>));
-    el.contract = contract();
+    el.contract = contract() as never;
     await waitUntil(() => heard.length > 0, 'no funnelkit-render reached the wrapper', { timeout: 10000 });
     expect(heard[0].composed).to.equal(true);
     expect(heard[0].detail.mode).to.equal('embed');
@@ -240,7 +303,7 @@ describe('FunnelKitElement: rendering', () => {
     const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
     const view = el.vegaView;
-    el.contract = series(doubled);
+    el.contract = series(doubled) as never;
     const event = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
     expect(event.detail.mode).to.equal('update');
     expect(el.vegaView).to.equal(view);
@@ -345,7 +408,7 @@ describe('FunnelKitElement: rendering', () => {
     view.data = (() => {
       throw new Error('Unrecognized data set: series');
     }) as typeof view.data;
-    el.contract = series(doubled);
+    el.contract = series(doubled) as never;
     const failed = (await oneEvent(el, 'funnelkit-error')) as CustomEvent<FunnelKitErrorDetail>;
     expect(el.state).to.equal('error');
     // The raw text goes to the event and the console, never to the screen.
@@ -369,7 +432,7 @@ describe('FunnelKitElement: rendering', () => {
   it('an error about a newer contract stays through a theme switch, over the last good view', async () => {
     const el = await fixture<AnomalyChart>(html`<anomaly-chart locale="en" .contract=${series()}></anomaly-chart>`);
     await oneEvent(el, 'funnelkit-render');
-    el.contract = series({ fields: { time: 'day', value: 'leads' } });
+    el.contract = series({ fields: { time: 'day', value: 'leads' } }) as never;
     await oneEvent(el, 'funnelkit-error');
     el.theme = 'dark';
     await oneEvent(el, 'funnelkit-render');

@@ -85,7 +85,7 @@ describe('<kpi-card>', () => {
   it('fires funnelkit-render with no Vega view, and has none', async () => {
     const el = document.createElement('kpi-card') as KpiCard;
     el.locale = 'en';
-    el.contract = contract;
+    el.contract = contract as never;
     const event = oneEvent(el, 'funnelkit-render');
     document.body.append(el);
     try {

@@ -129,7 +129,7 @@ describe('<kpi-grid>', () => {
 
   it('fires funnelkit-render with no Vega view; empty when no KPI has data', async () => {
     const el = await fixture<KpiGrid>(html`<kpi-grid locale="en"></kpi-grid>`);
-    setTimeout(() => (el.contract = contract));
+    setTimeout(() => (el.contract = contract as never));
     const { detail } = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
     expect(detail).to.deep.equal({ view: null, mode: 'embed', state: 'ready' });
     const nothing = { ...contract, kpi: { kpis: [contract.kpi.kpis[0], contract.kpi.kpis[2]].map((k) => ({ ...k, period: { from: '2025-01-01', to: '2025-01-31' } })) } };

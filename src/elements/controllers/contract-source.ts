@@ -11,6 +11,7 @@ import { computeView } from '../../analytics/compute.js';
 import { untilAborted } from '../../analytics/resolve-data.js';
 import type { ContractOf } from '../../analytics/registry.js';
 import { validateContract } from '../../analytics/validate-contract.js';
+import { currentFetch, showUrl } from '../../analytics/fetcher.js';
 
 /** A problem with where the contract comes from rather than what it says (no JSON path). */
 export class SourceError extends Error {
@@ -18,7 +19,7 @@ export class SourceError extends Error {
 }
 
 /** The element that owns the source: its `contract` property and `src` attribute. */
-export type ContractSourceHost = ReactiveControllerHost & HTMLElement & { contract?: unknown; src?: string; timeout?: number };
+export type ContractSourceHost = ReactiveControllerHost & HTMLElement & { contract?: unknown; src?: string; timeout?: number; fetchOptions?: RequestInit };
 
 /** What the host is told. Nothing is reported for a load that a newer one replaced. */
 export interface ContractSourceOptions<C extends Contract, VM> {
@@ -115,7 +116,7 @@ export class ContractSource<C extends Contract, VM> implements ReactiveControlle
       if (contract.kind !== kind) {
         throw new ContractError('/kind', `expected "${kind}" for <${this.host.localName}>, got "${contract.kind}"`);
       }
-      const viewModel = await computeView(kind, contract as ContractOf<C['kind']>, { signal: waiting, baseUrl });
+      const viewModel = await computeView(kind, contract as ContractOf<C['kind']>, { signal: waiting, baseUrl, init: this.host.fetchOptions });
       if (signal.aborted) return;
       await this.options.loaded(contract, viewModel as VM, signal);
     } catch (error) {
@@ -127,24 +128,47 @@ export class ContractSource<C extends Contract, VM> implements ReactiveControlle
   /** How to read the source in force, or null when there is none. */
   private reader(): Reader | null {
     const { contract, src } = this.host;
+    if (contract instanceof ContractAttribute) return async () => ({ raw: contract.parse() });
     if (contract !== undefined && contract !== null) return async () => ({ raw: contract });
-    if (src) return fetchContract(src);
+    if (src) return fetchContract(src, this.host.fetchOptions);
     const script = this.host.querySelector<HTMLScriptElement>(':scope > script[type="application/json"]');
     return script ? async () => ({ raw: parseInline(script) }) : null;
   }
 }
 
-function fetchContract(src: string): Reader {
+/**
+ * A `contract` attribute: JSON text, parsed when the contract is read. "[object Object]" is what a
+ * framework writes when it sets an object on an element not yet defined (React 19, Vue without
+ * `.prop`): that is an error naming the cure, not a silent empty card.
+ */
+export class ContractAttribute {
+  constructor(readonly text: string) {}
+
+  parse(): unknown {
+    if (/^\[object \w+\]$/.test(this.text.trim())) {
+      throw new SourceError(
+        `the contract attribute holds "${this.text.trim()}": an object was set as an attribute, which happens when the element is not defined yet. Set contract as a property (element.contract = {…}; Vue: :contract.prop; React: the funnelkit/react components, or import the widget before rendering), or give JSON text`,
+      );
+    }
+    try {
+      return JSON.parse(this.text);
+    } catch (error) {
+      throw new SourceError(`the contract attribute is not JSON: ${(error as Error).message}`);
+    }
+  }
+}
+
+function fetchContract(src: string, init: RequestInit | undefined): Reader {
   return async (signal) => {
     const url = new URL(src, document.baseURI).href;
     let response: Response;
     try {
-      response = await fetch(url, { signal });
+      response = await currentFetch()(url, { ...init, signal });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
-      throw new SourceError(`could not fetch src ${url}: ${(error as Error).message}`);
+      throw new SourceError(`could not fetch src ${showUrl(url)}: ${(error as Error).message}`);
     }
-    if (!response.ok) throw new SourceError(`could not fetch src ${url}: HTTP ${response.status}`);
+    if (!response.ok) throw new SourceError(`could not fetch src ${showUrl(url)}: HTTP ${response.status}`);
     try {
       return { raw: await untilAborted(response.json(), signal), baseUrl: url };
     } catch (error) {
