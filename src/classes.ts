@@ -13,3 +13,4 @@ export { FunnelKitElement, type WidgetState, type FunnelKitErrorDetail, type Fun
 export { VegaElement } from './elements/vega-element.js';
 export { KpiElement } from './elements/kpi-view.js';
 export { setFetch, type FetchLike } from './analytics/fetcher.js';
+export { registerMessages, type Messages, type MessageKey } from './specs/messages.js';

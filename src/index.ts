@@ -20,5 +20,6 @@ export {
   type DataTableModel,
 } from './elements/funnelkit-element.js';
 export type { SpecContext } from './specs/spec-context.js';
+export { registerMessages, type Messages, type MessageKey } from './specs/messages.js';
 export type { ThemeTokens } from './specs/theme.js';
 export * from './analytics/index.js';

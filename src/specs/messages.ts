@@ -1,225 +1,68 @@
 /**
- * The widgets' own words (status lines, axis titles, table headers), in English and Chinese. Text that
- * comes from data is never looked up here.
+ * The widgets' own words (status lines, axis titles, table headers): one catalogue per language
+ * in `messages/` (English complete and the fallback, Simplified and Traditional Chinese complete),
+ * and a page-wide {@link registerMessages} to override words or add a language. Text that comes
+ * from data is never looked up here.
+ *
+ * A locale finds its catalogue by these rules, first match wins:
+ * 1. a language registered under the exact tag (`fr-CA`), then under its language (`fr`);
+ * 2. Chinese by script and region: `zh-Hant`, `zh-TW`, `zh-HK`, `zh-MO` read Traditional
+ *    (`zh-TW`); every other `zh` (`zh-CN`, `zh-SG`, `zh-Hans`, `zh`) reads Simplified (`zh-CN`);
+ * 3. anything else reads English.
+ * A key a catalogue lacks (a partial registration) is read from the next catalogue in that chain
+ * (`zh-HK` overrides → `zh-TW` → English).
+ * @module
  */
-const MESSAGES = {
-  en: {
-    loading: 'Loading…',
-    empty: 'No data in this range',
-    error: 'This chart could not be drawn',
-    unexpected: 'something went wrong while drawing it (details in the browser console)',
-    errorAt: 'at',
-    keptLastView: 'Showing the last good view.',
-    dataTable: 'Data shown in the chart',
-    period: 'Period',
-    value: 'Value',
-    previous: 'Previous period',
-    target: 'Target',
-    change: 'Change',
-    vsPrevious: 'vs previous period',
-    vsPreviousDay: 'vs previous day',
-    comparedWith: '{against}: {previous}',
-    vsPreviousDays: 'vs previous {n} days',
-    vsPreviousHours: 'vs previous {n} hours',
-    vsYearAgo: 'vs same period last year',
-    noComparison: 'No comparison',
-    ofTarget: '{pct} of target ({target})',
-    ofTargetShort: '{pct} of target',
-    kpiUp: 'up',
-    kpiDown: 'down',
-    kpiUnchanged: 'unchanged',
-    kpiStatus: 'status {status}',
-    statusGood: 'Good',
-    noDataReason: 'No data in this period',
-    emptyDenominatorReason: 'Nothing to divide by in this period (the denominator is 0)',
-    kpis: 'KPIs',
-    status: 'Status',
-    alert: 'Alert',
-    stateWarning: 'Warning',
-    stateCritical: 'Critical',
-    alertsNone: 'No alerts in this range',
-    stateNormal: 'Normal',
-    statePending: 'Pending',
-    stateAlerting: 'Alerting',
-    stateRecovering: 'Recovering',
-    stateNoData: 'No data',
-    nowNormal: 'now normal',
-    nowPending: 'now pending',
-    nowAlerting: 'now alerting',
-    nowRecovering: 'now recovering',
-    nowNoData: 'now without data',
-    alertsOne: '1 alert in range',
-    alertsMany: '{n} alerts in range',
-    metricDropped: '{metric} dropped {amount} on {date}',
-    metricRose: '{metric} rose {amount} on {date}',
-    metricWas: '{metric} was {value} on {date}',
-    metricNoData: '{metric} had no data on {date}',
-    nameJoin: ': ',
-    sentenceJoin: '; ',
-    clauseJoin: ', ',
-    ongoing: 'ongoing',
-    peak: 'peak',
-    expected: 'Expected',
-    band: 'Band',
-    threshold: 'Threshold',
-    series: 'Series',
-    alertPeriod: 'Alert period',
-    recentAlerts: 'Recent alerts',
-    chartPoints: 'Chart points',
-    resetZoom: 'Reset zoom',
-    cohort: 'Cohort',
-    rate: 'Rate',
-    entities: 'Entities',
-    size: 'Size',
-    incomplete: 'incomplete',
-    none: '(none)',
-    other: 'Other',
-    step: 'Step',
-    group: 'Group',
-    fromFirst: 'Conversion from first step',
-    fromPrevious: 'Conversion from previous step',
-    dropOff: 'Dropped off',
-    medianTime: 'Median time from previous step',
-    stuck: 'Stuck',
-    stuckBadge: 'stuck',
-    stuckOver: 'at this step longer than',
-    timeToConvert: 'Time to convert',
-    median: 'Median',
-    mean: 'Mean',
-    share: 'Share',
-    conversionRate: 'Conversion rate',
-    entered: 'Entered',
-    converted: 'Converted',
-    incompleteHint: 'window still open; may rise',
-    noConversions: 'No one converted in this range',
-    needsEvents: 'This view needs event data, not pre-aggregated counts',
-    stepsLabel: 'Funnel steps',
-    largestDropOff: 'largest drop-off',
-    overallConversion: 'converted from first to last step',
-    medianTimeToConvert: 'median time to convert',
-    ofCohort: '% of cohort',
-    ofPrevious: '% of previous period',
-    allGroups: 'All groups',
-    cohorts: 'Cohorts',
-    cohortCells: 'Cohort cells',
-    periodOpen: 'period not over yet; may rise',
-  },
-  'zh-CN': {
-    loading: '加载中…',
-    empty: '此范围内没有数据',
-    error: '无法绘制此图表',
-    unexpected: '绘制时出现意外错误（详情见浏览器控制台）',
-    errorAt: '位置',
-    keptLastView: '仍显示上一次的有效视图。',
-    dataTable: '图表中的数据',
-    period: '周期',
-    value: '数值',
-    previous: '上一周期',
-    target: '目标',
-    change: '变化',
-    vsPrevious: '较上期',
-    vsPreviousDay: '较前一天',
-    comparedWith: '{against}：{previous}',
-    vsPreviousDays: '较上期',
-    vsPreviousHours: '较上期',
-    vsYearAgo: '较去年同期',
-    noComparison: '无对比数据',
-    ofTarget: '完成目标的 {pct}（目标 {target}）',
-    ofTargetShort: '完成目标的 {pct}',
-    kpiUp: '上升',
-    kpiDown: '下降',
-    kpiUnchanged: '持平',
-    kpiStatus: '状态：{status}',
-    statusGood: '良好',
-    noDataReason: '本期没有数据',
-    emptyDenominatorReason: '本期分母为 0，无法计算',
-    kpis: '关键指标',
-    status: '状态',
-    alert: '告警',
-    stateWarning: '警告',
-    stateCritical: '严重',
-    alertsNone: '此范围内无告警',
-    stateNormal: '正常',
-    statePending: '待定',
-    stateAlerting: '告警中',
-    stateRecovering: '恢复中',
-    stateNoData: '无数据',
-    nowNormal: '当前正常',
-    nowPending: '当前待定',
-    nowAlerting: '当前告警中',
-    nowRecovering: '当前恢复中',
-    nowNoData: '当前无数据',
-    alertsOne: '范围内有 1 条告警',
-    alertsMany: '范围内有 {n} 条告警',
-    metricDropped: '{metric}于{date}下降 {amount}',
-    metricRose: '{metric}于{date}上升 {amount}',
-    metricWas: '{metric}于{date}为 {value}',
-    metricNoData: '{metric}于{date}无数据',
-    nameJoin: '：',
-    sentenceJoin: '；',
-    clauseJoin: '，',
-    ongoing: '持续中',
-    peak: '峰值',
-    expected: '预期',
-    band: '预期区间',
-    threshold: '阈值',
-    series: '序列',
-    alertPeriod: '告警时段',
-    recentAlerts: '最近告警',
-    chartPoints: '图表数据点',
-    resetZoom: '重置缩放',
-    cohort: '同期群',
-    rate: '比率',
-    entities: '数量',
-    size: '规模',
-    incomplete: '未完结',
-    none: '（无）',
-    other: '其他',
-    step: '步骤',
-    group: '分组',
-    fromFirst: '总体转化率',
-    fromPrevious: '环节转化率',
-    dropOff: '流失',
-    medianTime: '距上一步的中位时长',
-    stuck: '停滞',
-    stuckBadge: '停滞',
-    stuckOver: '在此阶段超过',
-    timeToConvert: '转化时长',
-    median: '中位数',
-    mean: '平均',
-    share: '占比',
-    conversionRate: '转化率',
-    entered: '进入',
-    converted: '转化',
-    incompleteHint: '转化窗口未结束，数值可能上升',
-    noConversions: '此范围内没有转化',
-    needsEvents: '此视图需要事件数据，而非预聚合数据',
-    stepsLabel: '漏斗步骤',
-    largestDropOff: '流失最多',
-    overallConversion: '从首步到末步的转化率',
-    medianTimeToConvert: '转化时长中位数',
-    ofCohort: '占同期群比例',
-    ofPrevious: '占上一周期比例',
-    allGroups: '全部分组',
-    cohorts: '各同期群',
-    cohortCells: '同期群单元格',
-    periodOpen: '周期尚未结束，数值可能上升',
-  },
-} as const;
+import { en, type MessageKey, type Messages } from './messages/en.js';
+import { zhCN } from './messages/zh-CN.js';
+import { zhTW } from './messages/zh-TW.js';
+import { builtInLocale } from '../analytics/locale.js';
 
-export type MessageKey = keyof (typeof MESSAGES)['en'];
+export type { MessageKey, Messages };
 
-/** The message in the closest supported locale: `zh`, `zh-Hans`, `zh-CN` all read Chinese. */
-export function message(key: MessageKey, locale: string): string {
-  return (locale.toLowerCase().startsWith('zh') ? MESSAGES['zh-CN'] : MESSAGES.en)[key];
+const BUILT_IN: Record<string, Partial<Messages>> = { en, 'zh-CN': zhCN, 'zh-TW': zhTW };
+/** Registered by the page: overrides and new languages, by lower-case tag. */
+const registered = new Map<string, Partial<Messages>>();
+const chains = new Map<string, Array<Partial<Messages>>>();
+
+/**
+ * Overrides some of the widgets' words for a locale, or adds a language, for every widget on the
+ * page: `registerMessages('fr', { loading: 'Chargement…', empty: 'Aucune donnée' })`. Keys left
+ * out fall back as the module documentation says. Widgets already drawn use the words at their
+ * next render.
+ */
+export function registerMessages(locale: string, messages: Partial<Messages>): void {
+  const tag = locale.toLowerCase();
+  registered.set(tag, { ...registered.get(tag), ...messages });
+  chains.clear();
 }
 
-const OFFSET_UNITS = {
-  en: { hour: 'Hour', day: 'Day', week: 'Week', month: 'Month' },
-  'zh-CN': { hour: '第{n}小时', day: '第{n}天', week: '第{n}周', month: '第{n}月' },
-} as const;
+/** The catalogues a locale reads, most specific first, English last. */
+function chain(locale: string): Array<Partial<Messages>> {
+  const tag = locale.toLowerCase();
+  let found = chains.get(tag);
+  if (!found) {
+    const language = tag.split('-')[0];
+    const built = builtInLocale(tag);
+    const layers = [registered.get(tag), language !== tag ? registered.get(language) : undefined, registered.get(built.toLowerCase()), BUILT_IN[built], en];
+    found = layers.filter((layer): layer is Partial<Messages> => layer !== undefined);
+    chains.set(tag, found);
+  }
+  return found;
+}
+
+/** The message for `key` in `locale`, by the fallback rules above. */
+export function message(key: MessageKey, locale: string): string {
+  for (const layer of chain(locale)) {
+    const text = layer[key];
+    if (text !== undefined) return text;
+  }
+  return en[key];
+}
+
+const OFFSET_KEYS = { hour: 'offsetHour', day: 'offsetDay', week: 'offsetWeek', month: 'offsetMonth' } as const;
 
 /** "Week 3" / "第3周": a column heading for periods since the start. */
 export function offsetLabel(period: 'hour' | 'day' | 'week' | 'month', n: number, locale: string): string {
-  return locale.toLowerCase().startsWith('zh') ? OFFSET_UNITS['zh-CN'][period].replace('{n}', String(n)) : `${OFFSET_UNITS.en[period]} ${n}`;
+  return message(OFFSET_KEYS[period], locale).replace('{n}', String(n));
 }

@@ -2,6 +2,7 @@ import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/t
 import { AnomalyChart, KpiCard, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from '../../src/index.js';
 import { define } from '../../src/elements/define.js';
 import { setFetch } from '../../src/analytics/index.js';
+import { registerMessages } from '../../src/index.js';
 
 const rows = Array.from({ length: 20 }, (_, i) => ({ date: `2026-03-${String(i + 1).padStart(2, '0')}`, leads: (i + 1) * 10 }));
 const contract = (overrides: Record<string, unknown> = {}) => ({
@@ -164,6 +165,21 @@ describe('FunnelKitElement: frameworks and portals', () => {
     } finally {
       setFetch(null);
     }
+  });
+});
+
+describe('FunnelKitElement: languages', () => {
+  it('zh-TW and zh-HK read Traditional Chinese; a registered language and override reach a widget', async () => {
+    const empty = contract({ kpi: { range: { from: '2025-01-01', to: '2025-01-31' } } });
+    for (const [locale, text] of [['zh-TW', '此範圍內沒有資料'], ['zh-HK', '此範圍內沒有資料'], ['zh-SG', '此范围内没有数据'], ['ja', 'No data in this range']]) {
+      const el = await fixture<KpiCard>(html`<kpi-card locale=${locale} .contract=${empty}></kpi-card>`);
+      await waitUntil(() => el.state === 'empty');
+      expect(shadow(el, '[part=status]')!.textContent!.trim(), locale).to.contain(text);
+    }
+    registerMessages('de', { empty: 'Keine Daten in diesem Zeitraum' });
+    const el = await fixture<KpiCard>(html`<kpi-card locale="de-AT" .contract=${empty}></kpi-card>`);
+    await waitUntil(() => el.state === 'empty');
+    expect(shadow(el, '[part=status]')!.textContent!.trim()).to.contain('Keine Daten in diesem Zeitraum');
   });
 });
 

@@ -5,8 +5,9 @@
  * @module
  */
 import type { KpiResult } from './view-model.js';
+import { builtInLocale } from '../locale.js';
 
-const POINTS = { en: 'pp', zh: '个百分点' } as const;
+const POINTS = { en: 'pp', 'zh-CN': '个百分点', 'zh-TW': '個百分點' } as const;
 
 /** Every figure of a KPI in `locale`; missing ones are null, a missing value is "—". */
 export function formatKpiFigures(kpi: KpiResult, locale: string): KpiResult['formatted'] {
@@ -52,5 +53,5 @@ export function formatKpiValue(value: number, format: KpiResult['format'], local
 function formatDelta(delta: number, format: KpiResult['format'], locale: string): string {
   if (format.style !== 'percent') return formatKpiValue(delta, format, locale, true);
   const points = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(delta * 100);
-  return `${points} ${locale.toLowerCase().startsWith('zh') ? POINTS.zh : POINTS.en}`;
+  return `${points} ${POINTS[builtInLocale(locale)]}`;
 }
