@@ -13,11 +13,13 @@ import { property, state } from 'lit/decorators.js';
 import type { VisualizationSpec } from 'vega-embed';
 import type { View } from 'vega';
 import type { Contract } from '../analytics/contract.js';
-import { message } from '../specs/messages.js';
+import { message, type MessageKey } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { ContractAttribute, ContractSource } from './controllers/contract-source.js';
 import { dataTable, type DataTableModel } from './data-table.js';
 import { emit } from './emit.js';
+import { csvText, exportFileName, svgToPng } from './export.js';
+import { ExportMenu, exportMenuStyles, type ExportFormat } from './export-menu.js';
 import { errorDetail, type DrawMode, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from './events.js';
 import { baseStyles } from './funnelkit-element.styles.js';
 import { statusLine } from './status-line.js';
@@ -27,6 +29,9 @@ export type { DataTableModel } from './data-table.js';
 
 /** What the element is doing. Reflected as the `state` attribute for styling and tests. */
 export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
+
+/** The file-name stem of each kind of widget, when its contract has no title. */
+const KIND_WORD: Record<string, MessageKey> = { funnel: 'kindFunnel', cohort: 'kindCohort', anomaly: 'kindAnomaly', kpi: 'kindKpi' };
 
 /**
  * The base of every FunnelKit widget: where its contract comes from, its states, its events and
@@ -38,6 +43,7 @@ export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
  * @attr renderer - `svg` (default) or `canvas`.
  * @attr locale - BCP 47 locale for the widget's own text and number formats; overrides the contract's.
  * @attr state - Reflects what the widget is doing: `idle`, `loading`, `empty`, `error` or `ready`.
+ * @attr export-menu - Shows an "Export" button that downloads what is shown as PNG, SVG or CSV.
  * @attr timeout - Milliseconds to wait for `src` or the contract's data URL before giving up with an error (default 30000).
  *
  * @slot - The contract inline, as a child `<script type="application/json">{ "version": 1, "kind": … }</script>`: read when neither the `contract` property nor `src` is set. Nothing in this slot is displayed.
@@ -48,6 +54,8 @@ export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
  * @csspart frame - The card around the widget.
  * @csspart title - The title line.
  * @csspart status - The loading, empty or error message.
+ * @csspart export-menu - The "Export" button (with the `export-menu` attribute); it opens the export items.
+ * @csspart export-item - One download in the export menu: PNG, SVG or CSV.
  *
  * @cssprop [--fk-color-background=#ffffff] - Card background (dark theme: #16191d).
  * @cssprop [--fk-color-text=#1f2933] - Main text colour (dark theme: #e6e8eb).
@@ -65,7 +73,7 @@ export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
  * @cssprop [--fk-height=320px] - Height of the chart area.
  */
 export abstract class FunnelKitElement<C extends Contract = Contract, VM = unknown> extends LitElement {
-  static override styles = [baseStyles];
+  static override styles = [baseStyles, exportMenuStyles];
 
   /**
    * The contract as an object. Takes precedence over `src` and an inline script. The `contract`
@@ -91,6 +99,11 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   @property({ reflect: true }) state: WidgetState = 'idle';
 
   @property({ type: Number }) timeout = 30_000;
+
+  /** Shows the "Export" menu (PNG, SVG, CSV downloads of what is shown). */
+  @property({ type: Boolean, reflect: true, attribute: 'export-menu' }) exportMenu = false;
+
+  private readonly exporter = new ExportMenu(this);
 
   /** The last problem, or null. */
   @state() protected problem: FunnelKitErrorDetail | null = null;
@@ -204,6 +217,61 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     return this.source.load();
   }
 
+  /** The view model on screen, or an Error saying why there is nothing to export. */
+  private exportable(): VM {
+    if (this.viewModel === null || this.state === 'empty') {
+      const why = this.state === 'empty' ? 'it shows no data in range' : `nothing is shown yet (state "${this.state}")`;
+      throw new Error(`<${this.localName}> cannot export: ${why}. Set a contract and wait for funnelkit-render.`);
+    }
+    return this.viewModel;
+  }
+
+  /**
+   * What is drawn, as SVG text: the Vega view's SVG in a chart widget, the cards (label, figure,
+   * change, sparkline) in a KPI widget. Rejects when nothing is shown yet.
+   */
+  async toSVG(): Promise<string> {
+    return this.drawnSVG(this.exportable());
+  }
+
+  /**
+   * What is drawn, as a PNG image `scale` times its CSS size (2 by default, for sharp text).
+   * Rejects when nothing is shown yet.
+   */
+  async toPNG(scale = 2): Promise<Blob> {
+    return this.drawnPNG(this.exportable(), scale);
+  }
+
+  /**
+   * The table of what is shown (the same as the visually hidden table, in the widget's locale) as
+   * CSV: a UTF-8 byte-order mark, the header row, then one line per row, quoted as RFC 4180
+   * says. Throws when nothing is shown yet.
+   */
+  toCSV(): string {
+    return csvText(this.describe(this.exportable()));
+  }
+
+  /**
+   * The name of a download in `format`: the contract's title (else the widget's kind, in its
+   * locale) and today's date, `Deals-2026-03-20.csv`, without characters file names cannot hold.
+   */
+  exportFileName(format: ExportFormat): string {
+    const locale = this.effectiveLocale;
+    const kind = String(this.shownContract?.kind ?? this.kind);
+    const fallback = KIND_WORD[kind] ? message(KIND_WORD[kind], locale) : kind;
+    return exportFileName(this.shownContract?.title, fallback, format);
+  }
+
+  /** {@link toSVG} of a view model on screen; the drawing widgets say how. */
+  protected async drawnSVG(_vm: VM): Promise<string> {
+    throw new Error(`<${this.localName}> cannot export: it has no drawing`);
+  }
+
+  /** {@link toPNG} of a view model on screen: by default its SVG drawn into a canvas. */
+  protected async drawnPNG(vm: VM, scale: number): Promise<Blob> {
+    return svgToPng(await this.drawnSVG(vm), scale);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale') && this.locale) this.setAttribute('lang', this.locale);
     if (changed.has('contract') || changed.has('src')) this.source.sourceChanged();
@@ -237,6 +305,11 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     if (this.state === 'error') this.state = 'ready';
   }
 
+  /** Whether the element has a contract, a `src` or an inline script to read. */
+  private hasSource(): boolean {
+    return (this.contract !== undefined && this.contract !== null) || !!this.src || this.querySelector(':scope > script[type="application/json"]') !== null;
+  }
+
   protected override render(): TemplateResult {
     const locale = this.effectiveLocale;
     const vm = this.state === 'empty' ? null : this.viewModel;
@@ -244,8 +317,11 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     return html`
       <div part="frame" aria-busy=${this.state === 'loading' ? 'true' : 'false'}>
         ${title ? html`<h3 part="title">${title}</h3>` : nothing}
-        ${statusLine(this.state, this.problem, this.viewModel !== null, locale)}
+        ${this.state === 'idle' && !this.hasSource()
+          ? html`<div part="status" role="status" data-state="idle">${message('noContract', locale)}</div>`
+          : statusLine(this.state, this.problem, this.viewModel !== null, locale)}
         ${this.renderContent(vm)}
+        ${vm !== null && this.exportMenu ? this.exporter.render(locale) : nothing}
         ${vm !== null ? dataTable(this.describe(vm), this.caption(vm)) : nothing}
       </div>
     `;

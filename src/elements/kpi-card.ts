@@ -44,6 +44,11 @@ export class KpiCard extends KpiElement {
     return this.kpi ? vm.kpis.find((k) => k.id === this.kpi) : vm.kpis.length === 1 ? vm.kpis[0] : undefined;
   }
 
+  protected override shownKpis(vm: KpiViewModel): KpiResult[] {
+    const kpi = this.pick(vm);
+    return kpi ? [kpi] : [];
+  }
+
   protected override checkView(vm: KpiViewModel): void {
     if (this.pick(vm)) return;
     const ids = vm.kpis.map((k) => `"${k.id}"`).join(', ');

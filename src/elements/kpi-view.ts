@@ -8,6 +8,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { formatKpiFigures, type KpiContract, type KpiResult, type KpiViewModel } from '../analytics/index.js';
 import { message, type MessageKey } from '../specs/messages.js';
 import { emit } from './emit.js';
+import { kpiSvg, type KpiCardFigures } from './export.js';
 import { FunnelKitElement } from './funnelkit-element.js';
 import { changeBadge, comparisonLabel, fill, kpiSentence, noteReason, statusColor, statusWord, targetText } from './kpi-text.js';
 import { kpiStyles } from './kpi-view.styles.js';
@@ -105,6 +106,21 @@ export function kpiView(kpi: KpiResult, options: KpiViewOptions): TemplateResult
   </div>`;
 }
 
+/** One KPI's words as {@link kpiView} shows them, for the exported SVG. */
+export function kpiFigures(kpi: KpiResult, locale: string): KpiCardFigures {
+  const figures = formatKpiFigures(kpi, locale);
+  const badge = changeBadge(kpi, figures);
+  const against = badge === null ? null : (comparisonLabel(kpi.range, kpi.previousRange, locale) ?? message('vsPrevious', locale));
+  return {
+    label: kpi.label,
+    value: kpi.value === null ? '—' : figures.value,
+    change: badge === null ? message('noComparison', locale) : `${badge.arrow ? `${badge.arrow} ` : ''}${badge.figure}`,
+    tone: badge === null ? 'none' : kpi.tone,
+    comparison: against === null ? null : figures.previous === null ? against : fill(message('comparedWith', locale), { previous: figures.previous, against }),
+    sparkline: kpi.sparkline.length > 1 ? kpi.sparkline.map((p) => p.value) : [],
+  };
+}
+
 /**
  * What `<kpi-card>` and `<kpi-grid>` share: the kind, no Vega spec, the card styles, and the
  * card template wired to `kpi-click`.
@@ -130,6 +146,29 @@ export abstract class KpiElement extends FunnelKitElement<KpiContract, KpiViewMo
   /** No Vega chart: the card draws its sparkline itself. */
   protected buildSpec(): null {
     return null;
+  }
+
+  /** The KPIs shown: every one (`<kpi-card>` shows the one it picks). */
+  protected shownKpis(vm: KpiViewModel): KpiResult[] {
+    return vm.kpis;
+  }
+
+  /** The cards as one SVG: label, figure, change and comparison as text, the sparkline as polylines. */
+  protected override async drawnSVG(vm: KpiViewModel): Promise<string> {
+    const locale = this.effectiveLocale;
+    const style = getComputedStyle(this);
+    const token = (name: string, fallback: string) => style.getPropertyValue(`--_fk-${name}`).trim() || fallback;
+    const theme = {
+      background: token('color-background', '#ffffff'),
+      text: token('color-text', '#1f2933'),
+      muted: token('color-muted', '#616e7c'),
+      grid: token('color-grid', '#e4e7eb'),
+      accent: token('color-accent', '#3e63dd'),
+      good: token('color-success', '#1e8e3e'),
+      bad: token('color-alert', '#d93025'),
+      font: token('font-family', 'sans-serif'),
+    };
+    return kpiSvg(this.shownKpis(vm).map((kpi) => kpiFigures(kpi, locale)), theme, this.heading());
   }
 
   protected renderKpi(kpi: KpiResult, labelPart: KpiViewOptions['labelPart']): TemplateResult {

@@ -9,6 +9,7 @@ import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { View } from 'vega';
 import type { Contract } from '../analytics/contract.js';
 import { VegaView } from './controllers/vega-view.js';
+import { canvasToPng } from './export.js';
 import type { DrawMode } from './events.js';
 import { FunnelKitElement } from './funnelkit-element.js';
 import { chartStyles } from './funnelkit-element.styles.js';
@@ -53,6 +54,22 @@ export abstract class VegaElement<C extends Contract = Contract, VM = unknown> e
 
   /** Called after each embed or data update, to wire widget-specific view listeners. */
   protected viewUpdated(_view: View, _mode: DrawMode): void {}
+
+  /** The Vega view on screen, or an Error: the view model is shown but not yet drawn. */
+  private drawnView(): View {
+    const view = this.vegaView;
+    if (!view) throw new Error(`<${this.localName}> cannot export: the chart is not drawn yet. Wait for funnelkit-render.`);
+    return view;
+  }
+
+  protected override drawnSVG(): Promise<string> {
+    return Promise.resolve().then(() => this.drawnView().toSVG());
+  }
+
+  protected override async drawnPNG(_vm: VM, scale: number): Promise<Blob> {
+    const canvas = await this.drawnView().toCanvas(scale);
+    return canvasToPng(canvas);
+  }
 
   protected override requestRedraw(): void {
     this.vega.redraw(true);

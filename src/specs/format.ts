@@ -118,16 +118,18 @@ export function wallTime(periodKey: string): number {
 }
 
 /**
- * Tick formats for time axes, by the unit a tick falls on. Vega's defaults (`%b %d`) suit English;
- * Chinese, Japanese and Korean write dates as month-day with their own markers (`3月8日`).
- * Undefined where Vega's defaults already read well.
+ * Tick formats for time axes, by the unit a tick falls on: a day or week tick always carries its
+ * month (`Jan 5`, `Jan 1, 2026`, not d3's `Mon 05` and `2026`); Chinese, Japanese and Korean write dates as month-day with
+ * their own markers (`3月8日`).
  */
-export function timeAxisFormat(locale: string): Record<string, string> | undefined {
+export function timeAxisFormat(locale: string): Record<string, string> {
   if (/^(zh|ja)\b/.test(locale)) {
-    return { year: '%Y年', quarter: '%-m月', month: '%-m月', week: '%-m月%-d日', date: '%-m月%-d日', hours: '%H:00', minutes: '%H:%M', seconds: '%H:%M:%S', milliseconds: '%H:%M:%S.%L' };
+    return { year: '%Y年%-m月%-d日', quarter: '%-m月', month: '%-m月', week: '%-m月%-d日', date: '%-m月%-d日', hours: '%H:00', minutes: '%H:%M', seconds: '%H:%M:%S', milliseconds: '%H:%M:%S.%L' };
   }
   if (/^ko\b/.test(locale)) {
-    return { year: '%Y년', quarter: '%-m월', month: '%-m월', week: '%-m월 %-d일', date: '%-m월 %-d일', hours: '%H:00', minutes: '%H:%M', seconds: '%H:%M:%S', milliseconds: '%H:%M:%S.%L' };
+    return { year: '%Y년 %-m월 %-d일', quarter: '%-m월', month: '%-m월', week: '%-m월 %-d일', date: '%-m월 %-d일', hours: '%H:00', minutes: '%H:%M', seconds: '%H:%M:%S', milliseconds: '%H:%M:%S.%L' };
   }
-  return undefined;
+  // d3's default labels a week tick "Mon 05" and 1 January "2026": no month. Days always carry
+  // theirs ("Jan 5", "Jan 1, 2026").
+  return { year: '%b %-d, %Y', quarter: '%b', month: '%B', week: '%b %-d', date: '%b %-d', hours: '%H:00', minutes: '%H:%M', seconds: '%H:%M:%S', milliseconds: '%H:%M:%S.%L' };
 }

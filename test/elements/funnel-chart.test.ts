@@ -297,6 +297,10 @@ describe('<funnel-chart>', () => {
     const lines = all(el, '[part=chart] .mark-line path');
     expect(lines.length).to.equal(2);
     expect(lines.filter((p) => p.getAttribute('stroke-dasharray') === '5,4').length).to.equal(1);
+    // Day ticks carry their month ("Jan 2", "Jan 1, 2026"), never d3's "Fri 02" or a bare "2026".
+    const ticks = all(el, '[part=chart] .role-axis-label text').map((t) => t.textContent!);
+    expect(ticks.length).to.be.greaterThan(2);
+    expect(ticks.filter((t) => /^\d+%$/.test(t) === false).every((t) => /^Jan \d{1,2}(, 2026)?$/.test(t)), ticks.join(' | ')).to.equal(true);
     await expect(el).to.be.accessible();
   });
 

@@ -118,6 +118,18 @@ describe('FunnelKitElement: frameworks and portals', () => {
     el.remove();
   });
 
+  it('an element with no contract says how to give one, and stops saying it once it has one', async () => {
+    const el = await fixture<KpiCard>(html`<kpi-card locale="en"></kpi-card>`);
+    expect(el.state).to.equal('idle');
+    expect(shadow(el, '[part=status]')!.textContent).to.match(/^No contract yet: set the contract property, a src URL, or put the contract in a <script type="application\/json"> inside the tag\.$/);
+    await expect(el).to.be.accessible();
+    el.contract = contract() as never;
+    await waitUntil(() => el.state === 'ready');
+    expect(shadow(el, '[part=status]')).to.equal(null);
+    const zh = await fixture<KpiCard>(html`<kpi-card locale="zh-CN"></kpi-card>`);
+    expect(shadow(zh, '[part=status]')!.textContent).to.contain('尚无数据契约');
+  });
+
   it('takes the contract attribute as JSON text', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" contract=${JSON.stringify(contract())}></kpi-card>`);
     await waitUntil(() => el.state === 'ready');

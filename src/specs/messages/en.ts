@@ -6,6 +6,7 @@ export const en = {
   unexpected: 'something went wrong while drawing it (details in the browser console)',
   errorAt: 'at',
   keptLastView: 'Showing the last good view.',
+  noContract: 'No contract yet: set the contract property, a src URL, or put the contract in a <script type="application/json"> inside the tag.',
   dataTable: 'Data shown in the chart',
   period: 'Period',
   value: 'Value',

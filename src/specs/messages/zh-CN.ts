@@ -8,6 +8,7 @@ export const zhCN: Messages = {
   unexpected: '绘制时出现意外错误（详情见浏览器控制台）',
   errorAt: '位置',
   keptLastView: '仍显示上一次的有效视图。',
+  noContract: '尚无数据契约：请设置 contract 属性、src 地址，或在标签内放入 <script type="application/json"> 契约。',
   dataTable: '图表中的数据',
   period: '周期',
   value: '数值',

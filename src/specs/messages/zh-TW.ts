@@ -8,6 +8,7 @@ export const zhTW: Messages = {
   unexpected: '繪製時出現意外錯誤（詳情見瀏覽器主控台）',
   errorAt: '位置',
   keptLastView: '仍顯示上一次的有效檢視。',
+  noContract: '尚無資料契約：請設定 contract 屬性、src 位址，或在標籤內放入 <script type="application/json"> 契約。',
   dataTable: '圖表中的資料',
   period: '週期',
   value: '數值',
