@@ -9,6 +9,13 @@ const executablePath = chromiumPath();
 export default {
   files: ['test/elements/**/*.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['browser', 'development'] },
+  // The story sweep draws the stories that read Storybook's static folder (/story-assets/*).
+  middleware: [
+    (ctx, next) => {
+      if (ctx.url.startsWith('/story-assets/')) ctx.url = ctx.url.replace('/story-assets/', '/stories/assets/');
+      return next();
+    },
+  ],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   browsers: [
     chromeLauncher({

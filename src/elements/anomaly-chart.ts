@@ -73,10 +73,13 @@ export class AnomalyChart extends VegaElement<AnomalyContract, AnomalyViewModel>
       [part='state'][data-state='recovering'] { color: var(--_fk-color-text); background: color-mix(in srgb, var(--_fk-color-warning) 12%, transparent); outline: 1px dashed var(--_fk-color-muted); }
       [part='state'][data-state='nodata'] { color: var(--_fk-color-text); background: color-mix(in srgb, var(--_fk-color-grid) 70%, transparent); }
       [part='alerts'] { display: flex; flex-direction: column; gap: 2px; margin: 0; padding: 0; list-style: none; color: var(--_fk-color-muted); }
-      [part='alert'] { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 2px 6px; padding: 1px 2px; font: inherit; font-size: 12px; color: var(--_fk-color-text); text-align: left; background: none; border: 0; border-radius: 4px; cursor: pointer; }
+      [part='alert'] { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 2px 6px; min-height: 24px; padding: 1px 2px; font: inherit; font-size: 12px; color: var(--_fk-color-text); text-align: left; background: none; border: 0; border-radius: 4px; cursor: pointer; }
       [part='alert'] .severity { font-size: 11px; padding: 0 6px; }
       [part='alert'] .muted { color: var(--_fk-color-muted); }
       [part='alert']:hover .name { text-decoration: underline; }
+      .skeleton-alert { min-height: 24px; font-size: 12px; }
+      .skeleton-line.severity span, .skeleton-alert span { font-size: inherit; width: 160px; }
+      .skeleton-legend span { font-size: 11px; }
       [part='legend'] { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 11px; color: var(--_fk-color-muted); }
       .key { display: inline-flex; align-items: center; gap: 4px; }
       .swatch { display: inline-block; width: 14px; height: 0; border-top: 2px solid var(--swatch, var(--_fk-color-accent)); }
@@ -210,6 +213,15 @@ export class AnomalyChart extends VegaElement<AnomalyContract, AnomalyViewModel>
     this.previousStates = ruleStatesNow(vm);
     this.previousState = vm.state;
     if (changes.length) emit<AnomalyStateChangeDetail>(this, 'anomaly-state-change', { state: vm.state, previousState, changes });
+  }
+
+  /** The badge, one alert line and the legend line, with the metrics of the real ones. */
+  protected override renderSkeletonHeader(): TemplateResult {
+    return html`<div class="summary">
+        <span class="severity skeleton-line"><span>&nbsp;</span></span>
+        <span class="skeleton-alert skeleton-line"><span>&nbsp;</span></span>
+      </div>
+      <div class="skeleton-legend skeleton-line"><span>&nbsp;</span></div>`;
   }
 
   protected override renderSummary(vm: AnomalyViewModel): TemplateResult {

@@ -83,25 +83,4 @@ export const cohortChartStyles = css`
   .swatch.line.mean {
     border-top: 4px solid var(--_fk-color-accent);
   }
-  [part='cells'] {
-    position: absolute;
-    inset: 0;
-    pointer-events: none;
-  }
-  /* Over the Vega cells, which keep the pointer (tooltip, click): the buttons are for focus. */
-  [part='cell'] {
-    position: absolute;
-    box-sizing: border-box;
-    margin: 0;
-    padding: 0;
-    background: none;
-    border: 0;
-    border-radius: 2px;
-    pointer-events: none;
-  }
-  [part='cell']:focus-visible {
-    outline: 2px solid var(--_fk-color-text);
-    outline-offset: 1px;
-    box-shadow: 0 0 0 1px var(--_fk-color-background) inset;
-  }
 `;

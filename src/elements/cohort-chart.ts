@@ -25,8 +25,7 @@ import { cohortChartStyles } from './cohort-chart.styles.js';
 import { emit } from './emit.js';
 import type { DataTableModel } from './funnelkit-element.js';
 import { VegaElement } from './vega-element.js';
-import { focusAfterUpdate, gridMove, type GridPosition } from './roving-focus.js';
-import { styleProps } from './style-props.js';
+import { focusAfterUpdate, gridMove, markButton, type GridPosition, type MarkBox } from './roving-focus.js';
 
 /** Detail of `cohort-cell-click`. */
 export interface CohortCellClickDetail {
@@ -44,13 +43,6 @@ export interface CohortCellClickDetail {
   group: string | null;
   /** Entities behind the count (capped by the contract's `entityLimit`; none for pre-aggregated cohorts). */
   entityIds: string[];
-}
-
-interface CellBox {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
 }
 
 /**
@@ -88,7 +80,7 @@ export class CohortChart extends VegaElement<CohortContract, CohortViewModel> {
   @property({ reflect: true }) group?: string | null;
 
   /** Where each cohort's cell buttons sit over the heatmap, from the view's band scales. */
-  @state() private cellBoxes: CellBox[][] = [];
+  @state() private cellBoxes: MarkBox[][] = [];
 
   /** The cell that takes Tab focus (roving tabindex): a cohort row and period. */
   @state() private focusAt: GridPosition = { row: 0, column: 0 };
@@ -137,7 +129,7 @@ export class CohortChart extends VegaElement<CohortContract, CohortViewModel> {
   }
 
   /** Positions the cell buttons on the band scales Vega laid out. */
-  private placeCells(view: View, vm: CohortViewModel, selection: CohortSelection): CellBox[][] {
+  private placeCells(view: View, vm: CohortViewModel, selection: CohortSelection): MarkBox[][] {
     type Band = ((value: string) => number | undefined) & { bandwidth?: () => number };
     let x: Band;
     let y: Band;
@@ -203,25 +195,21 @@ export class CohortChart extends VegaElement<CohortContract, CohortViewModel> {
     if (this.view !== 'heatmap' || this.cellBoxes.length !== selection.cohorts.length) return nothing;
     const locale = this.effectiveLocale;
     const options = { metric: this.metric, display: this.display, format: this.shownContract?.format };
-    return html`<div part="cells" role="group" aria-label=${message('cohortCells', locale)}>
+    return html`<div part="cells" class="mark-buttons" role="group" aria-label=${message('cohortCells', locale)}>
       ${selection.cohorts.map((c, row) =>
         drawnCells(c).map((cell, column) => {
           const box = this.cellBoxes[row][column];
           if (!box) return nothing;
-          const focused = row === this.focusAt.row && column === this.focusAt.column;
-          const name = `${c.cohort}, ${offsetLabel(vm.period, cell.period, locale)}: ${cellText(cell, options, vm.measure, locale)}${cell.incomplete ? ` (${message('incomplete', locale)})` : ''}`;
-          return html`<button
-            part="cell"
-            type="button"
-            data-row=${row}
-            data-column=${column}
-            tabindex=${focused ? 0 : -1}
-            style=${styleProps({ left: `${box.left}px`, top: `${box.top}px`, width: `${box.width}px`, height: `${box.height}px` })}
-            @click=${() => this.fireCellClick(row, cell.period)}
-            @keydown=${(e: KeyboardEvent) => this.onCellKey(e, row, column, selection.cohorts)}
-          >
-            <span class="visually-hidden">${name}</span>
-          </button>`;
+          return markButton({
+            part: 'cell',
+            box,
+            row,
+            column,
+            focused: row === this.focusAt.row && column === this.focusAt.column,
+            name: `${c.cohort}, ${offsetLabel(vm.period, cell.period, locale)}: ${cellText(cell, options, vm.measure, locale)}${cell.incomplete ? ` (${message('incomplete', locale)})` : ''}`,
+            click: () => this.fireCellClick(row, cell.period),
+            keydown: (e) => this.onCellKey(e, row, column, selection.cohorts),
+          });
         }),
       )}
     </div>`;

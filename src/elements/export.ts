@@ -83,6 +83,29 @@ export async function svgToPng(svgText: string, scale = 2): Promise<Blob> {
   return canvasToPng(canvas);
 }
 
+/** A line of text added to an exported SVG, in the SVG's own pixels. */
+export interface SvgLabel {
+  x: number;
+  y: number;
+  text: string;
+  anchor: 'start' | 'middle' | 'end';
+  color: string;
+  size: number;
+  weight?: number;
+}
+
+/**
+ * The SVG with `labels` drawn over it as `<text>` (escaped): what a widget lays over its chart in
+ * HTML (the funnel's step names) put into the exported picture.
+ */
+export function svgWithLabels(svgText: string, labels: readonly SvgLabel[], font: string): string {
+  const texts = labels.map(
+    (l) =>
+      `<text x="${round(l.x)}" y="${round(l.y)}" text-anchor="${l.anchor}" dominant-baseline="middle" fill="${xmlEscape(l.color)}" font-size="${l.size}" font-weight="${l.weight ?? 400}">${xmlEscape(l.text)}</text>`,
+  );
+  return svgText.replace(/<\/svg>\s*$/, `<g font-family="${xmlEscape(font)}">${texts.join('')}</g></svg>`);
+}
+
 /** Saves `content` as a file named `name` through an `<a download>`. */
 export function download(content: Blob, name: string): void {
   const url = URL.createObjectURL(content);

@@ -16,15 +16,17 @@ import {
   type FunnelOrientation,
   type FunnelView,
 } from '../specs/funnel-spec.js';
-import { groupName } from '../specs/group-names.js';
+import { groupName, seriesKey } from '../specs/group-names.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { emit } from './emit.js';
 import type { DataTableModel } from './funnelkit-element.js';
 import { VegaElement } from './vega-element.js';
 import { funnelChartStyles } from './funnel-chart.styles.js';
-import { focusAfterUpdate, listMove } from './roving-focus.js';
+import { focusAfterUpdate, listMove, markButton, type GridPosition, type MarkBox } from './roving-focus.js';
 import { styleProps } from './style-props.js';
+import { svgToPng, svgWithLabels, type SvgLabel } from './export.js';
+import { readThemeTokens } from './theme-tokens.js';
 
 /** Detail of `funnel-step-click`. */
 export interface FunnelStepClickDetail {
@@ -78,8 +80,10 @@ interface LabelBox {
  * @csspart summary - The headline: conversion from first to last step, counts, median time to convert.
  * @csspart steps - The list of step labels laid over the chart.
  * @csspart step-label - One step label: a button that takes focus (arrow keys move between steps).
+ * @csspart bars - With a breakdown: the group of buttons laid over the bars, one tab stop.
+ * @csspart bar - One breakdown bar's button: arrow keys move from bar to bar; Enter or Space fires `funnel-step-click` with its group.
  * @csspart stuck-badge - The count of entities stuck past the step's dwell limit.
- * @csspart drop-badge - Marks the step with the largest drop-off when bars are grouped by a breakdown.
+ * @csspart drop-badge - Marks the step with the largest drop-off in words ("▼ largest drop-off"), beside its red bar.
  */
 export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
   static override styles = [...VegaElement.styles, funnelChartStyles];
@@ -95,6 +99,12 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
 
   /** The step label that takes Tab focus (roving tabindex). */
   @state() private focusIndex = 0;
+
+  /** With a breakdown, where each bar is drawn: `[step][group]`. */
+  @state() private barBoxes: MarkBox[][] = [];
+
+  /** The breakdown bar that takes Tab focus: a step (row) and group (column). */
+  @state() private barFocus: GridPosition = { row: 0, column: 0 };
 
   protected readonly kind = 'funnel' as const;
 
@@ -119,7 +129,10 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     super.willUpdate(changed as never);
     // Labels are placed again once the new layout is drawn.
-    if (changed.has('orientation') || changed.has('view')) this.labelBoxes = [];
+    if (changed.has('orientation') || changed.has('view')) {
+      this.labelBoxes = [];
+      this.barBoxes = [];
+    }
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
@@ -135,7 +148,40 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
         this.fireStepClick(datum.index, this.viewModel?.breakdown ? (datum.value ?? null) : null);
       });
     }
-    this.labelBoxes = this.view === 'steps' && this.viewModel ? this.placeLabels(view, this.viewModel) : [];
+    const steps = this.view === 'steps' && this.viewModel;
+    this.labelBoxes = steps ? this.placeLabels(view, this.viewModel!) : [];
+    this.barBoxes = steps && this.viewModel!.breakdown ? this.placeBars(view, this.viewModel!) : [];
+  }
+
+  /** Where each breakdown bar is drawn, from the step, offset and value scales Vega laid out. */
+  private placeBars(view: View, vm: FunnelViewModel): MarkBox[][] {
+    const horizontal = this.orientationFor(vm) === 'horizontal';
+    type Band = ((value: string) => number | undefined) & { bandwidth: () => number };
+    let step: Band, offset: Band, value: (v: number) => number;
+    try {
+      step = view.scale(horizontal ? 'y' : 'x') as Band;
+      offset = view.scale(horizontal ? 'yOffset' : 'xOffset') as Band;
+      value = view.scale(horizontal ? 'x' : 'y') as (v: number) => number;
+    } catch {
+      return [];
+    }
+    if (!step?.bandwidth || !offset?.bandwidth || !value) return [];
+    const padding = view.padding() as { left: number; top: number };
+    const ox = view.origin()[0] + padding.left;
+    const oy = view.origin()[1] + padding.top;
+    const thick = offset.bandwidth();
+    // At least 4 px along the value axis, so a bar of 0 still has a box to focus.
+    return vm.steps.map((s) =>
+      (vm.breakdown ?? []).map((g, gi) => {
+        const across = (step(stepKey(s)) ?? 0) + (offset(seriesKey(gi)) ?? 0);
+        const zero = value(0);
+        const end = value(g.steps[s.index]?.count ?? 0);
+        const length = Math.max(4, Math.abs(end - zero));
+        return horizontal
+          ? { left: ox + Math.min(zero, end), top: oy + across, width: length, height: thick }
+          : { left: ox + across, top: oy + Math.min(zero, end - (zero - end < 4 ? 4 : 0)), width: thick, height: length };
+      }),
+    );
   }
 
   /** Positions the HTML step labels on the band scale Vega laid out. */
@@ -180,6 +226,51 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
 
   protected override renderOverlay(vm: FunnelViewModel): TemplateResult | typeof nothing {
     if (this.view !== 'steps' || this.labelBoxes.length !== vm.steps.length) return nothing;
+    return html`${this.renderStepLabels(vm)}${this.renderBars(vm)}`;
+  }
+
+  /**
+   * With a breakdown, a button over each bar, so a keyboard reaches what a mouse clicks: one tab
+   * stop after the step labels.
+   */
+  private renderBars(vm: FunnelViewModel): TemplateResult | typeof nothing {
+    const groups = vm.breakdown;
+    if (!groups || this.barBoxes.length !== vm.steps.length) return nothing;
+    const locale = this.effectiveLocale;
+    return html`<div part="bars" class="mark-buttons" role="group" aria-label=${message('breakdownBars', locale)}>
+      ${vm.steps.map((s, row) =>
+        groups.map((g, column) => {
+          const box = this.barBoxes[row][column];
+          const step = g.steps[s.index];
+          if (!box || !step) return nothing;
+          return markButton({
+            part: 'bar',
+            box,
+            row,
+            column,
+            focused: row === this.barFocus.row && column === this.barFocus.column,
+            name: `${groupName(g.value, true, locale)}, ${s.name}${this.stepFigures(step, locale)}`,
+            click: () => this.fireStepClick(s.index, g.value),
+            keydown: (e) => this.onBarKey(e, row, column, vm.steps.length, groups.length),
+          });
+        }),
+      )}
+    </div>`;
+  }
+
+  /**
+   * The bars in drawn order (each step's groups, step after step): arrow keys move to the next or
+   * previous bar, Home and End to the first and last.
+   */
+  private onBarKey(event: KeyboardEvent, row: number, column: number, steps: number, groups: number): void {
+    const next = listMove(event.key, row * groups + column, steps * groups);
+    if (next === undefined) return;
+    event.preventDefault();
+    this.barFocus = { row: Math.floor(next / groups), column: next % groups };
+    focusAfterUpdate(this, `[part="bar"][data-row="${this.barFocus.row}"][data-column="${this.barFocus.column}"]`);
+  }
+
+  private renderStepLabels(vm: FunnelViewModel): TemplateResult {
     const locale = this.effectiveLocale;
     const horizontal = this.orientationFor(vm) === 'horizontal';
     return html`<ol part="steps" class=${horizontal ? 'horizontal' : 'vertical'} aria-label=${message('stepsLabel', locale)}>
@@ -188,9 +279,9 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
         const stuck = s.stuck && s.stuck.count > 0 ? s.stuck : null;
         const stuckText = stuck ? `${formatNumber(stuck.count, locale)} ${message('stuckBadge', locale)}` : '';
         const stuckTitle = stuck ? `${stuckText}: ${message('stuckOver', locale)} ${formatDuration(stuck.maxDwellMs, locale)}` : '';
-        // Grouped bars cannot all turn red: the label carries the break point instead.
+        // The label names the break point in words, so the red bar is never the only sign (and
+        // grouped bars, which cannot all turn red, still show it).
         const worst = i === vm.largestDropOff;
-        const dropBadge = worst && Boolean(vm.breakdown);
         // The accessible name is the label's own text (so it always contains what is seen, WCAG
         // 2.5.3) plus visually hidden words: the full name of a compact label, separators, the
         // figures. The ▼ and ⚠ marks are hidden from screen readers.
@@ -207,7 +298,7 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
             @keydown=${(e: KeyboardEvent) => this.onLabelKey(e, i, vm.steps.length)}
           >
             <span class="name">${box.compact ? html`${i + 1}${srOnly(`. ${s.name}`)}` : stepKey(s)}</span>
-            ${dropBadge
+            ${worst
               ? html`${srOnly(', ')}<span part="drop-badge"><span aria-hidden="true">▼</span> ${box.width < DROP_BADGE_TEXT_WIDTH
                     ? srOnly(message('largestDropOff', locale))
                     : message('largestDropOff', locale)}</span>`
@@ -217,7 +308,7 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
                     ? html`${formatNumber(stuck.count, locale)}${srOnly(` ${message('stuckBadge', locale)}`)}`
                     : stuckText}</span>`
               : nothing}
-            ${srOnly(this.stepFigures(s, locale, worst && !dropBadge))}
+            ${srOnly(this.stepFigures(s, locale))}
           </button>
         </li>`;
       })}
@@ -225,14 +316,47 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
   }
 
   /** What a step label says to a screen reader after its visible text: ", Entities 3, …". */
-  private stepFigures(s: FunnelStepResult, locale: string, worst: boolean): string {
+  private stepFigures(s: FunnelStepResult, locale: string): string {
     const parts = [
       `${message('entities', locale)} ${formatNumber(s.count, locale)}`,
       `${message('fromFirst', locale)} ${formatPercent(s.conversionFromFirst, locale)}`,
     ];
     if (s.index > 0) parts.push(`${message('dropOff', locale)} ${formatNumber(s.dropOff, locale)} (${formatPercent(s.dropOffRate, locale)})`);
-    if (worst) parts.push(message('largestDropOff', locale));
     return `, ${parts.join(', ')}`;
+  }
+
+  /**
+   * The drawn funnel with its step names: Vega leaves their band empty for the HTML labels, so
+   * the export writes them (and the drop-off and stuck badges) into the SVG where they are seen.
+   */
+  protected override async drawnSVG(vm: FunnelViewModel): Promise<string> {
+    const svg = await super.drawnSVG(vm);
+    if (this.view !== 'steps' || this.labelBoxes.length !== vm.steps.length) return svg;
+    const tokens = readThemeTokens(this);
+    const locale = this.effectiveLocale;
+    const horizontal = this.orientationFor(vm) === 'horizontal';
+    const labels = vm.steps.flatMap((s, i): SvgLabel[] => {
+      const box = this.labelBoxes[i];
+      // About 6 px a character at 11 px: cut what the box cannot hold, as the HTML label does.
+      const fit = (text: string) => (text.length * 6 > box.width ? `${text.slice(0, Math.max(1, Math.floor(box.width / 6) - 1))}…` : text);
+      const badges = [
+        i === vm.largestDropOff ? { text: `▼ ${message('largestDropOff', locale)}`, color: tokens.alert } : null,
+        s.stuck && s.stuck.count > 0 ? { text: `⚠ ${formatNumber(s.stuck.count, locale)} ${message('stuckBadge', locale)}`, color: tokens.text } : null,
+      ].filter((b) => b !== null);
+      const x = horizontal ? box.left + box.width - 4 : box.left + box.width / 2;
+      const anchor: SvgLabel['anchor'] = horizontal ? 'end' : 'middle';
+      const top = horizontal ? box.top + box.height / 2 - (badges.length * 14) / 2 : box.top + 10;
+      return [
+        { x, y: top, text: fit(stepKey(s)), anchor, color: tokens.muted, size: 11 },
+        ...badges.map((b, k) => ({ x, y: top + 14 * (k + 1), text: fit(b.text), anchor, color: b.color, size: 10, weight: 600 })),
+      ];
+    });
+    return svgWithLabels(svg, labels, tokens.font);
+  }
+
+  /** The PNG of {@link drawnSVG}, step names included. */
+  protected override async drawnPNG(vm: FunnelViewModel, scale: number): Promise<Blob> {
+    return this.view === 'steps' ? svgToPng(await this.drawnSVG(vm), scale) : super.drawnPNG(vm, scale);
   }
 
   /** Arrow keys, Home and End move focus between step labels; Enter and Space click (native). */

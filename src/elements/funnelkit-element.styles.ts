@@ -69,6 +69,8 @@ export const baseStyles = css`
     border-radius: calc(var(--_fk-radius) - 2px);
     background: color-mix(in srgb, var(--_fk-color-grid) 40%, transparent);
   }
+  /* Loading: the status sits over the placeholder (or the last view) instead of pushing it down. */
+  [part='status'][data-state='loading'] { position: absolute; z-index: 5; top: 50%; left: 50%; transform: translate(-50%, -50%); background: var(--_fk-color-background); border: var(--_fk-border); }
   [part='status'][data-state='empty'] {
     padding: 32px 12px;
     text-align: center;
@@ -92,47 +94,5 @@ export const baseStyles = css`
     clip: rect(0 0 0 0);
     white-space: nowrap;
     border: 0;
-  }
-`;
-
-/** The chart box, its overlay and the tooltip of the widgets with a Vega view (`VegaElement`). */
-export const chartStyles = css`
-  .plot {
-    position: relative;
-    flex: 1 1 auto;
-    display: flex;
-    flex-direction: column;
-  }
-  [part='chart'] {
-    position: relative;
-    flex: 1 1 auto;
-    min-height: 120px;
-    height: var(--_fk-height);
-  }
-  .plot[hidden],
-  [part='chart'][hidden] {
-    display: none;
-  }
-  [part='tooltip'] {
-    position: absolute;
-    z-index: 10;
-    pointer-events: none;
-    max-width: 320px;
-    padding: 6px 8px;
-    font-size: 12px;
-    color: var(--_fk-color-text);
-    background: var(--_fk-color-background);
-    border: var(--_fk-border);
-    border-radius: 6px;
-    box-shadow: 0 4px 12px rgb(0 0 0 / 0.15);
-    overflow-wrap: anywhere;
-  }
-  [part='tooltip'] .tip-title {
-    font-weight: 600;
-    margin-bottom: 4px;
-  }
-  [part='tooltip'] td:first-child {
-    color: var(--_fk-color-muted);
-    padding-right: 8px;
   }
 `;

@@ -4,7 +4,7 @@ import { ContractError } from '../analytics/contract-error.js';
 import { formatKpiValue, type KpiResult, type KpiViewModel } from '../analytics/index.js';
 import { message } from '../specs/messages.js';
 import type { DataTableModel } from './funnelkit-element.js';
-import { hasNoData, KpiElement } from './kpi-view.js';
+import { hasNoData, KpiElement, kpiSkeleton } from './kpi-view.js';
 
 /**
  * A KPI card: one figure over its period (lead volume, win rate, deal size, sales cycle…), its
@@ -77,6 +77,7 @@ export class KpiCard extends KpiElement {
   }
 
   protected override renderContent(vm: KpiViewModel | null): TemplateResult | typeof nothing {
+    if (vm === null && this.state === 'loading') return kpiSkeleton();
     const kpi = vm && this.pick(vm);
     return kpi ? this.renderKpi(kpi, 'title') : nothing;
   }

@@ -3,7 +3,7 @@ import { formatKpiFigures, type KpiViewModel } from '../analytics/index.js';
 import { message } from '../specs/messages.js';
 import type { DataTableModel } from './funnelkit-element.js';
 import { changeBadge, statusWord } from './kpi-text.js';
-import { hasNoData, KpiElement } from './kpi-view.js';
+import { hasNoData, KpiElement, kpiSkeleton } from './kpi-view.js';
 
 /**
  * Every KPI of one contract as a responsive grid of cards (one column on a phone, up to seven
@@ -60,7 +60,8 @@ export class KpiGrid extends KpiElement {
   }
 
   protected override renderContent(vm: KpiViewModel | null): TemplateResult | typeof nothing {
-    if (vm === null) return nothing;
+    // Loading: one row's placeholder (how many cards come is not known yet).
+    if (vm === null) return this.state === 'loading' ? html`<div part="grid">${kpiSkeleton()}</div>` : nothing;
     return html`<div part="grid">${vm.kpis.map((kpi) => this.renderKpi(kpi, 'label'))}</div>`;
   }
 

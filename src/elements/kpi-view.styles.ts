@@ -6,6 +6,8 @@ export const kpiStyles = css`
     --_fk-height: var(--fk-height, 44px);
   }
   .kpi {
+    /* The figure's size follows the card's width (cqi), so a long figure never reaches the edge. */
+    container-type: inline-size;
     display: flex;
     flex-direction: column;
     gap: 6px;
@@ -59,7 +61,7 @@ export const kpiStyles = css`
     gap: 4px 10px;
   }
   [part='value'] {
-    font-size: 30px;
+    font-size: clamp(18px, 13cqi, 30px);
     font-weight: 650;
     line-height: 1.1;
     font-variant-numeric: tabular-nums;
@@ -114,6 +116,13 @@ export const kpiStyles = css`
     height: 100%;
     background: var(--_fk-color-accent);
   }
+  /* The loading placeholder: the font sizes and line heights of the rows it stands for. */
+  .skeleton > *, .skeleton span { border-radius: 4px; background: color-mix(in srgb, var(--_fk-color-grid) 60%, transparent); }
+  .skeleton .head, .skeleton .figure { background: none; }
+  .sk-label { width: 50%; font-size: 14px; line-height: 1.3; }
+  .sk-value { width: 60%; font-size: clamp(18px, 13cqi, 30px); line-height: 1.1; }
+  .sk-comparison { width: 70%; font-size: 12px; }
+  .sk-chart { height: var(--_fk-height); margin-top: auto; }
   /* At the foot of the card, so a row of cards lines their sparklines up. */
   [part='chart'] {
     height: var(--_fk-height);

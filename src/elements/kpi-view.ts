@@ -7,6 +7,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { formatKpiFigures, type KpiContract, type KpiResult, type KpiViewModel } from '../analytics/index.js';
 import { message, type MessageKey } from '../specs/messages.js';
+import { LIGHT_TOKENS } from '../specs/theme.js';
 import { emit } from './emit.js';
 import { kpiSvg, type KpiCardFigures } from './export.js';
 import { FunnelKitElement } from './funnelkit-element.js';
@@ -106,6 +107,19 @@ export function kpiView(kpi: KpiResult, options: KpiViewOptions): TemplateResult
   </div>`;
 }
 
+/**
+ * While a first card loads: its label, figure, comparison and sparkline rows as placeholders of
+ * the same heights, so the card does not grow when the figures arrive.
+ */
+export function kpiSkeleton(): TemplateResult {
+  return html`<div class="kpi skeleton" part="skeleton" aria-hidden="true">
+    <div class="head"><span class="sk-label">&nbsp;</span></div>
+    <div class="figure"><span class="sk-value">&nbsp;</span></div>
+    <div class="sk-comparison">&nbsp;</div>
+    <div class="sk-chart"></div>
+  </div>`;
+}
+
 /** One KPI's words as {@link kpiView} shows them, for the exported SVG. */
 export function kpiFigures(kpi: KpiResult, locale: string): KpiCardFigures {
   const figures = formatKpiFigures(kpi, locale);
@@ -158,15 +172,16 @@ export abstract class KpiElement extends FunnelKitElement<KpiContract, KpiViewMo
     const locale = this.effectiveLocale;
     const style = getComputedStyle(this);
     const token = (name: string, fallback: string) => style.getPropertyValue(`--_fk-${name}`).trim() || fallback;
+    const t = LIGHT_TOKENS;
     const theme = {
-      background: token('color-background', '#ffffff'),
-      text: token('color-text', '#1f2933'),
-      muted: token('color-muted', '#616e7c'),
-      grid: token('color-grid', '#e4e7eb'),
-      accent: token('color-accent', '#3e63dd'),
-      good: token('color-success', '#1e8e3e'),
-      bad: token('color-alert', '#d93025'),
-      font: token('font-family', 'sans-serif'),
+      background: token('color-background', t.background),
+      text: token('color-text', t.text),
+      muted: token('color-muted', t.muted),
+      grid: token('color-grid', t.grid),
+      accent: token('color-accent', t.accent),
+      good: token('color-success', t.success),
+      bad: token('color-alert', t.alert),
+      font: token('font-family', t.font),
     };
     return kpiSvg(this.shownKpis(vm).map((kpi) => kpiFigures(kpi, locale)), theme, this.heading());
   }

@@ -3,7 +3,8 @@
  * stop, arrow keys, Home and End move focus; Enter and Space click, as buttons do natively.
  * @module
  */
-import type { ReactiveElement } from 'lit';
+import { html, type ReactiveElement, type TemplateResult } from 'lit';
+import { styleProps } from './style-props.js';
 
 /** Where a key moves focus in a list of `count` items from `index`; undefined for other keys. */
 export function listMove(key: string, index: number, count: number): number | undefined {
@@ -52,4 +53,47 @@ export function gridMove(event: Pick<KeyboardEvent, 'key' | 'ctrlKey'>, at: Grid
 /** Focuses the element matching `selector` in the host's shadow root once its update has rendered. */
 export function focusAfterUpdate(host: ReactiveElement & { renderRoot: ParentNode }, selector: string): void {
   void host.updateComplete.then(() => host.renderRoot.querySelector<HTMLElement>(selector)?.focus());
+}
+
+/** Where a chart mark is drawn, in the chart's CSS pixels. */
+export interface MarkBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** What {@link markButton} lays over one mark. */
+export interface MarkButton {
+  part: string;
+  box: MarkBox;
+  row: number;
+  column: number;
+  /** This button takes Tab focus (roving tabindex). */
+  focused: boolean;
+  /** The accessible name: what the mark shows, in words. */
+  name: string;
+  click: () => void;
+  keydown: (event: KeyboardEvent) => void;
+}
+
+/**
+ * A button over a chart mark (a cohort cell, a breakdown bar), in a `.mark-buttons` group: the
+ * keyboard's way to what a pointer clicks. The mark under it keeps the pointer.
+ */
+export function markButton(b: MarkButton): TemplateResult {
+  const { box } = b;
+  return html`<button
+    part=${b.part}
+    class="mark-button"
+    type="button"
+    data-row=${b.row}
+    data-column=${b.column}
+    tabindex=${b.focused ? 0 : -1}
+    style=${styleProps({ left: `${box.left}px`, top: `${box.top}px`, width: `${box.width}px`, height: `${box.height}px` })}
+    @click=${b.click}
+    @keydown=${b.keydown}
+  >
+    <span class="visually-hidden">${b.name}</span>
+  </button>`;
 }

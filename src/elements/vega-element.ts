@@ -12,11 +12,12 @@ import { VegaView } from './controllers/vega-view.js';
 import { canvasToPng } from './export.js';
 import type { DrawMode } from './events.js';
 import { FunnelKitElement } from './funnelkit-element.js';
-import { chartStyles } from './funnelkit-element.styles.js';
+import { chartStyles } from './vega-element.styles.js';
 import { styleProps } from './style-props.js';
 
 /**
  * @csspart chart - The box the Vega view is drawn into.
+ * @csspart skeleton - While a first view loads: a placeholder of the summary line and chart box.
  * @csspart tooltip - The tooltip.
  */
 export abstract class VegaElement<C extends Contract = Contract, VM = unknown> extends FunnelKitElement<C, VM> {
@@ -47,6 +48,11 @@ export abstract class VegaElement<C extends Contract = Contract, VM = unknown> e
     return nothing;
   }
 
+  /** The placeholder of what {@link renderSummary} shows above the chart: one summary line by default. */
+  protected renderSkeletonHeader(): TemplateResult {
+    return html`<div class="skeleton-line"><span>&nbsp;</span></div>`;
+  }
+
   /** The least chart height, in CSS pixels, this view model needs to stay legible (0: any). */
   protected chartMinHeight(_vm: VM): number {
     return 0;
@@ -62,7 +68,7 @@ export abstract class VegaElement<C extends Contract = Contract, VM = unknown> e
     return view;
   }
 
-  protected override drawnSVG(): Promise<string> {
+  protected override drawnSVG(_vm: VM): Promise<string> {
     return Promise.resolve().then(() => this.drawnView().toSVG());
   }
 
@@ -88,8 +94,13 @@ export abstract class VegaElement<C extends Contract = Contract, VM = unknown> e
 
   protected override renderContent(vm: VM | null): TemplateResult {
     const minHeight = vm !== null ? this.chartMinHeight(vm) : 0;
+    // Loading a first view: a placeholder as tall as the summary line and chart box that replace
+    // it, so the page does not jump when the view arrives.
     return html`
       ${vm !== null ? this.renderSummary(vm) : nothing}
+      ${vm === null && this.state === 'loading'
+        ? html`<div part="skeleton" aria-hidden="true">${this.renderSkeletonHeader()}<div class="skeleton-chart"></div></div>`
+        : nothing}
       <div class="plot" ?hidden=${vm === null}>
         <div part="chart" ?hidden=${vm === null} aria-hidden="true" style=${styleProps({ 'min-height': minHeight ? `${minHeight}px` : null })}></div>
         ${vm !== null ? this.renderOverlay(vm) : nothing}

@@ -5,7 +5,7 @@
  * @module
  */
 import { expressionFunction } from 'vega';
-import { formatDuration } from '../specs/format.js';
+import { formatDuration, formatNumber } from '../specs/format.js';
 import { DURATION_FORMAT } from '../specs/funnel-spec.js';
 
 let registered = false;
@@ -13,5 +13,6 @@ let registered = false;
 export function registerVegaFormats(): void {
   if (registered) return;
   registered = true;
-  expressionFunction(DURATION_FORMAT, (value: number, locale: string) => formatDuration(value, locale));
+  // Zero needs no unit ("0", not "0 sec" at the start of a day-long axis).
+  expressionFunction(DURATION_FORMAT, (value: number, locale: string) => (value === 0 ? formatNumber(0, locale) : formatDuration(value, locale)));
 }

@@ -69,8 +69,9 @@ export function panelLayers(ctx: SpecContext, o: PanelOptions): Layer[] {
     o.sets.intervals && {
       data: { name: 'intervals' },
       transform: [where],
-      // Stacked by rule from the top, so overlapping intervals' labels do not overprint.
-      mark: { type: 'text', align: { expr: "datum.right ? 'right' : 'left'" }, baseline: 'top', dx: { expr: 'datum.right ? -3 : 3' }, dy: { expr: 'datum.row * 12' }, fontSize: 10, limit: 140, color: tokens.muted, clip: true },
+      // Stacked by rule from the top, so overlapping intervals' labels do not overprint. In the
+      // text colour: over the interval's tint (and a threshold area) the muted grey falls below 4.5:1.
+      mark: { type: 'text', align: { expr: "datum.right ? 'right' : 'left'" }, baseline: 'top', dx: { expr: 'datum.right ? -3 : 3' }, dy: { expr: 'datum.row * 12' }, fontSize: 10, limit: 140, color: tokens.text, clip: true },
       encoding: { x: xAt('lx'), y: { value: { expr: `${o.top} + 2` } }, text: { field: 'label' } },
     },
     o.sets.bands && {

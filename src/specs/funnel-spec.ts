@@ -35,13 +35,10 @@ export const DURATION_FORMAT = 'fkDuration';
 /** Room kept for the HTML step labels: below vertical bars (px high), left of horizontal ones (px wide). */
 export const STEP_LABEL_BAND = { vertical: 44, verticalWithBadge: 62, horizontal: 150 } as const;
 
-/**
- * Whether a step's label carries a badge line under its name: a stuck count, or the break point of
- * grouped bars (which cannot all turn red).
- */
+/** Whether a step's label carries a badge line under its name: a stuck count, or the largest drop-off. */
 export function stepHasBadge(vm: FunnelViewModel, index: number): boolean {
   const stuck = vm.steps[index].stuck;
-  return Boolean(stuck && stuck.count > 0) || (Boolean(vm.breakdown) && index === vm.largestDropOff);
+  return Boolean(stuck && stuck.count > 0) || index === vm.largestDropOff;
 }
 
 /** Height of the band under vertical bars: taller when any label has a badge line. */
@@ -274,18 +271,29 @@ function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): Visualization
     range: `${formatDuration(b.startMs, locale)} – ${formatDuration(b.endMs, locale)}`,
     share: formatPercent(b.count / ttc.count, locale),
   }));
-  // The median's label on the first line, the mean's below it, in pixels from the top.
+  // The left line's label on the first row, the right line's on the second, each reading away from
+  // its line (rightwards, unless the plot ends first). Each line runs down from its own label, so
+  // the right line stops below the first row and never runs through the left line's label.
+  const min = ttc.bins[0].startMs;
+  const max = ttc.bins[ttc.bins.length - 1].endMs;
+  const plotWidth = Math.max(1, ctx.width - 60);
   const marks = [
-    { label: message('median', locale), ms: ttc.medianMs!, dash: [], top: 10 },
-    { label: message('mean', locale), ms: ttc.meanMs!, dash: [4, 3], top: 24 },
-  ].map((m) => ({ ...m, text: `${m.label} ${formatDuration(m.ms, locale)}` }));
-  // Ticks on bin edges, so they read "2 days, 4 days" rather than "23.1 days".
-  const edges = [ttc.bins[0].startMs, ...ttc.bins.map((b) => b.endMs)];
+    { label: message('median', locale), ms: ttc.medianMs!, dash: [] as number[] },
+    { label: message('mean', locale), ms: ttc.meanMs!, dash: [4, 3] },
+  ]
+    .sort((a, b) => a.ms - b.ms)
+    .map((m, row) => {
+      const text = `${m.label} ${formatDuration(m.ms, locale)}`;
+      const roomRight = ((max - m.ms) / Math.max(1, max - min)) * plotWidth;
+      const right = roomRight > text.length * 7 + 8;
+      return { ...m, text, top: 10 + row * 14, rowTop: 4 + row * 14, align: right ? 'left' : 'right', dx: right ? 4 : -4 };
+    });
+  // Ticks at round durations (whole hours, days, weeks…), not at the bins' raw edges.
   const x = {
     type: 'quantitative',
     title: `${name(ttc.from)} → ${name(ttc.to)}`,
-    axis: { formatType: DURATION_FORMAT, format: locale, values: thin(edges, Math.max(2, Math.floor(ctx.width / 90))), grid: false },
-    scale: { zero: false, nice: false },
+    axis: { formatType: DURATION_FORMAT, format: locale, values: durationTicks(min, max, Math.max(2, Math.floor(ctx.width / 90))), grid: false },
+    scale: { zero: false, nice: false, domain: [min, max] },
   };
   return {
     ...base(ctx),
@@ -308,11 +316,16 @@ function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): Visualization
       {
         data: { name: 'marks' },
         mark: { type: 'rule', strokeWidth: 2, color: tokens.alert },
-        encoding: { x: { field: 'ms', type: 'quantitative' }, strokeDash: { field: 'dash', type: 'nominal', scale: null, legend: null } },
+        encoding: {
+          x: { field: 'ms', type: 'quantitative' },
+          y: { field: 'rowTop', type: 'quantitative', scale: null },
+          y2: { value: 'height' },
+          strokeDash: { field: 'dash', type: 'nominal', scale: null, legend: null },
+        },
       },
       {
         data: { name: 'marks' },
-        mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, fontWeight: 600, color: tokens.alert },
+        mark: { type: 'text', align: { expr: 'datum.align' }, dx: { expr: 'datum.dx' }, fontSize: 11, fontWeight: 600, color: tokens.alert },
         encoding: {
           x: { field: 'ms', type: 'quantitative' },
           y: { field: 'top', type: 'quantitative', scale: null },
@@ -390,6 +403,25 @@ function utcDateTime(ms: number) {
 }
 
 /** At most `max` of the values, evenly spaced, always keeping the first. */
+/** Tick steps that read as round durations: seconds, minutes, hours, days, weeks, months. */
+const DURATION_STEPS = [1, 2, 5, 10, 15, 30].map((n) => n * 1000)
+  .concat([1, 2, 5, 10, 15, 30].map((n) => n * 60_000))
+  .concat([1, 2, 3, 6, 12].map((n) => n * 3_600_000))
+  .concat([1, 2, 5, 7, 14, 30, 60, 90, 180, 365].map((n) => n * 86_400_000));
+
+/**
+ * At most `count` ticks across [min, max] at multiples of the smallest round duration step that
+ * keeps them that few: 0, 7, 14, 21 days rather than 5.7, 30.4, 55.
+ */
+export function durationTicks(min: number, max: number, count: number): number[] {
+  const span = Math.max(0, max - min);
+  const year = DURATION_STEPS[DURATION_STEPS.length - 1];
+  const step = DURATION_STEPS.find((s) => span / s <= count) ?? Math.ceil(span / count / year) * year;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max; t += step) ticks.push(t);
+  return ticks;
+}
+
 function thin<T>(values: T[], max: number): T[] {
   const step = Math.ceil(values.length / max);
   return values.filter((_, i) => i % step === 0);

@@ -49,9 +49,9 @@ export const LIGHT_TOKENS: ThemeTokens = {
   grid: '#e4e7eb',
   accent: '#3e63dd',
   ghost: '#c9d3f5',
-  alert: '#d93025',
+  alert: '#c5221f',
   warning: '#e8a317',
-  success: '#1e8e3e',
+  success: '#137333',
   font: FONT,
   series: ['#3e63dd', '#12a594', '#e8a317', '#d6409f', '#7c66dc', '#2f9e44', '#f76b15', '#0090ff'],
 };

@@ -110,7 +110,7 @@ describe('<anomaly-chart>', () => {
     expect(labels.some((l) => /^0\.\d/.test(l))).to.equal(false);
     expect(labels.filter((l) => /^Mar \d+$/.test(l)).length).to.be.greaterThan(2);
     // Breaching points coloured critical (the theme's alert token), intervals shaded behind.
-    expect(all(el, '[part=chart] .mark-symbol path[fill="#d93025"]')).to.have.length(2);
+    expect(all(el, '[part=chart] .mark-symbol path[fill="#c5221f"]')).to.have.length(2);
     expect(el.vegaView!.data('intervals').map((i: { label: string }) => i.label)).to.deep.equal(['Day-over-day drop', 'Day-over-day drop']);
     expect(all(el, '[part=chart] .mark-text text').map((t) => t.textContent)).to.include('Day-over-day drop');
     await expect(el).to.be.accessible();

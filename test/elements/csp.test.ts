@@ -267,7 +267,7 @@ for (const [source, query] of [
       expect(texts(el, '[part=value]')).to.deep.equal(['155', '155']);
       const dot = el.shadowRoot!.querySelector<HTMLElement>('[part=status-dot]')!;
       expect(dot.style.getPropertyValue('--_fk-kpi-status')).to.equal('var(--_fk-color-success)');
-      expect(win.getComputedStyle(dot).backgroundColor).to.equal('rgb(30, 142, 62)');
+      expect(win.getComputedStyle(dot).backgroundColor).to.equal('rgb(19, 115, 51)');
       expect(all(el, '[part=chart] svg .spark-line').length).to.equal(2);
     });
   });

@@ -185,6 +185,19 @@ describe('export', () => {
         expect(texts.some((t) => t?.includes(EXPECTED[tag].figure)), texts.join(' | ')).to.equal(true);
       });
 
+      if (tag === 'funnel-chart') {
+        it('the funnel\'s SVG carries the step names and badges laid over the chart in HTML', async () => {
+          const el = await mount(tag, contract, { locale: 'en' });
+          const doc = new DOMParser().parseFromString(await el.toSVG(), 'image/svg+xml');
+          const texts = [...doc.querySelectorAll('text')].map((t) => t.textContent);
+          for (const name of ['1. Lead', '2. POC', '3. Won', '▼ largest drop-off']) expect(texts, name).to.include(name);
+          // Each name sits under its bar, in the order drawn.
+          const xs = ['1. Lead', '2. POC', '3. Won'].map((n) => Number([...doc.querySelectorAll('text')].find((t) => t.textContent === n)!.getAttribute('x')));
+          expect(xs[0]).to.be.below(xs[1]);
+          expect(xs[1]).to.be.below(xs[2]);
+        });
+      }
+
       it('toPNG() is a PNG image', async () => {
         const el = await mount(tag, contract, { locale: 'en' });
         const png = await el.toPNG();

@@ -61,7 +61,7 @@ async function stepNames(el: FunnelChart): Promise<string[]> {
   }
 }
 
-const LIGHT = { accent: '#3e63dd', ghost: '#c9d3f5', alert: '#d93025' };
+const LIGHT = { accent: '#3e63dd', ghost: '#c9d3f5', alert: '#c5221f' };
 
 /** A computed CSS colour (`rgb(…)` or `color(srgb …)`) as [r, g, b, alpha], each 0–1. */
 function rgba(css: string): number[] {
@@ -169,8 +169,10 @@ describe('<funnel-chart>', () => {
     expect(await stepNames(el)).to.deep.equal([
       '1. Lead, Entities 4, Conversion from first step 100%',
       '2. POC, Entities 3, Conversion from first step 75%, Dropped off 1 (25%)',
-      '3. Won, Entities 2, Conversion from first step 50%, Dropped off 1 (33.3%), largest drop-off',
+      '3. Won, largest drop-off, Entities 2, Conversion from first step 50%, Dropped off 1 (33.3%)',
     ]);
+    // The break point is said in words on screen too, not by the red bar alone.
+    expect(labels(el).map((b) => b.querySelector('[part=drop-badge]')?.textContent?.trim() ?? null)).to.deep.equal([null, null, '▼ largest drop-off']);
   });
 
   it('a click on a breakdown bar names its group', async () => {
@@ -192,6 +194,32 @@ describe('<funnel-chart>', () => {
     const { detail } = (await oneEvent(el, 'funnel-step-click')) as CustomEvent<FunnelStepClickDetail>;
     expect(detail).to.deep.include({ index: 0, group: 'West', count: 1 });
     expect(detail.convertedIds).to.deep.equal(['d']);
+  });
+
+  it('breakdown bars are reachable by keyboard, each over its drawn bar, with a visible focus ring', async () => {
+    const el = await render(html`<funnel-chart locale="en" style="width: 640px" .contract=${contract({ breakdown: { field: 'region' } })}></funnel-chart>`);
+    const bars = () => all(el, '[part=bar]') as HTMLButtonElement[];
+    // 3 steps × East, West; one tab stop.
+    expect(bars().map((b) => b.tabIndex)).to.deep.equal([0, -1, -1, -1, -1, -1]);
+    // Each button sits over the bar Vega drew for it (West at step 0: one entity).
+    const west = findItem((el.vegaView!.scenegraph() as unknown as { root: SceneNode }).root, (d) => d?.value === 'West' && d.index === 0 && d.count === 1);
+    const drawn = (west as unknown as { _svg: SVGElement })._svg.getBoundingClientRect();
+    const button = bars()[1].getBoundingClientRect();
+    expect(Math.abs(button.left - drawn.left)).to.be.below(1.5);
+    expect(Math.abs(button.width - drawn.width)).to.be.below(1.5);
+    expect(Math.abs(button.bottom - drawn.bottom)).to.be.below(1.5);
+    expect(Math.abs(button.top - drawn.top)).to.be.below(1.5);
+    bars()[0].focus();
+    await sendKeys({ press: 'ArrowRight' });
+    await waitUntil(() => el.shadowRoot!.activeElement === bars()[1], 'focus did not move to the next bar');
+    expect(getComputedStyle(bars()[1]).outlineStyle).to.equal('solid');
+    expect(bars()[1].textContent!.trim()).to.equal('West, Lead, Entities 1, Conversion from first step 100%');
+    setTimeout(() => void sendKeys({ press: 'Enter' }));
+    const { detail } = (await oneEvent(el, 'funnel-step-click')) as CustomEvent<FunnelStepClickDetail>;
+    expect(detail).to.deep.include({ index: 0, group: 'West', count: 1 });
+    await sendKeys({ press: 'End' });
+    await waitUntil(() => el.shadowRoot!.activeElement === bars()[5], 'End did not reach the last bar');
+    await expect(el).to.be.accessible();
   });
 
   it('shows stuck badges where a dwell limit is set', async () => {

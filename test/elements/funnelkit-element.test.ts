@@ -214,6 +214,50 @@ describe('FunnelKitElement: states', () => {
     }
   });
 
+  it('loading shows a placeholder as tall as the view that replaces it: no layout jump', async () => {
+    const rows = [
+      { id: 'a', e: 'lead', t: '2026-01-01', v: 3 },
+      { id: 'a', e: 'won', t: '2026-01-03', v: 5 },
+      { id: 'b', e: 'lead', t: '2026-01-02', v: 4 },
+      { id: 'b', e: 'lead', t: '2026-01-09', v: 2 },
+    ];
+    const fields = { entity: 'id', event: 'e', time: 't', value: 'v' };
+    const widgets = [
+      ['funnel-chart', { kind: 'funnel', funnel: { steps: [{ event: 'lead' }, { event: 'won' }] } }],
+      ['cohort-chart', { kind: 'cohort', cohort: { period: 'week', range: { from: '2026-01-01', to: '2026-01-14' } } }],
+      ['anomaly-chart', { kind: 'anomaly', anomaly: { grain: 'day', measure: { op: 'sum', field: 'v' }, range: { from: '2026-01-01', to: '2026-01-09' }, rules: [{ id: 'hi', name: 'High', type: 'threshold', bound: { op: '>', value: 4 } }] } }],
+      ['kpi-card', { kind: 'kpi', title: 'Lead value', fields: { time: 't', value: 'v' }, kpi: { metric: 'sum', range: { from: '2026-01-05', to: '2026-01-09' } } }],
+    ] as const;
+    for (const [tag, section] of widgets) {
+      let answer!: () => void;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      setFetch(async () => {
+        await held;
+        return new Response(JSON.stringify(rows), { headers: { 'content-type': 'application/json' } });
+      });
+      try {
+        const el = document.createElement(tag) as HTMLElement & { contract: unknown; state: string; updateComplete: Promise<boolean> };
+        el.setAttribute('locale', 'en');
+        el.contract = { version: 1, fields, data: { url: '/rows.json', format: 'json' }, ...section };
+        el.style.width = tag === 'kpi-card' ? '260px' : '600px';
+        document.body.append(el);
+        await waitUntil(() => el.state === 'loading', `${tag} never loading`);
+        await el.updateComplete;
+        const loading = el.getBoundingClientRect().height;
+        expect(shadow(el, '[part=skeleton]'), `${tag} skeleton`).to.exist;
+        const drawn = oneEvent(el, 'funnelkit-render');
+        answer();
+        await drawn;
+        const ready = el.getBoundingClientRect().height;
+        expect(shadow(el, '[part=skeleton]'), `${tag} skeleton gone`).to.equal(null);
+        expect(Math.abs(ready - loading), `${tag}: ${loading}px loading, ${ready}px drawn`).to.be.at.most(2);
+        el.remove();
+      } finally {
+        setFetch(null);
+      }
+    }
+  });
+
   it('shows "no data in this range" for a range without rows', async () => {
     const el = await fixture<KpiCard>(html`<kpi-card locale="en" .contract=${contract({ kpi: { range: { from: '2025-01-01', to: '2025-01-31' } } })}></kpi-card>`);
     await waitUntil(() => el.state === 'empty');

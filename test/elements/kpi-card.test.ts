@@ -256,4 +256,19 @@ describe('<kpi-card>', () => {
     expect(status.textContent).to.contain('/fields/value');
     await expect(el).to.be.accessible();
   });
+
+  it('a long figure shrinks with the card and keeps clear of its edge (CN¥176.5K at 170 px)', async () => {
+    const cny = { ...given, kpi: { kpis: [{ id: 'rev', label: '收入', value: 176_543, previous: 150_000, format: { style: 'currency', currency: 'CNY' } }] } };
+    for (const width of [170, 200, 240, 320]) {
+      const el = await ready(html`<kpi-card locale="en" style=${`width: ${width}px`} kpi="rev" .contract=${cny}></kpi-card>`);
+      const value = part(el, 'value');
+      expect(value.textContent).to.equal('CN¥176.5K');
+      const inner = card(el).getBoundingClientRect();
+      const padding = parseFloat(getComputedStyle(card(el)).paddingRight);
+      // At least 12 px of air between the figure and the card's padding edge.
+      expect(inner.right - padding - value.getBoundingClientRect().right, `${width} px`).to.be.at.least(12);
+      expect(parseFloat(getComputedStyle(value).fontSize)).to.be.at.most(30);
+    }
+  });
+
 });

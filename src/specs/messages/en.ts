@@ -90,6 +90,7 @@ export const en = {
   incompleteHint: 'window still open; may rise',
   noConversions: 'No one converted in this range',
   needsEvents: 'This view needs event data, not pre-aggregated counts',
+  breakdownBars: 'Bars by group',
   stepsLabel: 'Funnel steps',
   largestDropOff: 'largest drop-off',
   overallConversion: 'converted from first to last step',

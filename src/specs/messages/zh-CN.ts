@@ -92,6 +92,7 @@ export const zhCN: Messages = {
   incompleteHint: '转化窗口未结束，数值可能上升',
   noConversions: '此范围内没有转化',
   needsEvents: '此视图需要事件数据，而非预聚合数据',
+  breakdownBars: '分组柱形',
   stepsLabel: '漏斗步骤',
   largestDropOff: '流失最多',
   overallConversion: '从首步到末步的转化率',

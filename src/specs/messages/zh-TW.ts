@@ -92,6 +92,7 @@ export const zhTW: Messages = {
   incompleteHint: '轉換視窗未結束，數值可能上升',
   noConversions: '此範圍內沒有轉換',
   needsEvents: '此檢視需要事件資料，而非預聚合資料',
+  breakdownBars: '分組長條',
   stepsLabel: '漏斗步驟',
   largestDropOff: '流失最多',
   overallConversion: '從首步到末步的轉換率',
