@@ -1,10 +1,13 @@
-// Two outputs from the same sources (TypeScript transpiled by esbuild; types come from `tsc`
+// Three outputs from the same sources (TypeScript transpiled by esbuild; types come from `tsc`
 // in `npm run build`, because typescript@7 has no JS API for a rollup TS plugin):
 //  1. dist/*.js — ESM modules, one per source file, with lit, vega, vega-lite, vega-embed,
 //     vega-interpreter and arquero left as imports, for apps that bundle;
-//  2. dist/funnelkit.bundle.js — everything in one minified file, for a page with one
-//     <script type="module"> and no bundler.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+//  2. dist/funnelkit.bundle.js — one minified entry for a page with one <script type="module">
+//     and no bundler. What it imports lazily (Vega, on the first chart drawn) is split into
+//     dist/chunks/, which the bundle imports relative to its own URL, so it works from any origin;
+//     next to it, dist/compute-worker.js, the compute Worker's module script;
+//  3. dist/analytics/worker/compute-worker.js — the Worker script for the ESM modules, self-contained.
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 
@@ -18,9 +21,16 @@ const entries = {
       .map((name) => [name.slice(0, -3), `src/${name}`]),
   ),
 };
+
 // `src/react.ts` (funnelkit/react) is one of those top-level entries: `react` and `@lit/react` stay
 // imports (react is an optional peer; @lit/react is under `@lit`). The bundle below never imports it.
 const external = /^(lit|@lit|react|vega|vega-lite|vega-embed|vega-interpreter|arquero)(\/|$)/;
+
+// The compute Worker's script. The pool starts it from `./compute-worker.js` next to its own module:
+// dist/analytics/worker/ for the ESM modules (one self-contained file, below: a Worker cannot
+// resolve bare imports, and a bundler that copies the file as an asset must get one that runs),
+// dist/ next to the one-tag bundle (sharing the bundle's analytics chunk).
+const WORKER = 'src/analytics/worker/compute-worker.ts';
 
 const copySchema = {
   name: 'copy-schema',
@@ -41,6 +51,15 @@ function esbuildOwnSources(options) {
   return plugin;
 }
 
+// Chunk names carry a content hash: without this, every build would leave the previous build's
+// chunks in dist/chunks/ (and in the published package).
+const cleanChunks = {
+  name: 'clean-chunks',
+  buildStart() {
+    rmSync('dist/chunks', { recursive: true, force: true });
+  },
+};
+
 const quiet = (warning, warn) => {
   // d3 and vega have known, harmless circular imports.
   if (warning.code === 'CIRCULAR_DEPENDENCY') return;
@@ -56,8 +75,26 @@ export default [
     onwarn: quiet,
   },
   {
-    input: 'src/index.ts',
-    output: { file: 'dist/funnelkit.bundle.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
+    // Entry names are exact file names (package.json's unpkg/jsdelivr/`./bundle` point at the
+    // bundle; the pool looks for compute-worker.js next to the bundle); all else goes to chunks/.
+    input: { 'funnelkit.bundle': 'src/index.ts', 'compute-worker': WORKER },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+    },
+    plugins: [
+      cleanChunks,
+      nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+      esbuildOwnSources({ target: 'es2022', tsconfig: 'tsconfig.json', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),
+    ],
+    onwarn: quiet,
+  },
+  {
+    input: WORKER,
+    output: { file: 'dist/analytics/worker/compute-worker.js', format: 'es', inlineDynamicImports: true },
     plugins: [
       nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
       esbuildOwnSources({ target: 'es2022', tsconfig: 'tsconfig.json', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),

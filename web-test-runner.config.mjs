@@ -1,5 +1,6 @@
 // Element tests in headless Chromium. Uses the system Chromium (CHROME_PATH, else
 // /usr/bin/chromium): test tools cannot download their own browser on our machines.
+import { existsSync } from 'node:fs';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.mjs';
@@ -13,6 +14,12 @@ export default {
   middleware: [
     (ctx, next) => {
       if (ctx.url.startsWith('/story-assets/')) ctx.url = ctx.url.replace('/story-assets/', '/stories/assets/');
+      // The compute Worker is started by URL (`./compute-worker.js` next to its module), which
+      // here names the TypeScript source: serve that (esbuild transpiles it like any import).
+      const [path, query = ''] = ctx.url.split('?');
+      if (path.startsWith('/src/') && path.endsWith('.js') && !existsSync(`.${path}`) && existsSync(`.${path.slice(0, -3)}.ts`)) {
+        ctx.url = `${path.slice(0, -3)}.ts${query ? `?${query}` : ''}`;
+      }
       return next();
     },
   ],

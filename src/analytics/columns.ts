@@ -1,10 +1,11 @@
 /**
  * A contract's inline data as named columns in memory: what every in-memory executor reads. Rows
- * become one array per column (the union of every row's keys); inline columns are used as given,
- * typed arrays included, without a copy. Every cell can be named by its JSON path for errors.
+ * become one array per column (the union of every row's keys); inline columns and a handed-over
+ * Arrow table's columns are used as given, typed arrays included, without a copy. Every cell can
+ * be named by its JSON path for errors.
  * @module
  */
-import type { Cell, ColumnsData, FieldMap, InlineContract, RowsData, WhereClause } from './contract.js';
+import type { ArrowData, Cell, ColumnsData, FieldMap, InlineContract, RowsData, WhereClause } from './contract.js';
 import { ContractError, pointerSegment } from './contract-error.js';
 import { checkTimeZone, parseTimestamp, plausibleTime } from './time.js';
 
@@ -31,7 +32,7 @@ export interface DataOrigin {
 
 /** The inline data of a contract as {@link Columns}. */
 export function contractColumns(contract: InlineContract, origin?: DataOrigin): Columns {
-  const data = contract.data as Partial<RowsData & ColumnsData> | null;
+  const data = contract.data as Partial<RowsData & ColumnsData & ArrowData> | null;
   // Inline data names the cell's JSON path; fetched data has none, so the file's row and column.
   const fail = (inlinePath: string, place: string, message: string) =>
     origin ? new ContractError('/data/url', `${place} of ${origin.url}: ${message}`) : new ContractError(inlinePath, message);
@@ -45,7 +46,72 @@ export function contractColumns(contract: InlineContract, origin?: DataOrigin): 
       fail(`/data/columns/${pointerSegment(name)}/${row}`, `row ${row + 1}, column "${name}"`, message),
     );
   }
-  throw new ContractError('/data', 'expected inline "rows" or "columns" here; fetch URL data first (computeView does)');
+  if (data && 'arrow' in data) {
+    return fromColumns(checkColumns(handedOverColumns(data.arrow), '/data/arrow'), (name, row, message) =>
+      fail(`/data/arrow/${pointerSegment(name)}/${row}`, `row ${row + 1}, column "${name}"`, message),
+    );
+  }
+  throw new ContractError('/data', 'expected inline "rows", "columns" or "arrow" here; fetch URL data first (computeView does)');
+}
+
+/**
+ * The shape FunnelKit needs of an Arrow table a host already holds: Flechette's and Apache
+ * Arrow JS's tables both have it, so neither library is a dependency of the host's data.
+ */
+export interface ArrowTableLike {
+  schema: { fields: ReadonlyArray<{ name: string }> };
+  getChild(name: string): { toArray(): ArrayLike<unknown> } | null;
+}
+
+/**
+ * An Arrow table's columns by name, each as its `toArray()`: numeric columns without nulls are
+ * typed arrays over the table's memory, so no row objects are made and nothing is copied. 64-bit
+ * integer columns that a reader hands over as BigInt arrays (Apache Arrow JS's Int64 and
+ * timestamps) become numbers, as Flechette reads them by default. A repeated field name keeps
+ * its first column, as `getChild` does.
+ */
+export function arrowColumns(table: ArrowTableLike): Record<string, ArrayLike<unknown>> {
+  // A null prototype: a column may be called `__proto__`.
+  const columns: Record<string, ArrayLike<unknown>> = Object.create(null);
+  for (const { name } of table.schema.fields) {
+    if (Object.prototype.hasOwnProperty.call(columns, name)) continue;
+    const child = table.getChild(name);
+    if (!child) throw new Error(`column "${name}" is in the schema but the table has no such child`);
+    columns[name] = bigIntsAsNumbers(child.toArray(), name);
+  }
+  return columns;
+}
+
+/** A handed-over `data.arrow` as columns, or a contract error at `/data/arrow` saying what is wrong. */
+function handedOverColumns(table: unknown): Record<string, ArrayLike<unknown>> {
+  const like = table as Partial<ArrowTableLike> | null;
+  if (!like || typeof like.getChild !== 'function' || !Array.isArray(like.schema?.fields)) {
+    throw new ContractError('/data/arrow', 'expected an Arrow table: an object with schema.fields and getChild(name), as Flechette and Apache Arrow JS tables have');
+  }
+  try {
+    return arrowColumns(like as ArrowTableLike);
+  } catch (error) {
+    throw new ContractError('/data/arrow', (error as Error).message);
+  }
+}
+
+/**
+ * A column of 64-bit integers (a BigInt typed array, or a plain array holding BigInts among
+ * nulls) as numbers, so the executors meet numbers as they do from every other source; any other
+ * column is returned as it is. A value beyond 2^53 would lose digits silently, so it is an error
+ * naming the column and row instead.
+ */
+export function bigIntsAsNumbers(values: ArrayLike<unknown>, name: string): ArrayLike<unknown> {
+  const typed = values instanceof BigInt64Array || values instanceof BigUint64Array;
+  if (!typed && !(Array.isArray(values) && values.some((v) => typeof v === 'bigint'))) return values;
+  const out = typed ? new Float64Array(values.length) : new Array<unknown>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'bigint') out[i] = v;
+    else if (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)) out[i] = Number(v);
+    else throw new Error(`column "${name}", row ${i + 1}: the 64-bit integer ${v} does not fit a JavaScript number`);
+  }
+  return out;
 }
 
 type CellError = Columns['cellError'];

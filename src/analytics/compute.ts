@@ -7,7 +7,7 @@
  */
 import type { AnomalyContract, CohortContract, ContractKind, FunnelContract, InlineContract, KpiContract } from './contract.js';
 import { ContractError } from './contract-error.js';
-import { contractColumns } from './columns.js';
+import { contractColumns, type DataOrigin } from './columns.js';
 import { resolveData, type ResolveOptions } from './resolve-data.js';
 import { showUrl } from './fetcher.js';
 import { validateContract } from './validate-contract.js';
@@ -28,9 +28,25 @@ export async function computeView<K extends ContractKind>(kind: K, contract: Con
 
 /** The view model of a contract whose data is inline, computed synchronously. */
 export function computeInline<K extends ContractKind>(kind: K, contract: InlineContract<ContractOf<K>>): ViewModelOf<K> {
+  return computeParsed(kind, contract);
+}
+
+/**
+ * Checks and plans a contract without reading its data: every contract error, before any download
+ * (a Worker pool calls it on the page, then fetches, then computes in the Worker).
+ */
+export function planView<K extends ContractKind>(kind: K, contract: ContractOf<K>): void {
+  pipelineOf(kind).plan(checked(kind, contract));
+}
+
+/**
+ * {@link computeInline} for data that came from `origin` (a fetched file, parsed already, as in a
+ * Worker): a bad cell is reported at `/data/url`, naming the file's row and column.
+ */
+export function computeParsed<K extends ContractKind>(kind: K, contract: InlineContract<ContractOf<K>>, origin?: DataOrigin): ViewModelOf<K> {
   const pipeline = pipelineOf(kind);
   const plan = pipeline.plan(checked(kind, contract));
-  return pipeline.shape(plan, pipeline.execute(plan, contractColumns(withData(contract) as InlineContract)));
+  return pipeline.shape(plan, pipeline.execute(plan, contractColumns(withData(contract) as InlineContract, origin)));
 }
 
 /** A contract that may leave out its data (anomaly points) with empty rows and fields in their place. */
@@ -55,10 +71,13 @@ function checked<K extends ContractKind>(kind: K, contract: unknown): ContractOf
   return contract as ContractOf<K>;
 }
 
-/** Inline rows and columns stand in empty, of the same type, for the schema check. */
+/**
+ * Inline rows, columns and Arrow tables stand in empty, of the same type, for the schema check:
+ * their cells are not the schema's to walk, and a table's own properties are no business of it.
+ */
 function inlineShape(key: string, value: unknown): unknown {
   if (key === 'rows' && Array.isArray(value)) return [];
-  if (key === 'columns' && value !== null && typeof value === 'object' && !Array.isArray(value)) return {};
+  if ((key === 'columns' || key === 'arrow') && value !== null && typeof value === 'object' && !Array.isArray(value)) return {};
   return value;
 }
 

@@ -5,6 +5,7 @@
  * `test/analytics/contract.test.ts`, which validates typed fixtures against the schema.
  * @module
  */
+import type { ArrowTableLike } from './columns.js';
 
 /** The four widget kinds. */
 export type ContractKind = 'funnel' | 'cohort' | 'anomaly' | 'kpi';
@@ -25,13 +26,24 @@ export interface ColumnsData {
   columns: Record<string, Cell[]>;
 }
 
-/** Data fetched from a URL, parsed as JSON (array of rows), CSV or Apache Arrow IPC. */
-export interface UrlData {
-  url: string;
-  format: 'json' | 'csv' | 'arrow';
+/**
+ * An Apache Arrow table the host already holds (Flechette's or Apache Arrow JS's), read column by
+ * column without row objects. Not JSON: for pages that load Arrow themselves.
+ */
+export interface ArrowData {
+  arrow: ArrowTableLike;
 }
 
-export type DataSource = RowsData | ColumnsData | UrlData;
+/**
+ * Data fetched from a URL, parsed as JSON (array of rows), CSV, Apache Arrow IPC or Parquet
+ * (uncompressed or Snappy).
+ */
+export interface UrlData {
+  url: string;
+  format: 'json' | 'csv' | 'arrow' | 'parquet';
+}
+
+export type DataSource = RowsData | ColumnsData | ArrowData | UrlData;
 
 /** Maps roles to column names in `data`. */
 export interface FieldMap {
@@ -380,5 +392,5 @@ export interface KpiContract extends ContractBase {
 /** Any v1 contract. */
 export type Contract = FunnelContract | CohortContract | AnomalyContract | KpiContract;
 
-/** A contract whose data is inline (rows or columns), as the compute functions take it. */
-export type InlineContract<C extends Contract = Contract> = C & { data: RowsData | ColumnsData };
+/** A contract whose data is in memory (rows, columns or an Arrow table), as the compute functions take it. */
+export type InlineContract<C extends Contract = Contract> = C & { data: RowsData | ColumnsData | ArrowData };

@@ -6,12 +6,13 @@
 export type * from './contract.js';
 export { ContractError, type ContractIssue } from './contract-error.js';
 export { validateContract, contractIssues } from './validate-contract.js';
-export { resolveData, type ResolveOptions } from './resolve-data.js';
+export { resolveData, fetchBody, parseBody, type FetchedBody, type ResolveOptions } from './resolve-data.js';
 export { setFetch, type FetchLike } from './fetcher.js';
 export { parseDuration, parseTimestamp, periodStart, addPeriods, periodKey, type Period } from './time.js';
-export { computeView, computeInline, computeFunnel, computeCohorts, computeCohort, computeAnomalies, computeAnomaly, computeKpis, computeKpi } from './compute.js';
+export { computeViewModel, ComputePool, WorkerUnavailable, type ComputeMode, type ComputeOptions, type ComputeStage } from './worker/pool.js';
+export { computeView, computeInline, computeParsed, planView, computeFunnel, computeCohorts, computeCohort, computeAnomalies, computeAnomaly, computeKpis, computeKpi } from './compute.js';
 export { PIPELINES, type Pipeline, type ContractOf, type ViewModelOf } from './registry.js';
-export { contractColumns, type Columns } from './columns.js';
+export { contractColumns, arrowColumns, type ArrowTableLike, type Columns } from './columns.js';
 export type { Measure, MeasureOp } from './measures/measure.js';
 export type { PlannedMeasure } from './measures/plan-measure.js';
 export type { SeriesPoint } from './measures/series.js';

@@ -1,13 +1,16 @@
 /**
- * From a contract whose `data` is a URL to one whose data is inline: fetching, then parsing JSON,
- * CSV (Arquero) or Apache Arrow IPC (Arquero) into columns. Runs inside {@link computeView}, so in
- * a Worker the parsing happens off the page's main thread too.
+ * From a contract whose `data` is a URL to one whose data is inline, in two steps a Worker can
+ * split between threads: {@link fetchBody} (the page: its fetch, headers, timeouts) and
+ * {@link parseBody} (anywhere: JSON, CSV, Apache Arrow IPC or Parquet into columns).
+ *
+ * Each format's reader is imported only inside its branch, so a contract with inline or
+ * pre-aggregated data never loads Arquero (CSV), Flechette (Arrow) or hyparquet (Parquet), and an
+ * app's bundler splits them into chunks of their own.
  * @module
  */
-import { fromArrow, fromCSV, type ColumnTable } from 'arquero';
 import type { Cell, ColumnsData, Contract, FieldMap, InlineContract, RowsData, UrlData } from './contract.js';
 import { ContractError } from './contract-error.js';
-import { checkColumns } from './columns.js';
+import { arrowColumns, bigIntsAsNumbers, checkColumns } from './columns.js';
 import { currentFetch, showUrl, type FetchLike } from './fetcher.js';
 
 export interface ResolveOptions {
@@ -21,9 +24,31 @@ export interface ResolveOptions {
   init?: RequestInit;
 }
 
+/**
+ * A fetched, not yet parsed `data.url`: plain bytes, so a page can transfer them to a Worker
+ * without a copy, and the Worker parses them with {@link parseBody}.
+ */
+export interface FetchedBody {
+  bytes: ArrayBuffer;
+  format: UrlData['format'];
+  /** The URL fetched, already redacted with {@link showUrl} (safe in error messages). */
+  url: string;
+}
+
 /** Returns the contract with URL data fetched and parsed into inline rows or columns. */
 export async function resolveData<C extends Contract>(contract: C, options: ResolveOptions = {}): Promise<InlineContract<C>> {
-  if (!contract.data || !('url' in contract.data)) return contract as InlineContract<C>;
+  const body = await fetchBody(contract, options);
+  if (!body) return contract as InlineContract<C>;
+  return { ...contract, data: await parseBody(body, contract.fields ?? {}, options.signal) };
+}
+
+/**
+ * Fetches a contract's `data.url` into bytes; null when its data is not a URL. Throws a
+ * {@link ContractError} at `/data/url` when the URL is bad or the fetch fails, and passes an
+ * `AbortError` (or the signal's reason) through untouched, so a cancel is not reported as an error.
+ */
+export async function fetchBody(contract: Contract, options: ResolveOptions = {}): Promise<FetchedBody | null> {
+  if (!contract.data || !('url' in contract.data)) return null;
   const data = contract.data as UrlData;
   const doFetch = options.fetch ?? currentFetch();
   let url: URL;
@@ -40,7 +65,13 @@ export async function resolveData<C extends Contract>(contract: C, options: Reso
     throw new ContractError('/data/url', `could not fetch ${showUrl(url)}: ${(error as Error).message}`);
   }
   if (!response.ok) throw new ContractError('/data/url', `could not fetch ${showUrl(url)}: HTTP ${response.status}`);
-  return { ...contract, data: await parseBody(response, data.format, contract.fields ?? {}, options.signal) };
+  try {
+    return { bytes: await untilAborted(response.arrayBuffer(), options.signal), format: data.format, url: showUrl(url) };
+  } catch (error) {
+    // A body that breaks off mid-way is reported as unreadable data, as it was before the split.
+    if (options.signal?.aborted) throw error;
+    throw readError(data.format, error);
+  }
 }
 
 /**
@@ -57,30 +88,66 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
   });
 }
 
-async function parseBody(response: Response, format: UrlData['format'], fields: FieldMap, signal?: AbortSignal): Promise<RowsData | ColumnsData> {
+/**
+ * Parses fetched bytes into inline rows (JSON arrays) or columns (everything else; numeric Arrow
+ * and Parquet columns stay typed arrays, no row objects are made). A body that is not valid data
+ * of its format is a {@link ContractError} at `/data/format`; bad cells are left to the executors,
+ * which name them.
+ */
+export async function parseBody(body: FetchedBody, fields: FieldMap, signal?: AbortSignal): Promise<RowsData | ColumnsData> {
   try {
-    if (format === 'arrow') return tableToColumns(fromArrow(new Uint8Array(await untilAborted(response.arrayBuffer(), signal))));
-    const text = await untilAborted(response.text(), signal);
-    if (format === 'csv') return tableToColumns(fromCSV(text, { parse: csvParsers(fields) }));
-    const json: unknown = JSON.parse(text);
-    if (Array.isArray(json)) return { rows: json };
-    if (json && typeof json === 'object' && 'rows' in json && Array.isArray(json.rows)) return { rows: json.rows };
-    if (json && typeof json === 'object') {
-      checkColumns(json as Record<string, unknown>, '/data/url');
-      return { columns: json as ColumnsData['columns'] };
-    }
-    throw new Error('expected an array of rows or an object of columns');
+    return await untilAborted(parseFormat(body, fields), signal);
   } catch (error) {
     if (error instanceof ContractError || signal?.aborted) throw error;
-    throw new ContractError('/data/format', `could not read the ${format} at /data/url: ${(error as Error).message}`);
+    throw readError(body.format, error);
   }
 }
 
+/** The error for a body that cannot be read as its format; the path is the format that was wrong. */
+function readError(format: UrlData['format'], error: unknown): ContractError {
+  return new ContractError('/data/format', `could not read the ${format} at /data/url: ${(error as Error).message}`);
+}
+
+/** One branch per format, each loading its reader only when it is needed. */
+async function parseFormat(body: FetchedBody, fields: FieldMap): Promise<RowsData | ColumnsData> {
+  switch (body.format) {
+    case 'arrow':
+      return parseArrow(body.bytes);
+    case 'parquet':
+      return parseParquet(body.bytes);
+    case 'csv':
+      return parseCsv(new TextDecoder().decode(body.bytes), fields);
+    default:
+      return parseJson(new TextDecoder().decode(body.bytes));
+  }
+}
+
+/** JSON: an array of rows, `{ rows: [...] }`, or an object of equal-length columns. */
+function parseJson(text: string): RowsData | ColumnsData {
+  const json: unknown = JSON.parse(text);
+  if (Array.isArray(json)) return { rows: json };
+  if (json && typeof json === 'object' && 'rows' in json && Array.isArray(json.rows)) return { rows: json.rows };
+  if (json && typeof json === 'object') {
+    checkColumns(json as Record<string, unknown>, '/data/url');
+    return { columns: json as ColumnsData['columns'] };
+  }
+  throw new Error('expected an array of rows or an object of columns');
+}
+
 /**
- * Arquero's CSV reader guesses types, and would read a date-only `2024-03-01` as UTC midnight and an
- * id like `007` as the number 7. Times stay text (or epoch numbers) so `timeZone` decides their
- * instant; ids and event names stay text.
+ * CSV through Arquero's reader. Arquero guesses types, and would read a date-only `2024-03-01`
+ * as UTC midnight and an id like `007` as the number 7, so times stay text (or epoch numbers)
+ * for `timeZone` to decide their instant, and ids and event names stay text.
  */
+async function parseCsv(text: string, fields: FieldMap): Promise<ColumnsData> {
+  const { fromCSV } = await import('arquero');
+  const table = fromCSV(text, { parse: csvParsers(fields) });
+  const columns: Record<string, Cell[]> = Object.create(null);
+  for (const name of table.columnNames()) columns[name] = table.array(name) as unknown as Cell[];
+  return { columns };
+}
+
+/** Parsers for the columns in the entity, time and event roles (see {@link parseCsv}). */
 function csvParsers(fields: FieldMap): Record<string, (text: string) => Cell> {
   // Null prototypes: a column may be called `__proto__`.
   const parsers: Record<string, (text: string) => Cell> = Object.create(null);
@@ -90,8 +157,77 @@ function csvParsers(fields: FieldMap): Record<string, (text: string) => Cell> {
   return parsers;
 }
 
-function tableToColumns(t: ColumnTable): ColumnsData {
-  const columns: Record<string, Cell[]> = Object.create(null);
-  for (const name of t.columnNames()) columns[name] = t.array(name) as unknown as Cell[];
-  return { columns };
+/**
+ * Arrow IPC (file or stream) through Flechette, straight into columns: numeric columns without
+ * nulls come out as typed arrays over the IPC buffer. Flechette's defaults are what the
+ * executors want: timestamps and dates as epoch-ms numbers (`useDate: false`), 64-bit integers
+ * as numbers (`useBigInt: false`, throwing when one does not fit a double), dictionary-encoded
+ * strings as strings. They are spelled out so a change of default upstream cannot change them.
+ */
+async function parseArrow(bytes: ArrayBuffer): Promise<ColumnsData> {
+  const { tableFromIPC } = await import('@uwdata/flechette');
+  const table = tableFromIPC(new Uint8Array(bytes), { useDate: false, useBigInt: false, useBigIntTimestamp: false });
+  return { columns: arrowColumns(table) as ColumnsData['columns'] };
+}
+
+/**
+ * Parquet through hyparquet, read column by column (no row objects): each column's chunks, one
+ * per row group, are joined into one array, and a column of numbers without nulls becomes a
+ * typed array, as Flechette reads Arrow.
+ *
+ * Compression: hyparquet reads uncompressed and Snappy pages itself, the codecs nearly every
+ * writer uses by default; GZip, ZSTD, Brotli and LZ4 files fail here with hyparquet's message at
+ * `/data/format` (they would need the `hyparquet-compressors` package, which is not bundled).
+ */
+async function parseParquet(bytes: ArrayBuffer): Promise<ColumnsData> {
+  const { parquetMetadata, parquetRead, parquetSchema } = await import('hyparquet');
+  const metadata = parquetMetadata(bytes, { parsers: PARQUET_PARSERS });
+  const length = Number(metadata.num_rows);
+  const names = parquetSchema(metadata).children.map((child) => child.element.name);
+  const chunks = new Map<string, Array<{ rowStart: number; data: ArrayLike<unknown> }>>(names.map((name) => [name, []]));
+  await parquetRead({
+    file: bytes,
+    metadata,
+    parsers: PARQUET_PARSERS,
+    onChunk: ({ columnName, columnData, rowStart }) => chunks.get(columnName)?.push({ rowStart, data: columnData }),
+  });
+  const columns: Record<string, ArrayLike<unknown>> = Object.create(null);
+  for (const [name, parts] of chunks) columns[name] = packNumbers(bigIntsAsNumbers(joinChunks(parts, length), name));
+  return { columns: columns as ColumnsData['columns'] };
+}
+
+/**
+ * Timestamps as epoch-ms numbers, not Dates (as Flechette reads Arrow), so the executors take
+ * them on their fast path; a DATE column is its UTC midnight, as an Arrow date is.
+ */
+const PARQUET_PARSERS = {
+  timestampFromMilliseconds: (millis: bigint) => Number(millis),
+  timestampFromMicroseconds: (micros: bigint) => Number(micros / 1000n),
+  timestampFromNanoseconds: (nanos: bigint) => Number(nanos / 1000000n),
+  dateFromDays: (days: number) => days * 86400000,
+};
+
+/** One column from its row-group chunks; a single chunk is used as it is, without a copy. */
+function joinChunks(parts: Array<{ rowStart: number; data: ArrayLike<unknown> }>, length: number): ArrayLike<unknown> {
+  if (parts.length === 1 && parts[0].rowStart === 0 && parts[0].data.length === length) return parts[0].data;
+  const first = parts[0]?.data;
+  const sameType = first && ArrayBuffer.isView(first) && parts.every((p) => p.data.constructor === first.constructor);
+  const out: { [i: number]: unknown; length: number } = sameType
+    ? new (first.constructor as new (n: number) => { [i: number]: unknown; length: number })(length)
+    : new Array(length);
+  for (const { rowStart, data } of parts) {
+    const end = Math.min(length, rowStart + data.length);
+    for (let i = rowStart; i < end; i++) out[i] = data[i - rowStart];
+  }
+  return out;
+}
+
+/**
+ * A plain array holding only numbers (hyparquet's timestamps and converted integers) as a
+ * Float64Array: an eighth of the memory of boxed values at a million rows, and what the Arrow
+ * path gives for the same column. Anything else (strings, nulls) is returned as it is.
+ */
+function packNumbers(values: ArrayLike<unknown>): ArrayLike<unknown> {
+  if (!Array.isArray(values) || !values.every((v) => typeof v === 'number')) return values;
+  return Float64Array.from(values as number[]);
 }

@@ -71,6 +71,9 @@ export const baseStyles = css`
   }
   /* Loading: the status sits over the placeholder (or the last view) instead of pushing it down. */
   [part='status'][data-state='loading'] { position: absolute; z-index: 5; top: 50%; left: 50%; transform: translate(-50%, -50%); background: var(--_fk-color-background); border: var(--_fk-border); }
+  .spinner { display: inline-block; width: 10px; height: 10px; margin-right: 8px; border: 2px solid var(--_fk-color-grid); border-top-color: var(--_fk-color-accent); border-radius: 50%; }
+  @media (prefers-reduced-motion: no-preference) { .spinner { animation: fk-spin 0.8s linear infinite; } }
+  @keyframes fk-spin { to { transform: rotate(1turn); } }
   [part='status'][data-state='empty'] {
     padding: 32px 12px;
     text-align: center;

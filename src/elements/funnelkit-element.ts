@@ -22,7 +22,8 @@ import { csvText, exportFileName, svgToPng } from './export.js';
 import { ExportMenu, exportMenuStyles, type ExportFormat } from './export-menu.js';
 import { errorDetail, type DrawMode, type FunnelKitErrorDetail, type FunnelKitRenderDetail } from './events.js';
 import { baseStyles } from './funnelkit-element.styles.js';
-import { statusLine } from './status-line.js';
+import { progressLine, statusLine, type ProgressStage } from './status-line.js';
+import type { ComputeMode } from '../analytics/worker/pool.js';
 
 export type { DrawMode, FunnelKitErrorDetail, FunnelKitRenderDetail, FunnelKitEventMap } from './events.js';
 export type { DataTableModel } from './data-table.js';
@@ -32,6 +33,9 @@ export type WidgetState = 'idle' | 'loading' | 'empty' | 'error' | 'ready';
 
 /** The file-name stem of each kind of widget, when its contract has no title. */
 const KIND_WORD: Record<string, MessageKey> = { funnel: 'kindFunnel', cohort: 'kindCohort', anomaly: 'kindAnomaly', kpi: 'kindKpi' };
+
+/** A load that takes longer than this shows what it is doing (loading data, computing, drawing). */
+export const PROGRESS_AFTER_MS = 300;
 
 /**
  * The base of every FunnelKit widget: where its contract comes from, its states, its events and
@@ -100,6 +104,12 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
 
   @property({ type: Number }) timeout = 30_000;
 
+  /**
+   * Where the widget computes: `auto` (default) in a Worker of the page's small pool when one can
+   * start, else on the page's thread; `main` always on the page's thread.
+   */
+  @property({ reflect: true }) compute: ComputeMode = 'auto';
+
   /** Shows the "Export" menu (PNG, SVG, CSV downloads of what is shown). */
   @property({ type: Boolean, reflect: true, attribute: 'export-menu' }) exportMenu = false;
 
@@ -114,11 +124,21 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   /** The validated contract behind {@link viewModel}. */
   protected shownContract: C | null = null;
 
+  /** What a load that has taken over {@link PROGRESS_AFTER_MS} is doing; null while none has. */
+  @state() protected progress: ProgressStage | null = null;
+  private stage: ProgressStage = 'data';
+  private progressTimer: ReturnType<typeof setTimeout> | undefined;
+
   private readonly source = new ContractSource<C, VM>(this, {
     kind: () => this.kind,
-    loading: () => (this.state = 'loading'),
+    loading: () => {
+      this.state = 'loading';
+      this.watchProgress();
+    },
+    stage: (stage) => this.toStage(stage),
     // Without a source the last good view, if any, stays.
     none: () => {
+      this.endProgress();
       if (this.viewModel === null) this.state = 'idle';
     },
     loaded: (contract, vm, signal) => this.show(contract, vm, signal),
@@ -192,6 +212,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
    * last good view.
    */
   protected viewDrawn(view: View | null, mode: DrawMode): void {
+    this.endProgress();
     if (this.state === 'error' && this.drawFailed) this.recover();
     this.drawnOnce = true;
     emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view, mode, state: 'ready' });
@@ -277,15 +298,40 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     if (changed.has('contract') || changed.has('src')) this.source.sourceChanged();
   }
 
+  /** A load started: after {@link PROGRESS_AFTER_MS} without a view, its stage is shown (over the last view). */
+  private watchProgress(): void {
+    clearTimeout(this.progressTimer);
+    this.stage = 'data';
+    this.progressTimer = setTimeout(() => (this.progress = this.stage), PROGRESS_AFTER_MS);
+  }
+
+  private toStage(stage: ProgressStage): void {
+    this.stage = stage;
+    if (this.progress !== null) this.progress = stage;
+  }
+
+  private endProgress(): void {
+    clearTimeout(this.progressTimer);
+    this.progress = null;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.endProgress();
+  }
+
   private async show(contract: C, vm: VM, signal: AbortSignal): Promise<void> {
+    this.toStage('draw');
     this.checkView(vm);
     this.shownContract = contract;
     this.viewModel = vm;
     this.recover();
     this.state = this.isEmpty(vm) ? 'empty' : 'ready';
     await this.updateComplete;
-    if (this.state === 'empty') emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view: null, mode: 'embed', state: 'empty' });
-    else await this.drawView(signal).catch((error) => this.fail(error, true));
+    if (this.state === 'empty') {
+      this.endProgress();
+      emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view: null, mode: 'embed', state: 'empty' });
+    } else await this.drawView(signal).catch((error) => this.fail(error, true));
   }
 
   /** Whether the problem shown came from drawing rather than from the contract or its data. */
@@ -293,6 +339,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
 
   /** Shows the problem and fires `funnelkit-error`; `drawing`: it came from drawing the view. */
   protected fail(error: unknown, drawing = false): void {
+    this.endProgress();
     this.problem = errorDetail(error);
     this.drawFailed = drawing;
     this.state = 'error';
@@ -319,7 +366,9 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
         ${title ? html`<h3 part="title">${title}</h3>` : nothing}
         ${this.state === 'idle' && !this.hasSource()
           ? html`<div part="status" role="status" data-state="idle">${message('noContract', locale)}</div>`
-          : statusLine(this.state, this.problem, this.viewModel !== null, locale)}
+          : this.progress !== null && this.state !== 'error'
+            ? progressLine(this.progress, locale)
+            : statusLine(this.state, this.problem, this.viewModel !== null, locale)}
         ${this.renderContent(vm)}
         ${vm !== null && this.exportMenu ? this.exporter.render(locale) : nothing}
         ${vm !== null ? dataTable(this.describe(vm), this.caption(vm)) : nothing}

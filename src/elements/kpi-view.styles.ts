@@ -1,6 +1,9 @@
 import { css } from 'lit';
 
-/** One KPI as `kpiView` draws it, in `<kpi-card>` and in each cell of `<kpi-grid>`. */
+/**
+ * One KPI as `kpiView` draws it, in `<kpi-card>` and in each cell of `<kpi-grid>`. The `sk-*`
+ * rules are the loading placeholder: the font sizes and line heights of the rows it stands for.
+ */
 export const kpiStyles = css`
   :host {
     --_fk-height: var(--fk-height, 44px);
@@ -116,9 +119,7 @@ export const kpiStyles = css`
     height: 100%;
     background: var(--_fk-color-accent);
   }
-  /* The loading placeholder: the font sizes and line heights of the rows it stands for. */
-  .skeleton > *, .skeleton span { border-radius: 4px; background: color-mix(in srgb, var(--_fk-color-grid) 60%, transparent); }
-  .skeleton .head, .skeleton .figure { background: none; }
+  .skeleton span, .sk-comparison, .sk-chart { border-radius: 4px; background: color-mix(in srgb, var(--_fk-color-grid) 60%, transparent); }
   .sk-label { width: 50%; font-size: 14px; line-height: 1.3; }
   .sk-value { width: 60%; font-size: clamp(18px, 13cqi, 30px); line-height: 1.1; }
   .sk-comparison { width: 70%; font-size: 12px; }

@@ -47,12 +47,12 @@ test('missing sections, unknown properties and bad enums are reported at their p
 test('data must be exactly one of rows, columns or url with format', () => {
   assert.deepEqual(contractIssues(funnel({ steps: [{ event: 'a' }] }, { data: {} }))[0], {
     path: '/data',
-    message: 'expected "rows", or "columns", or "url" and "format"',
+    message: 'expected "rows", or "columns", or "arrow", or "url" and "format"',
   });
   assert.match(contractIssues(funnel({ steps: [{ event: 'a' }] }, { data: { rows: [], columns: {} } }))[0].message, /only one of/);
   assert.deepEqual(contractIssues(funnel({ steps: [{ event: 'a' }] }, { data: { url: 'x.csv', format: 'xml' } }))[0], {
     path: '/data/format',
-    message: 'expected one of "json", "csv", "arrow", got "xml"',
+    message: 'expected one of "json", "csv", "arrow", "parquet", got "xml"',
   });
 });
 

@@ -11,7 +11,7 @@ import { buildVegaConfig, LIGHT_TOKENS } from '../../src/specs/theme.js';
 import { vegaLocale } from '../../src/specs/format.js';
 import { registerVegaFormats } from '../../src/elements/vega-formats.js';
 
-registerVegaFormats();
+await registerVegaFormats();
 
 const D = 86_400_000;
 const H = 3_600_000;

@@ -65,5 +65,5 @@ test('the card’s own code is under 15 KB gzipped (lit and the shared analytics
     `kpi-card: own code ${kb(own.bytes)} minified, ${kb(own.gzipped)} gzipped; ` +
       `with the analytics engine and arquero ${kb(whole.bytes)} minified, ${kb(whole.gzipped)} gzipped (lit external in both)`,
   );
-  assert.ok(own.gzipped < 15 * 1024, `the card's own code is ${kb(own.gzipped)} gzipped`);
+  assert.ok(own.gzipped < 15 * 1024, `the card’s own code is ${kb(own.gzipped)} gzipped`);
 });

@@ -311,7 +311,7 @@ describe('Vega expressions through vega-interpreter', () => {
   }
 
   it('draws every spec as compiled expressions do', async () => {
-    registerVegaFormats();
+    await registerVegaFormats();
     const compared = { ...funnelFromEvents.funnel, compare: 'previous-period', range: { from: '2026-01-01', to: '2026-01-08' } };
     const withPrevious = { ...funnelFromEvents, data: { rows: [...deals, { id: 'p', e: 'lead', t: '2025-12-28T00:00:00Z' }] }, funnel: compared };
     const specs: Record<string, VisualizationSpec> = {

@@ -1,17 +1,18 @@
 /**
  * Where a widget's contract comes from, and the trip from there to a view model: the `contract`
  * property, else the `src` URL, else an inline `<script type="application/json">` child; then
- * validation, the kind check and {@link computeView}. Only the newest load reports back.
+ * validation, the kind check and {@link computeViewModel} (in a Worker when one can start). Only the
+ * newest load reports back.
  * @module
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Contract } from '../../analytics/contract.js';
 import { ContractError } from '../../analytics/contract-error.js';
-import { computeView } from '../../analytics/compute.js';
 import { untilAborted } from '../../analytics/resolve-data.js';
 import type { ContractOf } from '../../analytics/registry.js';
 import { validateContract } from '../../analytics/validate-contract.js';
 import { currentFetch, showUrl } from '../../analytics/fetcher.js';
+import { computeViewModel, type ComputeMode, type ComputeStage } from '../../analytics/worker/pool.js';
 
 /** A problem with where the contract comes from rather than what it says (no JSON path). */
 export class SourceError extends Error {
@@ -19,7 +20,8 @@ export class SourceError extends Error {
 }
 
 /** The element that owns the source: its `contract` property and `src` attribute. */
-export type ContractSourceHost = ReactiveControllerHost & HTMLElement & { contract?: unknown; src?: string; timeout?: number; fetchOptions?: RequestInit };
+export type ContractSourceHost = ReactiveControllerHost &
+  HTMLElement & { contract?: unknown; src?: string; timeout?: number; fetchOptions?: RequestInit; compute?: ComputeMode };
 
 /** What the host is told. Nothing is reported for a load that a newer one replaced. */
 export interface ContractSourceOptions<C extends Contract, VM> {
@@ -27,6 +29,8 @@ export interface ContractSourceOptions<C extends Contract, VM> {
   kind(): C['kind'];
   /** A load has started (or will, right after the update under way). */
   loading(): void;
+  /** The load moved on to fetching the data or computing (for a progress indicator). */
+  stage?(stage: ComputeStage): void;
   /** There is no source to read. */
   none(): void;
   /**
@@ -116,7 +120,15 @@ export class ContractSource<C extends Contract, VM> implements ReactiveControlle
       if (contract.kind !== kind) {
         throw new ContractError('/kind', `expected "${kind}" for <${this.host.localName}>, got "${contract.kind}"`);
       }
-      const viewModel = await computeView(kind, contract as ContractOf<C['kind']>, { signal: waiting, baseUrl, init: this.host.fetchOptions });
+      const viewModel = await computeViewModel(kind, contract as ContractOf<C['kind']>, {
+        signal: waiting,
+        baseUrl,
+        init: this.host.fetchOptions,
+        mode: this.host.compute,
+        stage: (stage) => {
+          if (!signal.aborted) this.options.stage?.(stage);
+        },
+      });
       if (signal.aborted) return;
       await this.options.loaded(contract, viewModel as VM, signal);
     } catch (error) {

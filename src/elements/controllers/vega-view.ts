@@ -2,12 +2,15 @@
  * The Vega view in a widget's `[part=chart]` box: embedded once, then given new datasets through
  * the view API while the spec's shape stays the same; themed from the host's tokens; drawn again
  * when the box is resized or the OS colour scheme flips; finalized when the host leaves.
+ *
+ * Vega (vega, vega-lite, vega-embed, vega-interpreter) is imported dynamically the first time a view
+ * is embedded ({@link loadVega}): importing a widget module, computing its view model and rendering
+ * its status line and data table never wait for Vega, and a page of KPI cards never loads it.
  * @module
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { View } from 'vega';
-import embed, { type Result as EmbedResult, type VisualizationSpec } from 'vega-embed';
-import { expressionInterpreter } from 'vega-interpreter';
+import type { Result as EmbedResult, VisualizationSpec } from 'vega-embed';
 import type { Config } from 'vega-lite';
 import { vegaLocale } from '../../specs/format.js';
 import type { SpecContext } from '../../specs/spec-context.js';
@@ -44,6 +47,32 @@ const MIN_HEIGHT = 100;
 /** How long a drag-resize must pause before the view is drawn again. */
 const RESIZE_SETTLE_MS = 60;
 
+/** What an embed needs from Vega, once loaded. */
+export interface VegaModules {
+  embed: typeof import('vega-embed').default;
+  expressionInterpreter: typeof import('vega-interpreter').expressionInterpreter;
+}
+
+/** The page's one load of Vega: null until the first embed asks for it, or after a load failed. */
+let vegaModules: Promise<VegaModules> | null = null;
+
+/**
+ * Loads vega-embed (which brings vega and vega-lite) and vega-interpreter, and registers our Vega
+ * formats before any spec naming them is embedded. Every widget shares the one promise, so Vega
+ * is fetched once per page; a failed load (a chunk the network dropped) is forgotten, so the next
+ * draw tries again instead of failing for good.
+ */
+export function loadVega(): Promise<VegaModules> {
+  vegaModules ??= Promise.all([import('vega-embed'), import('vega-interpreter'), registerVegaFormats()]).then(
+    ([embedModule, interpreter]) => ({ embed: embedModule.default, expressionInterpreter: interpreter.expressionInterpreter }),
+    (error: unknown) => {
+      vegaModules = null;
+      throw error;
+    },
+  );
+  return vegaModules;
+}
+
 export class VegaView implements ReactiveController {
   private embedded: EmbedResult | null = null;
   /** The spec minus its data (plus renderer, locale, tokens): while it holds, data updates suffice. */
@@ -67,7 +96,6 @@ export class VegaView implements ReactiveController {
   }
 
   hostConnected(): void {
-    registerVegaFormats();
     this.resizeObserver = new ResizeObserver((entries) => this.onResize(entries));
     this.colorScheme = globalThis.matchMedia?.('(prefers-color-scheme: dark)') ?? null;
     this.colorScheme?.addEventListener('change', this.onSchemeChange);
@@ -88,8 +116,9 @@ export class VegaView implements ReactiveController {
 
   /**
    * Draws the host's current spec: a new embed when its shape, theme, renderer or locale changed
-   * (or `forceEmbed`), else new datasets and size through the view API. An embed that finishes
-   * after `signal` aborted is thrown away.
+   * (or `forceEmbed`), else new datasets and size through the view API. The first embed waits for
+   * Vega to load ({@link loadVega}). An embed that finishes after `signal` aborted is thrown away,
+   * and one whose signal aborted while Vega loaded is not begun.
    */
   async draw(signal: AbortSignal, forceEmbed = false): Promise<void> {
     const chart = this.part('chart');
@@ -112,6 +141,8 @@ export class VegaView implements ReactiveController {
       await view.width(this.size.width).height(this.size.height).runAsync();
     } else {
       mode = 'embed';
+      const { embed, expressionInterpreter } = await loadVega();
+      if (signal.aborted) return;
       const target = document.createElement('div');
       const result = await embed(target, spec, {
         renderer: this.host.renderer,

@@ -1,6 +1,9 @@
 /** The widgets' words in English: every message key is defined here, the fallback for every locale. */
 export const en = {
   loading: 'Loading…',
+  stageData: 'Loading data…',
+  stageCompute: 'Computing…',
+  stageDraw: 'Drawing…',
   empty: 'No data in this range',
   error: 'This chart could not be drawn',
   unexpected: 'something went wrong while drawing it (details in the browser console)',

@@ -3,6 +3,9 @@ import type { Messages } from './en.js';
 /** Simplified Chinese (mainland China, Singapore). */
 export const zhCN: Messages = {
   loading: '加载中…',
+  stageData: '正在加载数据…',
+  stageCompute: '正在计算…',
+  stageDraw: '正在绘制…',
   empty: '此范围内没有数据',
   error: '无法绘制此图表',
   unexpected: '绘制时出现意外错误（详情见浏览器控制台）',

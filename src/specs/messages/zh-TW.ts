@@ -3,6 +3,9 @@ import type { Messages } from './en.js';
 /** Traditional Chinese (Taiwan; also Hong Kong and Macau). */
 export const zhTW: Messages = {
   loading: '載入中…',
+  stageData: '正在載入資料…',
+  stageCompute: '正在計算…',
+  stageDraw: '正在繪製…',
   empty: '此範圍內沒有資料',
   error: '無法繪製此圖表',
   unexpected: '繪製時出現意外錯誤（詳情見瀏覽器主控台）',

@@ -1,0 +1,197 @@
+/**
+ * Computing off the main thread: the page's Worker pool gives the same view models as the main
+ * thread, drops what nobody wants any more, stays small, falls back where no Worker can start,
+ * and a long load says what it is doing.
+ */
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/funnel-chart.js';
+import '../../src/kpi-card.js';
+import type { FunnelChart } from '../../src/funnel-chart.js';
+import { computeView } from '../../src/analytics/compute.js';
+import { setFetch } from '../../src/analytics/index.js';
+import { ComputePool, computeViewModel, WorkerUnavailable } from '../../src/analytics/worker/pool.js';
+import { generateAppFunnel } from '../../demo/data/sample-data.js';
+import { tableRows } from './support/widget.js';
+
+type Rows = Array<Record<string, unknown>>;
+
+/** An app funnel over `entities` users, broken down by channel, with a time-to-convert view. */
+function appFunnel(entities: number, seed = 5) {
+  return {
+    version: 1,
+    kind: 'funnel',
+    title: `App funnel (${entities})`,
+    data: { rows: generateAppFunnel({ seed, entities, days: 90 }) as unknown as Rows },
+    fields: { entity: 'entity', event: 'event', time: 'ts', segments: ['source'] },
+    funnel: {
+      steps: [{ event: 'visit' }, { event: 'register' }, { event: 'order' }, { event: 'repurchase' }],
+      window: '30d',
+      breakdown: { field: 'source' },
+    },
+  };
+}
+
+const pool = () => ComputePool.shared()!;
+
+describe('computing in a Worker', () => {
+  it('gives the same view model as the main thread, for inline rows, typed columns and a fetched URL', async () => {
+    const contract = appFunnel(2000);
+    const inWorker = await computeViewModel('funnel', contract as never);
+    expect(pool().unavailable, 'a Worker started').to.equal(null);
+    expect(pool().started).to.be.at.least(1);
+    expect(inWorker).to.deep.equal(await computeView('funnel', contract as never));
+    // Typed columns cross as memory; a JSON URL is fetched here and parsed in the Worker.
+    const rows = contract.data.rows;
+    const columns = {
+      entity: rows.map((r) => r.entity),
+      event: rows.map((r) => r.event),
+      ts: Float64Array.from(rows, (r) => Date.parse(String(r.ts))),
+      source: rows.map((r) => r.source),
+    };
+    const typed = { ...contract, data: { columns } };
+    expect(await computeViewModel('funnel', typed as never)).to.deep.equal(await computeView('funnel', typed as never));
+    const url = URL.createObjectURL(new Blob([JSON.stringify(rows)], { type: 'application/json' }));
+    const fetched = { ...contract, data: { url, format: 'json' } };
+    expect(await computeViewModel('funnel', fetched as never)).to.deep.equal(inWorker);
+  });
+
+  it('a contract error keeps its JSON path across the Worker boundary, and is found before the download', async () => {
+    let fetched = 0;
+    setFetch(async () => {
+      fetched++;
+      return new Response('[]');
+    });
+    try {
+      const bad = { ...appFunnel(10), data: { url: '/events.json' }, funnel: { steps: [{ event: 'visit' }], window: 'soon' } };
+      const error = await computeViewModel('funnel', bad as never).catch((e: unknown) => e);
+      expect((error as { path?: string }).path).to.equal('/funnel/window');
+      expect(fetched).to.equal(0);
+      // A cell error raised inside the Worker names the cell.
+      const cell = { ...appFunnel(10), data: { rows: [{ entity: 'a', event: 'visit', ts: 'not a time', source: 'x' }] } };
+      const inWorker = (await computeViewModel('funnel', cell as never).catch((e: unknown) => e)) as { name: string; path: string };
+      expect([inWorker.name, inWorker.path]).to.deep.equal(['ContractError', '/data/rows/0/ts']);
+    } finally {
+      setFetch(null);
+    }
+  });
+
+  it('data a Worker cannot be sent (a Symbol in a cell) is computed on the main thread, which names the cell', async () => {
+    const bad = { ...appFunnel(10), data: { rows: [{ entity: 'a', event: 'visit', ts: Symbol('x'), source: 'x' }] } };
+    const error = (await computeViewModel('funnel', bad as never).catch((e: unknown) => e)) as { name: string; path: string };
+    expect([error.name, error.path]).to.deep.equal(['ContractError', '/data/rows/0/ts']);
+    expect(pool().unavailable, 'the pool still runs other jobs').to.equal(null);
+  });
+
+  it('the element in a Worker and the element on the main thread show the same table', async () => {
+    const contract = appFunnel(1500, 9);
+    const [a, b] = await Promise.all(
+      ['auto', 'main'].map(async (compute) => {
+        const el = await fixture<FunnelChart>(html`<funnel-chart locale="en" compute=${compute} .contract=${contract}></funnel-chart>`);
+        await oneEvent(el, 'funnelkit-render');
+        return tableRows(el);
+      }),
+    );
+    expect(a.length).to.be.greaterThan(4);
+    expect(a).to.deep.equal(b);
+  });
+
+  it('a newer contract while the older computes: only the newer is ever shown', async () => {
+    const el = await fixture<FunnelChart>(html`<funnel-chart locale="en"></funnel-chart>`);
+    el.contract = appFunnel(60_000, 1) as never;
+    await waitUntil(() => el.state === 'loading');
+    const small = appFunnel(300, 2);
+    el.contract = small as never;
+    const shown: string[] = [];
+    el.addEventListener('funnelkit-render', () => shown.push(String(tableRows(el)[0])));
+    await waitUntil(() => shown.length > 0, 'the newer contract never drew', { timeout: 10_000 });
+    // Long enough for the big one to have finished had it not been dropped.
+    await new Promise((r) => setTimeout(r, 1500));
+    const expected = await computeView('funnel', small as never);
+    expect(shown).to.have.length(1);
+    expect(tableRows(el)[0][2]).to.equal(String(expected.breakdown![0].steps[0].count));
+  });
+
+  it('a removed element’s work is dropped: its Worker stops and nothing is drawn', async () => {
+    const el = await fixture<FunnelChart>(html`<funnel-chart locale="en" .contract=${appFunnel(80_000, 3)}></funnel-chart>`);
+    let drawn = 0;
+    el.addEventListener('funnelkit-render', () => drawn++);
+    await waitUntil(() => el.state === 'loading');
+    // Wait until its job is on a Worker, then remove the element.
+    await waitUntil(() => pool().alive > 0);
+    const started = pool().started;
+    await new Promise((r) => setTimeout(r, 50));
+    el.remove();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(drawn).to.equal(0);
+    // The busy Worker was stopped rather than left computing (a new one starts only on demand).
+    expect(pool().started).to.equal(started);
+    const idle = await computeViewModel('funnel', appFunnel(50) as never);
+    expect(idle.steps.length).to.equal(4);
+  });
+
+  it('50 widgets on a page: all draw, with at most one Worker per core', async () => {
+    const contracts = Array.from({ length: 50 }, (_, i) => appFunnel(200, 100 + i));
+    const host = await fixture(html`<div>${contracts.map((c) => html`<funnel-chart locale="en" style="width: 300px" .contract=${c}></funnel-chart>`)}</div>`);
+    const charts = [...host.querySelectorAll('funnel-chart')] as FunnelChart[];
+    await waitUntil(() => charts.every((c) => c.state === 'ready'), 'not every widget drew', { timeout: 60_000 });
+    expect(pool().started).to.be.at.most(Math.min(navigator.hardwareConcurrency || 2, 4) + 2, 'Workers started (two replaced by the cancellation tests above)');
+    expect(pool().alive).to.be.at.most(Math.min(navigator.hardwareConcurrency || 2, 4));
+  });
+
+  it('compute="main" starts no Worker', async () => {
+    const before = pool().started;
+    const el = await fixture<FunnelChart>(html`<funnel-chart locale="en" compute="main" .contract=${appFunnel(300)}></funnel-chart>`);
+    await oneEvent(el, 'funnelkit-render');
+    expect(pool().started).to.equal(before);
+  });
+
+  it('where a Worker cannot start, the pool says why and jobs go to the main thread', async () => {
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (...parts: unknown[]) => warnings.push(parts.join(' '));
+    try {
+      const broken = new ComputePool(() => new URL('/no-such-worker.js', location.href), 2);
+      const error = await broken.run('funnel', appFunnel(10) as never, null).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(WorkerUnavailable);
+      expect(broken.unavailable).to.match(/did not load/);
+      expect(warnings.join('\n')).to.match(/computing on the main thread/);
+      // Later jobs are refused at once, for the caller to compute on the main thread.
+      expect(await broken.run('funnel', appFunnel(10) as never, null).catch((e: unknown) => e)).to.be.instanceOf(WorkerUnavailable);
+    } finally {
+      console.warn = warn;
+    }
+  });
+});
+
+describe('progress on long work', () => {
+  it('after 300 ms a load says its stage over the last view, and says nothing when quick', async () => {
+    const el = await fixture<FunnelChart>(html`<funnel-chart locale="en" .contract=${appFunnel(200)}></funnel-chart>`);
+    await oneEvent(el, 'funnelkit-render');
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const rows = JSON.stringify(appFunnel(400, 7).data.rows);
+    setFetch(async () => {
+      await held;
+      return new Response(rows);
+    });
+    try {
+      el.contract = { ...appFunnel(10), data: { url: '/events.json', format: 'json' } } as never;
+      await waitUntil(() => el.state === 'loading');
+      await el.updateComplete;
+      const status = () => el.shadowRoot!.querySelector<HTMLElement>('[part=status]');
+      // Quick so far: the last view, and no status over it.
+      expect(status()).to.equal(null);
+      expect(el.shadowRoot!.querySelector('[part=chart] svg')).to.exist;
+      await waitUntil(() => status()?.dataset.stage === 'data', 'no stage shown after 300 ms', { timeout: 2000 });
+      expect(status()!.textContent!.trim()).to.equal('Loading data…');
+      expect(el.shadowRoot!.querySelector('[part=chart] svg'), 'the last view stays underneath').to.exist;
+      const drawn = oneEvent(el, 'funnelkit-render');
+      answer();
+      await drawn;
+      await el.updateComplete;
+      expect(status()).to.equal(null);
+    } finally {
+      setFetch(null);
+    }
+  });
+});
