@@ -1,7 +1,7 @@
 // Three outputs from the same sources (TypeScript transpiled by esbuild; types come from `tsc`
 // in `npm run build`, because typescript@7 has no JS API for a rollup TS plugin):
 //  1. dist/*.js — ESM modules, one per source file, with lit, vega, vega-lite, vega-embed,
-//     vega-interpreter and arquero left as imports, for apps that bundle;
+//     vega-interpreter, arquero, flechette and hyparquet left as imports, for apps that bundle;
 //  2. dist/funnelkit.bundle.js — one minified entry for a page with one <script type="module">
 //     and no bundler. What it imports lazily (Vega, on the first chart drawn) is split into
 //     dist/chunks/, which the bundle imports relative to its own URL, so it works from any origin;
@@ -24,7 +24,7 @@ const entries = {
 
 // `src/react.ts` (funnelkit/react) is one of those top-level entries: `react` and `@lit/react` stay
 // imports (react is an optional peer; @lit/react is under `@lit`). The bundle below never imports it.
-const external = /^(lit|@lit|react|vega|vega-lite|vega-embed|vega-interpreter|arquero)(\/|$)/;
+const external = /^(lit|@lit|react|vega|vega-lite|vega-embed|vega-interpreter|arquero|@uwdata\/flechette|hyparquet)(\/|$)/;
 
 // The compute Worker's script. The pool starts it from `./compute-worker.js` next to its own module:
 // dist/analytics/worker/ for the ESM modules (one self-contained file, below: a Worker cannot

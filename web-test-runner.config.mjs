@@ -13,6 +13,9 @@ export default {
   // The story sweep draws the stories that read Storybook's static folder (/story-assets/*).
   middleware: [
     (ctx, next) => {
+      // The bundle test loads dist/ from the page's other name (localhost ↔ 127.0.0.1), as a
+      // page loads it from a CDN: cross-origin, with CORS.
+      if (ctx.url.startsWith('/dist/')) ctx.set('Access-Control-Allow-Origin', '*');
       if (ctx.url.startsWith('/story-assets/')) ctx.url = ctx.url.replace('/story-assets/', '/stories/assets/');
       // The compute Worker is started by URL (`./compute-worker.js` next to its module), which
       // here names the TypeScript source: serve that (esbuild transpiles it like any import).

@@ -40,7 +40,9 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft Ya
 
 /**
  * The light palette: the one definition the element styles (as `var()` fallbacks) and Vega
- * configs built outside a page (tests, Node) both use.
+ * configs built outside a page (tests, Node) both use. Every colour that carries meaning (accent,
+ * alert, warning, success, each series) is at least 3:1 on the background, text and muted text
+ * at least 4.5:1 (WCAG 2 AA; test/analytics/theme.test.ts); the ghost is a backdrop, never alone.
  */
 export const LIGHT_TOKENS: ThemeTokens = {
   background: '#ffffff',
@@ -50,10 +52,10 @@ export const LIGHT_TOKENS: ThemeTokens = {
   accent: '#3e63dd',
   ghost: '#c9d3f5',
   alert: '#c5221f',
-  warning: '#e8a317',
+  warning: '#b7791f',
   success: '#137333',
   font: FONT,
-  series: ['#3e63dd', '#12a594', '#e8a317', '#d6409f', '#7c66dc', '#2f9e44', '#f76b15', '#0090ff'],
+  series: ['#3e63dd', '#12a594', '#b7791f', '#d6409f', '#7c66dc', '#2f9e44', '#d9560b', '#0090ff'],
 };
 
 /** The dark palette, under `theme="dark"` or the OS preference. */

@@ -198,7 +198,7 @@ describe('<anomaly-chart>', () => {
     const band = { id: 'band', name: 'Baseline', type: 'band', window: 4, minWindow: 3, k: 2 };
     const el = await render(html`<anomaly-chart locale="en" theme="light" .contract=${points(conversion, [floor({ severity: 'warning' }), band])}></anomaly-chart>`);
     const rules = all(el, '[part=chart] .thresholds_0_marks line');
-    expect(rules.map((l) => l.getAttribute('stroke'))).to.deep.equal(['#e8a317']);
+    expect(rules.map((l) => l.getAttribute('stroke'))).to.deep.equal(['#b7791f']);
     const bands = (el.vegaView!.data('bands') as Array<{ t: number; lower: number | null; expected: number | null }>).filter((b) => b.expected !== null);
     // From 4 March: the mean of the 3 points before (13.1%, 13.5%, 11.8%) ± 2σ.
     expect(bands[0].expected).to.be.closeTo((0.131 + 0.135 + 0.118) / 3, 1e-12);

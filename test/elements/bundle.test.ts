@@ -1,11 +1,15 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 
 // The one-tag path: dist/funnelkit.bundle.js alone (built by `npm test` before this runs)
-// registers every tag in a page with no bundler and no other module.
+// registers every tag in a page with no bundler and no other module. It is loaded from another
+// origin, as from a CDN (the test server's other name, with CORS), and still computes in a
+// Worker: the pool starts it through a blob: module that imports the Worker script.
 describe('single-file bundle', () => {
-  it('registers all five tags and renders a widget', async () => {
-    const url = new URL('../../dist/funnelkit.bundle.js', import.meta.url).href;
-    await import(/* @vite-ignore */ url);
+  it('registers all five tags and renders a widget, from another origin, computing in a Worker', async () => {
+    const other = new URL(location.href);
+    other.hostname = other.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    const url = new URL('/dist/funnelkit.bundle.js', other).href;
+    const bundle = (await import(/* @vite-ignore */ url)) as { ComputePool: { shared(): { started: number; unavailable: string | null } | null } };
     for (const tag of ['funnel-chart', 'cohort-chart', 'anomaly-chart', 'kpi-card', 'kpi-grid']) expect(customElements.get(tag), tag).to.exist;
     const el = await fixture<HTMLElement & { state: string }>(html`<funnel-chart locale="en"></funnel-chart>`);
     const script = document.createElement('script');
@@ -21,6 +25,10 @@ describe('single-file bundle', () => {
     await waitUntil(() => el.state === 'ready' && el.shadowRoot!.querySelector('[part=chart] svg'), 'bundle widget did not render', { timeout: 10000 });
     const cells = [...el.shadowRoot!.querySelectorAll('.visually-hidden tbody tr')].map((r) => r.children[1].textContent);
     expect(cells).to.deep.equal(['2', '1']);
+    const pool = bundle.ComputePool.shared();
+    expect(pool, 'a Worker pool').to.exist;
+    expect(pool!.unavailable).to.equal(null);
+    expect(pool!.started).to.be.at.least(1);
     await expect(el).to.be.accessible();
   });
 });

@@ -179,7 +179,7 @@ describe('<kpi-card>', () => {
     expect(dot.title).to.equal('Warning');
     expect(card(el).dataset.status).to.equal('warning');
     // yellow: the theme's warning token.
-    expect(getComputedStyle(dot).backgroundColor).to.equal('rgb(232, 163, 23)');
+    expect(getComputedStyle(dot).backgroundColor).to.equal('rgb(183, 121, 31)');
   });
 
   it('says "no comparison" rather than 0% or Infinity, and the difference when the previous figure is 0', async () => {
