@@ -248,7 +248,10 @@ async function checkPage(browser, url, app) {
         continue;
       }
 
-      const svg = await page.evaluate((chartId) => Boolean(document.getElementById(chartId)?.shadowRoot?.querySelector('[part~=chart] svg')), id);
+      // Vega is loaded on the first draw, after `ready`: the chart follows shortly.
+      const svg = await page
+        .waitForFunction((chartId) => Boolean(document.getElementById(chartId)?.shadowRoot?.querySelector('[part~=chart] svg')), { timeout: PAGE_TIMEOUT }, id)
+        .then(() => true, () => false);
       if (!svg) failures.push(`${label}: no svg in its shadow root's [part=chart]`);
 
       // Step labels are laid out once the Vega view is drawn.
