@@ -116,11 +116,17 @@ const TYPES = {
   '.parquet': 'application/octet-stream',
 };
 
+/** Small JSON bodies served from memory (`/small/<name>`): the 50 widgets' data. */
+const memoryFiles = new Map();
+
 function serve(dataFiles) {
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url, 'http://x');
     if (pathname === '/' || pathname === '/page.html') return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE);
     if (pathname === '/favicon.ico') return res.writeHead(204).end();
+    if (pathname.startsWith('/small/') && memoryFiles.has(pathname.slice(7))) {
+      return res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' }).end(memoryFiles.get(pathname.slice(7)));
+    }
     const file = pathname.startsWith('/data/') ? dataFiles.get(pathname.slice(6)) : distFile(pathname);
     if (!file) return res.writeHead(404).end();
     res.writeHead(200, {
@@ -426,12 +432,19 @@ function readdirJs(dir) {
     : [];
 }
 
-/** Benchmark 6: 50 small funnels on one page. */
+/**
+ * Benchmark 6: 50 small funnels on one page, each from its own JSON URL, so every one goes through
+ * the Worker pool (small inline data would be computed on the main thread).
+ */
 async function fifty(browser, base, runs) {
+  for (let i = 0; i < 50; i++) {
+    const columns = inlineColumns(generateEvents({ seed: 100 + i, entities: 200, events: 1000 }));
+    memoryFiles.set(`${i}.json`, JSON.stringify(Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, Array.from(v)]))));
+  }
   const contracts = Array.from({ length: 50 }, (_, i) => ({
     version: 1,
     kind: 'funnel',
-    data: { columns: inlineColumns(generateEvents({ seed: 100 + i, entities: 200, events: 1000 })) },
+    data: { url: `/small/${i}.json`, format: 'json' },
     fields: { entity: 'entity', event: 'event', time: 'time', segments: ['region'] },
     funnel: funnelSection(),
   }));

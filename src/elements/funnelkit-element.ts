@@ -134,6 +134,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     loading: () => {
       this.state = 'loading';
       this.watchProgress();
+      this.loadingStarted();
     },
     stage: (stage) => this.toStage(stage),
     // Without a source the last good view, if any, stays.
@@ -297,6 +298,9 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     if (changed.has('locale') && this.locale) this.setAttribute('lang', this.locale);
     if (changed.has('contract') || changed.has('src')) this.source.sourceChanged();
   }
+
+  /** A load started (a chart widget starts fetching its drawing code meanwhile). */
+  protected loadingStarted(): void {}
 
   /** A load started: after {@link PROGRESS_AFTER_MS} without a view, its stage is shown (over the last view). */
   private watchProgress(): void {

@@ -168,7 +168,9 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
           field: 'base',
           type: 'quantitative',
           title: null,
-          scale: { domainMax: Math.max(1, ...rows.map((r) => Math.max(r.base, r.prev ?? 0))) },
+          // From the data by expression, not a number in the spec: a contract whose only change is
+          // its data then keeps the spec and updates the drawn view in place.
+          scale: { domainMax: { expr: `max(1, ${datasetMax('steps', 'base')}, ${datasetMax('steps', 'prev')})` } },
           axis: { ...COUNT_AXIS, grid: true },
         },
         ...(grouped ? { [offsetChannel]: offset } : {}),
@@ -403,6 +405,9 @@ function utcDateTime(ms: number) {
 }
 
 /** At most `max` of the values, evenly spaced, always keeping the first. */
+/** A Vega expression: the largest `field` in the named dataset, 0 when it has none. */
+const datasetMax = (dataset: string, field: string) => `(extent(pluck(data('${dataset}'), '${field}'))[1] || 0)`;
+
 /** Tick steps that read as round durations: seconds, minutes, hours, days, weeks, months. */
 const DURATION_STEPS = [1, 2, 5, 10, 15, 30].map((n) => n * 1000)
   .concat([1, 2, 5, 10, 15, 30].map((n) => n * 60_000))

@@ -12,12 +12,15 @@ describe('single-file bundle', () => {
     const bundle = (await import(/* @vite-ignore */ url)) as { ComputePool: { shared(): { started: number; unavailable: string | null } | null } };
     for (const tag of ['funnel-chart', 'cohort-chart', 'anomaly-chart', 'kpi-card', 'kpi-grid']) expect(customElements.get(tag), tag).to.exist;
     const el = await fixture<HTMLElement & { state: string }>(html`<funnel-chart locale="en"></funnel-chart>`);
+    const rows = [{ p: 'a', e: 'visit', t: '2026-03-01T10:00:00Z' }, { p: 'a', e: 'order', t: '2026-03-01T11:00:00Z' }, { p: 'b', e: 'visit', t: '2026-03-01T10:00:00Z' }];
+    const rowsUrl = URL.createObjectURL(new Blob([JSON.stringify(rows)], { type: 'application/json' }));
     const script = document.createElement('script');
     script.type = 'application/json';
     script.textContent = JSON.stringify({
       version: 1,
       kind: 'funnel',
-      data: { rows: [{ p: 'a', e: 'visit', t: '2026-03-01T10:00:00Z' }, { p: 'a', e: 'order', t: '2026-03-01T11:00:00Z' }, { p: 'b', e: 'visit', t: '2026-03-01T10:00:00Z' }] },
+      // From a URL, so it is parsed and computed in the Worker whatever its size.
+      data: { url: rowsUrl, format: 'json' },
       fields: { entity: 'p', event: 'e', time: 't' },
       funnel: { steps: [{ event: 'visit' }, { event: 'order' }] },
     });

@@ -222,6 +222,21 @@ describe('<funnel-chart>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('a contract whose only change is its data updates the drawn view in place, axis included', async () => {
+    const el = await render(html`<funnel-chart locale="en" .contract=${contract()}></funnel-chart>`);
+    const view = el.vegaView!;
+    const top = () => Math.max(...(view.scale('y') as unknown as { domain(): number[] }).domain());
+    expect(top()).to.be.within(4, 5);
+    // Three times the deals (new ids): counts 12 / 9 / 6.
+    const more = [0, 1, 2].flatMap((k) => deals.map((d) => ({ ...d, id: `${d.id}${k}` })));
+    el.contract = contract({}, more) as never;
+    const { detail } = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<{ mode: string }>;
+    expect(detail.mode).to.equal('update');
+    expect(el.vegaView).to.equal(view);
+    expect(tableRows(el).map((r) => r[1])).to.deep.equal(['12', '9', '6']);
+    expect(top()).to.be.within(12, 15);
+  });
+
   it('shows stuck badges where a dwell limit is set', async () => {
     const steps = [{ event: 'lead' }, { event: 'poc', label: 'POC', maxDwell: '3d' }, { event: 'won' }];
     const el = await render(html`<funnel-chart locale="en" .contract=${contract({ steps, asOf: '2026-01-10' })}></funnel-chart>`);

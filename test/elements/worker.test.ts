@@ -34,6 +34,11 @@ function appFunnel(entities: number, seed = 5) {
 const pool = () => ComputePool.shared()!;
 
 describe('computing in a Worker', () => {
+  // These contracts are small; they would be computed on the main thread (see the last test).
+  const threshold = ComputePool.mainThreadBelow;
+  before(() => (ComputePool.mainThreadBelow = 0));
+  after(() => (ComputePool.mainThreadBelow = threshold));
+
   it('gives the same view model as the main thread, for inline rows, typed columns and a fetched URL', async () => {
     const contract = appFunnel(2000);
     const inWorker = await computeViewModel('funnel', contract as never);
@@ -160,6 +165,17 @@ describe('computing in a Worker', () => {
     } finally {
       console.warn = warn;
     }
+  });
+});
+
+describe('small jobs', () => {
+  it('a contract with a few rows, or none (pre-aggregated), is computed on the main thread: no Worker round trip', async () => {
+    const before = pool().started + pool().alive;
+    const small = await computeViewModel('funnel', appFunnel(500) as never);
+    expect(small).to.deep.equal(await computeView('funnel', appFunnel(500) as never));
+    const given = { version: 1, kind: 'funnel', data: { rows: [] }, fields: {}, funnel: { steps: [{ name: 'Visit', count: 100 }, { name: 'Order', count: 20 }] } };
+    expect((await computeViewModel('funnel', given as never)).steps.map((s) => s.count)).to.deep.equal([100, 20]);
+    expect(pool().started + pool().alive).to.equal(before);
   });
 });
 

@@ -34,7 +34,7 @@ export interface ComputeOptions extends ResolveOptions {
  * The contract is planned here first, so a contract error is reported before any download.
  */
 export async function computeViewModel<K extends ContractKind>(kind: K, contract: ContractOf<K>, options: ComputeOptions = {}): Promise<ViewModelOf<K>> {
-  const pool = options.mode === 'main' ? null : ComputePool.shared();
+  const pool = options.mode === 'main' || inlineRows(contract) < ComputePool.mainThreadBelow ? null : ComputePool.shared();
   if (!pool) {
     options.stage?.('compute');
     return computeView(kind, contract, options);
@@ -52,6 +52,20 @@ export async function computeViewModel<K extends ContractKind>(kind: K, contract
     const inline = body ? { ...sent, data: await parseBody(body, contract.fields ?? {}, options.signal) } : sent;
     return computeParsed(kind, inline as InlineContract<ContractOf<K>>, body ? { url: body.url } : undefined);
   }
+}
+
+/**
+ * How many rows a contract holds inline: its rows, its columns' length, its Arrow table's. URL data
+ * counts as unbounded (it is parsed in the Worker whatever its size); no data (pre-aggregated) as 0.
+ */
+function inlineRows(contract: Contract): number {
+  const data = contract.data as { url?: unknown; rows?: unknown[]; columns?: Record<string, ArrayLike<unknown>>; arrow?: { numRows?: number } } | undefined;
+  if (!data) return 0;
+  if (data.url !== undefined) return Infinity;
+  if (Array.isArray(data.rows)) return data.rows.length;
+  if (data.columns && typeof data.columns === 'object') return Object.values(data.columns)[0]?.length ?? 0;
+  if (data.arrow) return data.arrow.numRows ?? Infinity;
+  return 0;
 }
 
 /**
@@ -98,6 +112,12 @@ export class ComputePool {
     ComputePool.instance ??= new ComputePool(workerUrl, Math.max(1, Math.min(globalThis.navigator?.hardwareConcurrency || 2, 4)));
     return ComputePool.instance.unavailable ? null : ComputePool.instance;
   }
+
+  /**
+   * Inline data with fewer rows than this is computed on the main thread: a few milliseconds of
+   * work, less than starting a Worker or copying the rows to one (a pre-aggregated contract has none).
+   */
+  static mainThreadBelow = 20_000;
 
   /** Why Workers do not run on this page, once one failed to start (then all jobs run on the main thread). */
   unavailable: string | null = null;
