@@ -41,6 +41,8 @@ export async function computeViewModel<K extends ContractKind>(kind: K, contract
   }
   planView(kind, contract);
   options.stage?.('data');
+  // The Worker loads its script while the data downloads, not after.
+  pool.prestart();
   const body = await fetchBody(contract, options);
   const sent = handOver(contract, body);
   options.stage?.('compute');
@@ -137,6 +139,11 @@ export class ComputePool {
   /** Workers alive now. */
   get alive(): number {
     return this.slots.length;
+  }
+
+  /** Starts a first Worker ahead of any job, so its script loads meanwhile. */
+  prestart(): void {
+    if (!this.unavailable && this.slots.length === 0) this.start();
   }
 
   /** Runs one job; rejects with the signal's reason once it aborts, and with {@link WorkerUnavailable} if no Worker can start. */
