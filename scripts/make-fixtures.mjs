@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dictionary, int32, int64, tableFromArrays, tableToIPC, timestamp, TimeUnit, utf8 } from '@uwdata/flechette';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { createRng } from '../demo/data/rng.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}test/fixtures/`;
@@ -20,17 +21,8 @@ const START = Date.UTC(2024, 0, 1);
 const ENTITIES = 500;
 const REGIONS = ['emea', 'amer', 'apac'];
 
-/** mulberry32: a tiny seeded PRNG, so the fixtures are the same on every run and machine. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The sample data's seeded PRNG (mulberry32), so the fixtures are the same on every run and machine. */
+const prng = createRng;
 
 /**
  * Each entity: a lead in January, some visits around it, a poc after 0–20 days for 60% of them
