@@ -17,6 +17,7 @@ const entries = {
   'analytics/index': 'src/analytics/index.ts',
   // Node only (funnelkit/warehouse): contracts computed inside DuckDB. Never in the bundle.
   'warehouse/index': 'src/warehouse/index.ts',
+  'warehouse/cli': 'src/warehouse/cli.ts',
   ...Object.fromEntries(
     readdirSync('src')
       .filter((name) => name.endsWith('.ts'))
@@ -26,7 +27,7 @@ const entries = {
 
 // `src/react.ts` (funnelkit/react) is one of those top-level entries: `react` and `@lit/react` stay
 // imports (react is an optional peer; @lit/react is under `@lit`). The bundle below never imports it.
-const external = /^(lit|@lit|react|vega|vega-lite|vega-embed|vega-interpreter|arquero|@uwdata\/flechette|hyparquet|@duckdb\/node-api)(\/|$)/;
+const external = /^(lit|@lit|react|vega|vega-lite|vega-embed|vega-interpreter|arquero|@uwdata\/flechette|hyparquet|@duckdb\/node-api|node:.*)(\/|$)/;
 
 // The compute Worker's script. The pool starts it from `./compute-worker.js` next to its own module:
 // dist/analytics/worker/ for the ESM modules (one self-contained file, below: a Worker cannot

@@ -1,0 +1,328 @@
+/// <reference types="node" />
+/**
+ * The warehouse path over HTTP (Node only): `funnelkit serve` answers
+ * `GET /contracts/<name>.json` with the contract `<dir>/<name>.json` computed inside DuckDB, as
+ * the pre-aggregated contract the widgets draw (`<funnel-chart src="…/contracts/b2b.json">`).
+ *
+ * Also the pieces `funnelkit compute` shares with it: opening the events (a DuckDB file, or
+ * Parquet files loaded into an in-memory DuckDB) and reading a contract file.
+ * @module
+ */
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, sep } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Contract, FunnelContract } from '../analytics/contract.js';
+import { ContractError } from '../analytics/contract-error.js';
+import { runContract } from './index.js';
+import { quoteIdent } from './quote.js';
+
+/** Where the events are: a DuckDB database file, or a glob of Parquet files. */
+export interface EventsSource {
+  /** A DuckDB database file, opened read-only. */
+  duckdb?: string;
+  /** A Parquet file or glob (`events/*.parquet`), read into an in-memory DuckDB as table `events`. */
+  parquet?: string;
+  /**
+   * The events table when a contract names none in `data.table` (default `events`); with
+   * `--duckdb` it wins over `data.table`. Always quoted: any name is a name, never SQL.
+   */
+  table?: string;
+  /**
+   * Column ordering events at equal times; default DuckDB's `rowid` (insertion order). With
+   * Parquet and a `rowOrder`, the files are read through a VIEW (nothing is copied); without
+   * one they are copied into an in-memory TABLE, whose `rowid` is the files' row order.
+   */
+  rowOrder?: string;
+}
+
+/** The name of the in-memory table (or view) Parquet files are read into. */
+export const PARQUET_TABLE = 'events';
+
+/**
+ * `value` as a single-quoted SQL string literal (inner quotes doubled), for the one place a value
+ * cannot be bound: the Parquet glob inside `CREATE VIEW`/`CREATE TABLE … AS`. DuckDB's plain
+ * '…' literals have no backslash escapes, so doubling `'` is the whole escape; NUL is refused.
+ */
+export function quoteLiteral(value: string): string {
+  if (typeof value !== 'string') throw new TypeError('an SQL literal must be a string');
+  if (value.includes('\u0000')) throw new TypeError('an SQL literal may not contain NUL');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** An open events database: a DuckDB instance whose tables hold the events, and how to close it. */
+export interface EventsDatabase {
+  instance: DuckDBInstance;
+  /** The table to read for a contract (see {@link EventsSource.table}). */
+  tableFor(contract: unknown): string | string[];
+  rowOrder?: string;
+  close(): void;
+}
+
+/** Opens the events: the DuckDB file read-only, or the Parquet files in an in-memory database. */
+export async function openEvents(source: EventsSource): Promise<EventsDatabase> {
+  if ((source.duckdb === undefined) === (source.parquet === undefined)) throw new UsageError('give one of --duckdb <file> or --parquet <glob>');
+  if (source.parquet !== undefined && source.table !== undefined) throw new UsageError(`--table applies to --duckdb; Parquet files are read as table "${PARQUET_TABLE}"`);
+  if (source.table !== undefined) quoteIdent(source.table); // an empty name or NUL is a usage error now
+  let instance: DuckDBInstance;
+  if (source.duckdb !== undefined) {
+    try {
+      await stat(source.duckdb);
+    } catch {
+      throw new UsageError(`no such DuckDB file: ${source.duckdb}`);
+    }
+    instance = await DuckDBInstance.create(source.duckdb, { access_mode: 'READ_ONLY' });
+  } else {
+    instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const files = `read_parquet(${quoteLiteral(source.parquet!)})`;
+      const kind = source.rowOrder === undefined ? 'TABLE' : 'VIEW';
+      await connection.run(`CREATE ${kind} ${quoteIdent(PARQUET_TABLE)} AS SELECT * FROM ${files}`);
+    } catch (error) {
+      instance.closeSync();
+      throw new UsageError(`cannot read the Parquet files ${JSON.stringify(source.parquet)}: ${firstLine(error)}`);
+    } finally {
+      connection.closeSync();
+    }
+  }
+  const fixed = source.parquet !== undefined ? PARQUET_TABLE : source.table;
+  return {
+    instance,
+    rowOrder: source.rowOrder,
+    tableFor: (contract) => fixed ?? contractTable(contract) ?? 'events',
+    close: () => instance.closeSync(),
+  };
+}
+
+/** A contract's `data.table` (a name, or 1–3 names for `db.schema.table`), if it has one. */
+function contractTable(contract: unknown): string | string[] | undefined {
+  const table = (contract as { data?: { table?: unknown } } | null)?.data?.table;
+  if (typeof table === 'string' && table !== '') return table;
+  if (Array.isArray(table) && table.length >= 1 && table.length <= 3 && table.every((t) => typeof t === 'string' && t !== '')) return table as string[];
+  return undefined;
+}
+
+/** A bad command line or option: the CLI prints its message on one line and exits with 1. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The contract as runContract takes it: a `data.table` source (not part of the in-memory schema) removed. */
+function forWarehouse(contract: unknown): Contract {
+  if (contract === null || typeof contract !== 'object' || Array.isArray(contract)) throw new ContractError('', 'expected a contract object');
+  const data = (contract as { data?: unknown }).data;
+  if (data && typeof data === 'object' && ('table' in data || 'sql' in data)) {
+    if ('sql' in data) throw new ContractError('/data/sql', 'the warehouse CLI reads a table (data.table, --table or --parquet), not data.sql');
+    if (contractTable(contract) === undefined) throw new ContractError('/data/table', `expected a table name (or 1 to 3 names for database.schema.table), got ${JSON.stringify((data as { table: unknown }).table)}`);
+    const { data: _data, ...rest } = contract as Record<string, unknown>;
+    return rest as unknown as Contract;
+  }
+  return contract as Contract;
+}
+
+/** Reads and parses a contract file; bad JSON is a contract error at the document root. */
+export async function readContract(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ContractError('', `not valid JSON: ${firstLine(error)}`);
+  }
+}
+
+/** A range override from the query string (`from`, `to`): replaces those ends of `funnel.range`. */
+export interface RangeOverride {
+  from?: string;
+  to?: string;
+}
+
+/** Computes one parsed contract against the events, with an optional range override. */
+export async function computeContract(events: EventsDatabase, contract: unknown, range: RangeOverride = {}): Promise<FunnelContract> {
+  let input = forWarehouse(contract);
+  if ((range.from !== undefined || range.to !== undefined) && input.kind === 'funnel' && input.funnel && typeof input.funnel === 'object') {
+    const old = input.funnel.range && typeof input.funnel.range === 'object' ? input.funnel.range : {};
+    const next = { ...old, ...(range.from !== undefined ? { from: range.from } : {}), ...(range.to !== undefined ? { to: range.to } : {}) };
+    input = { ...input, funnel: { ...input.funnel, range: next } };
+  }
+  const connection = await events.instance.connect();
+  try {
+    return await runContract(input, connection, { table: events.tableFor(contract), rowOrder: events.rowOrder });
+  } finally {
+    connection.closeSync();
+  }
+}
+
+export interface ServerOptions extends EventsSource {
+  /** The folder of contracts: `<contracts>/<name>.json` is served at `/contracts/<name>.json`. */
+  contracts: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1 (only this machine); `0.0.0.0` to serve the network. */
+  host?: string;
+  /** Most computed answers kept in memory (default 256), oldest dropped first. */
+  cacheSize?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  url: string;
+  close(): Promise<void>;
+}
+
+const NAME = /^\/contracts\/([A-Za-z0-9_-][A-Za-z0-9._-]*)\.json$/;
+
+interface Answer {
+  body: string;
+  etag: string;
+}
+
+/**
+ * Starts the endpoint. Each answer is cached in memory by contract name, range query and the
+ * contract file's modification time and size (an edited contract is recomputed; new rows in the
+ * database are not seen until the server restarts or the contract file changes), and carries an
+ * `ETag`; a request whose `If-None-Match` matches gets 304. Every answer allows any origin (CORS).
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  let dir: string;
+  try {
+    dir = await realpath(options.contracts);
+    if (!(await stat(dir)).isDirectory()) throw new Error();
+  } catch {
+    throw new UsageError(`no such contracts folder: ${options.contracts}`);
+  }
+  const events = await openEvents(options);
+  const cacheSize = options.cacheSize ?? 256;
+  const cache = new Map<string, Promise<Answer>>();
+
+  const answer = async (name: string, range: RangeOverride): Promise<Answer> => {
+    const file = join(dir, `${name}.json`);
+    let info;
+    try {
+      const real = await realpath(file);
+      if (!real.startsWith(dir + sep)) throw new Error('outside');
+      info = await stat(real);
+      if (!info.isFile()) throw new Error('not a file');
+    } catch {
+      throw new NotFound(`no contract named ${JSON.stringify(name)}`);
+    }
+    const key = JSON.stringify([name, range.from ?? null, range.to ?? null, info.mtimeMs, info.size]);
+    let pending = cache.get(key);
+    if (pending) {
+      cache.delete(key); // re-inserted below: most recently used last
+    } else {
+      pending = (async () => {
+        const contract = await readContract(file);
+        const body = JSON.stringify(await computeContract(events, contract, range));
+        return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+      })();
+      pending.catch(() => cache.delete(key));
+    }
+    cache.set(key, pending);
+    while (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    return pending;
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response, answer).catch((error) => {
+      // Only reached if writing the response itself failed.
+      if (!response.headersSent) sendError(response, 500, 'internal error', null);
+      else response.destroy(error as Error);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
+  }).catch((error) => {
+    events.close();
+    throw new UsageError(`cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${firstLine(error)}`);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          events.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
+  };
+}
+
+class NotFound extends Error {}
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+  'access-control-allow-headers': 'If-None-Match, Content-Type',
+  'access-control-expose-headers': 'ETag',
+  'access-control-max-age': '86400',
+};
+
+async function handle(request: IncomingMessage, response: ServerResponse, answer: (name: string, range: RangeOverride) => Promise<Answer>): Promise<void> {
+  for (const [k, v] of Object.entries(CORS)) response.setHeader(k, v);
+  if (request.method === 'OPTIONS') {
+    response.writeHead(204).end();
+    return;
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.setHeader('allow', 'GET, HEAD, OPTIONS');
+    sendError(response, 405, `method ${request.method} not allowed`, null);
+    return;
+  }
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const match = NAME.exec(url.pathname);
+  if (!match) {
+    sendError(response, 404, 'not found: contracts are served at /contracts/<name>.json', null);
+    return;
+  }
+  const range: RangeOverride = {};
+  const from = url.searchParams.get('from');
+  const to = url.searchParams.get('to');
+  if (from !== null && from !== '') range.from = from;
+  if (to !== null && to !== '') range.to = to;
+  let result: Answer;
+  try {
+    result = await answer(match[1], range);
+  } catch (error) {
+    if (error instanceof NotFound) sendError(response, 404, error.message, null);
+    else if (error instanceof ContractError) sendError(response, 400, error.detail, error.path);
+    else {
+      console.error(`funnelkit serve: ${url.pathname}: ${(error as Error)?.stack ?? error}`);
+      sendError(response, 500, 'internal error computing the contract', null);
+    }
+    return;
+  }
+  response.setHeader('etag', result.etag);
+  response.setHeader('cache-control', 'no-cache');
+  if (matchesEtag(request.headers['if-none-match'], result.etag)) {
+    response.writeHead(304).end();
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(result.body) });
+  response.end(request.method === 'HEAD' ? undefined : result.body);
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+}
+
+function sendError(response: ServerResponse, status: number, message: string, path: string | null): void {
+  const body = JSON.stringify({ error: { message, path } });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  response.end(body);
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0];
+}
