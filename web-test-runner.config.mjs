@@ -1,17 +1,75 @@
 // Element tests in headless Chromium. Uses the system Chromium (CHROME_PATH, else
 // /usr/bin/chromium): test tools cannot download their own browser on our machines.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.mjs';
 
 const executablePath = chromiumPath();
 
+/**
+ * The warehouse endpoint for the browser test that draws its answer: a DuckDB file of a few deal
+ * events and a folder with one contract, served by the built `funnelkit serve` (dist/warehouse,
+ * which `npm test` builds before the browser tests). The page learns its URL at /__warehouse.
+ */
+const warehouse = warehouseEndpoint();
+
+function warehouseEndpoint() {
+  let server = null;
+  let folder = null;
+  return {
+    name: 'warehouse-endpoint',
+    async serverStart() {
+      const { startServer } = await import('./dist/warehouse/serve.js');
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      folder = mkdtempSync(join(tmpdir(), 'funnelkit-wtr-'));
+      const file = join(folder, 'events.duckdb');
+      const instance = await DuckDBInstance.create(file);
+      const connection = await instance.connect();
+      await connection.run('CREATE TABLE events (deal VARCHAR, stage VARCHAR, t DOUBLE)');
+      const day = (d) => Date.UTC(2026, 0, d);
+      // a and b win, c stops at poc, d at lead: 4 → 3 → 2.
+      const rows = [['a', 'lead', 1], ['a', 'poc', 2], ['a', 'won', 3], ['b', 'lead', 1], ['b', 'poc', 3], ['b', 'won', 6], ['c', 'lead', 2], ['c', 'poc', 4], ['d', 'lead', 8]];
+      const insert = await connection.prepare('INSERT INTO events VALUES ($1, $2, $3)');
+      for (const [deal, stage, d] of rows) {
+        insert.bindVarchar(1, deal);
+        insert.bindVarchar(2, stage);
+        insert.bindDouble(3, day(d));
+        await insert.run();
+      }
+      connection.closeSync();
+      instance.closeSync();
+      mkdirSync(join(folder, 'contracts'));
+      const contract = {
+        version: 1,
+        kind: 'funnel',
+        title: 'Deals (warehouse)',
+        fields: { entity: 'deal', event: 'stage', time: 't' },
+        funnel: { steps: [{ event: 'lead', label: 'Lead' }, { event: 'poc', label: 'POC' }, { event: 'won', label: 'Won' }], window: '30d' },
+      };
+      writeFileSync(join(folder, 'contracts', 'deals.json'), JSON.stringify(contract));
+      server = await startServer({ duckdb: file, contracts: join(folder, 'contracts'), port: 0 });
+    },
+    /** Answers /__warehouse with the endpoint's URL (listed in `middleware`, ahead of the file server). */
+    middleware(ctx, next) {
+      if (ctx.path !== '/__warehouse') return next();
+      ctx.body = { url: server?.url ?? null };
+    },
+    async serverStop() {
+      await server?.close();
+      if (folder) rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
 export default {
   files: ['test/elements/**/*.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['browser', 'development'] },
   // The story sweep draws the stories that read Storybook's static folder (/story-assets/*).
   middleware: [
+    warehouse.middleware,
     (ctx, next) => {
       // The bundle test loads dist/ from the page's other name (localhost ↔ 127.0.0.1), as a
       // page loads it from a CDN: cross-origin, with CORS.
@@ -26,7 +84,7 @@ export default {
       return next();
     },
   ],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
+  plugins: [warehouse, esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   browsers: [
     chromeLauncher({
       launchOptions: {
