@@ -14,36 +14,63 @@
  * (`matchAnyOrder`): one greedy scan per start event, as a `list_reduce` over its window.
  * @module
  */
-import type { Cell, WhereClause } from '../analytics/contract.js';
+import type { FunnelAggregateStep, FunnelContract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
-import type { EventFunnelPlan } from '../analytics/funnel/plan.js';
-import { PLAUSIBLE_MS } from '../analytics/time.js';
+import { planFunnel, type EventFunnelPlan } from '../analytics/funnel/plan.js';
+import { topGroups } from '../analytics/groups.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
+import { stepCondition, timeCheckCte, timeExpression, type NeededColumn, type SqlOptions, type WarehouseJob } from './sql.js';
 
-/** How the time column is stored: epoch milliseconds (any numeric type) or a TIMESTAMP (UTC). */
-export type TimeStorage = 'epoch-ms' | 'timestamp';
-
-export interface FunnelSqlOptions {
-  /** Table or view holding the events (quoted; a list for `schema.table`). */
-  table: string | readonly string[];
-  /** Default `epoch-ms`: DOUBLE or BIGINT milliseconds since 1970 UTC. */
-  time?: TimeStorage;
-  /**
-   * Column giving the events' row order, which decides ties at equal timestamps exactly as the
-   * order of rows does in memory. Default DuckDB's `rowid` (insertion order of a base table); a
-   * view has none, so name a column.
-   */
-  rowOrder?: string;
+/**
+ * A funnel contract as a warehouse job, planned by the in-memory engine's planner (so errors carry
+ * the same JSON paths). Its result is the same contract with `funnel.steps` as counts and, with a
+ * breakdown, `funnel.groups` ranked (top `limit` by step-1 count, the rest merged into "Other", as
+ * in memory). Only those counts leave the database.
+ */
+export function funnelJob(contract: FunnelContract): WarehouseJob<FunnelContract> {
+  const plan = planFunnel(contract);
+  if (plan.aggregated) throw new ContractError('/funnel/steps', 'the steps are already counts: there is nothing to compute in the warehouse');
+  checkSupported(plan, contract.funnel);
+  return {
+    columns: funnelColumns(plan),
+    sql: (options) => funnelSql(plan, options),
+    finish: (rows) => aggregatedFunnel(contract, plan, rows),
+  };
 }
 
-/** Marker in the error DuckDB raises for a time the in-memory engine would reject. */
-export const BAD_TIME = 'funnelkit-bad-time';
+/** Every column the plan reads, at the same path as the in-memory engine reports it. */
+function funnelColumns(plan: EventFunnelPlan): NeededColumn[] {
+  const columns: NeededColumn[] = [
+    { name: plan.fields.entity, path: '/fields/entity' },
+    { name: plan.fields.time, path: '/fields/time' },
+    { name: plan.fields.event, path: '/fields/event' },
+  ];
+  plan.steps.forEach((s, i) => Object.keys(s.where ?? {}).forEach((c) => columns.push({ name: c, path: `/funnel/steps/${i}/where/${c}` })));
+  plan.exclusions.forEach((x, i) => Object.keys(x.where ?? {}).forEach((c) => columns.push({ name: c, path: `/funnel/exclusions/${i}/where/${c}` })));
+  if (plan.breakdown) columns.push({ name: plan.breakdown.field, path: '/funnel/breakdown/field', groups: true });
+  return columns;
+}
+
+/** The pre-aggregated contract: the same options, the steps as counts, groups ranked and merged. */
+function aggregatedFunnel(contract: FunnelContract, plan: EventFunnelPlan, rows: Array<Record<string, unknown>>): FunnelContract {
+  const counts = (r: Record<string, unknown>) => plan.steps.map((_, k) => Number(r[`c${k + 1}`] ?? 0));
+  const steps = (c: number[]): FunnelAggregateStep[] => plan.steps.map((s, k) => ({ name: s.name, count: c[k] ?? 0 }));
+  const overall = rows.find((r) => Number(r.fam) === 0);
+  const funnel: FunnelContract['funnel'] = { ...contract.funnel, steps: steps(overall ? counts(overall) : []) };
+  if (plan.breakdown) {
+    const groups = new Map(rows.filter((r) => Number(r.fam) === 1).map((r) => [r.key === null ? '' : String(r.key), counts(r)]));
+    const add = (into: number[] | undefined, from: number[]) => from.map((c, k) => c + (into?.[k] ?? 0));
+    funnel.groups = topGroups(groups, (c) => c[0], plan.breakdown.limit, add).map(([value, c]) => ({ value, steps: steps(c) }));
+  }
+  const { data: _data, ...rest } = contract;
+  return { ...rest, data: { rows: [] }, funnel };
+}
 
 /**
  * Contract features the warehouse path does not compute yet, each refused at its JSON path, so a
  * contract is either computed exactly or not at all.
  */
-export function checkSupported(plan: EventFunnelPlan, spec: { compare?: unknown; trends?: unknown; timeToConvert?: unknown }): void {
+function checkSupported(plan: EventFunnelPlan, spec: { compare?: unknown; trends?: unknown; timeToConvert?: unknown }): void {
   const unsupported = (path: string, what: string) =>
     new ContractError(path, `${what} is not supported by the warehouse (DuckDB) path yet; compute this contract in the browser engine`);
   if (spec.compare !== undefined) throw unsupported('/funnel/compare', 'a previous-period comparison');
@@ -51,52 +78,6 @@ export function checkSupported(plan: EventFunnelPlan, spec: { compare?: unknown;
   if (spec.timeToConvert !== undefined) throw unsupported('/funnel/timeToConvert', 'time to convert');
   const dwell = plan.dwell.findIndex((d) => d !== null);
   if (dwell >= 0) throw unsupported(`/funnel/steps/${dwell}/maxDwell`, 'a dwell limit (stuck entities)');
-}
-
-/**
- * SQL true when a column equals one contract value with the in-memory engine's strict equality
- * (`Set.has`): a string matches only a text column, a number only a numeric one, a boolean only a
- * boolean one, and null matches a NULL (a table has no "missing" distinct from NULL).
- */
-function equalsValue(column: string, value: Cell, params: SqlParams): string {
-  if (value === null) return `(${column} IS NULL)`;
-  if (typeof value === 'string') return `(typeof(${column}) = 'VARCHAR' AND CAST(${column} AS VARCHAR) = ${params.bind(value, 'VARCHAR')})`;
-  if (typeof value === 'number') {
-    return `(${NUMERIC_TYPE(column)} AND TRY_CAST(${column} AS DOUBLE) = ${params.bind(value, 'DOUBLE')})`;
-  }
-  return `(typeof(${column}) = 'BOOLEAN' AND TRY_CAST(${column} AS BOOLEAN) = ${params.bind(value, 'BOOLEAN')})`;
-}
-
-/** SQL true when the column holds numbers (the in-memory engine meets them as JS numbers). */
-const NUMERIC_TYPE = (column: string) =>
-  `(typeof(${column}) IN ('TINYINT','SMALLINT','INTEGER','BIGINT','HUGEINT','UTINYINT','USMALLINT','UINTEGER','UBIGINT','FLOAT','DOUBLE') OR typeof(${column}) LIKE 'DECIMAL%')`;
-
-/** A step's condition: its event name, and every `where` field equal to its value (or one of its list). */
-function stepCondition(eventColumn: string, step: { event: string; where?: WhereClause }, params: SqlParams): string {
-  const parts = [equalsValue(eventColumn, step.event, params)];
-  for (const [field, expected] of Object.entries(step.where ?? {})) {
-    const values = Array.isArray(expected) ? expected : [expected];
-    parts.push(values.length ? `(${values.map((v) => equalsValue(quoteIdent(field), v, params)).join(' OR ')})` : 'FALSE');
-  }
-  return parts.join(' AND ');
-}
-
-/** The event time as epoch ms DOUBLE (NULL stays NULL). */
-function timeExpression(column: string, storage: TimeStorage): string {
-  return storage === 'timestamp' ? `CAST(epoch_ms(${column}) AS DOUBLE)` : `CAST(${column} AS DOUBLE)`;
-}
-
-/**
- * A CTE that fails the query, naming the value, when any row's time is one the in-memory engine
- * rejects (missing, not a number, beyond 10,000 years of 1970). It reads every row, as the engine
- * parses every row, and the final query joins it, so DuckDB cannot skip it.
- */
-function timeCheckCte(params: SqlParams): string {
-  const lo = params.bind(-PLAUSIBLE_MS, 'DOUBLE');
-  const hi = params.bind(PLAUSIBLE_MS, 'DOUBLE');
-  return `time_check AS (
-  SELECT coalesce(max(CASE WHEN t >= ${lo} AND t <= ${hi} THEN 0 ELSE error(concat('${BAD_TIME}: ', coalesce(CAST(t AS VARCHAR), 'null'))) END), 0) AS bad FROM src
-)`;
 }
 
 /** Bit k of a step mask, as SQL (masks are BIGINT; at most 31 steps). */
@@ -242,7 +223,7 @@ function countColumns(n: number): string {
  * with a breakdown, `fam` 1 per group `key`; columns `c1…cn` count the entities (or entity-value
  * runs, for `all-events` and `{step}`) that reached each step.
  */
-export function funnelSql(plan: EventFunnelPlan, options: FunnelSqlOptions): { sql: string; params: unknown[] } {
+export function funnelSql(plan: EventFunnelPlan, options: SqlOptions): { sql: string; params: unknown[] } {
   const params = new SqlParams();
   const n = plan.steps.length;
   const strict = plan.order === 'strict';

@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Contract, FunnelContract } from '../analytics/contract.js';
+import type { Contract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { runContract } from './index.js';
 import { quoteIdent } from './quote.js';
@@ -141,12 +141,15 @@ export interface RangeOverride {
 }
 
 /** Computes one parsed contract against the events, with an optional range override. */
-export async function computeContract(events: EventsDatabase, contract: unknown, range: RangeOverride = {}): Promise<FunnelContract> {
+export async function computeContract(events: EventsDatabase, contract: unknown, range: RangeOverride = {}): Promise<Contract> {
   let input = forWarehouse(contract);
-  if ((range.from !== undefined || range.to !== undefined) && input.kind === 'funnel' && input.funnel && typeof input.funnel === 'object') {
-    const old = input.funnel.range && typeof input.funnel.range === 'object' ? input.funnel.range : {};
-    const next = { ...old, ...(range.from !== undefined ? { from: range.from } : {}), ...(range.to !== undefined ? { to: range.to } : {}) };
-    input = { ...input, funnel: { ...input.funnel, range: next } };
+  // The kind's own section holds its range (`funnel.range`, `cohort.range`, `anomaly.range`, `kpi.range`).
+  const section = (input as unknown as Record<string, unknown>)[input.kind];
+  if ((range.from !== undefined || range.to !== undefined) && section && typeof section === 'object') {
+    const old = (section as { range?: unknown }).range;
+    const base = old && typeof old === 'object' ? old : {};
+    const next = { ...base, ...(range.from !== undefined ? { from: range.from } : {}), ...(range.to !== undefined ? { to: range.to } : {}) };
+    input = { ...input, [input.kind]: { ...section, range: next } } as Contract;
   }
   const connection = await events.instance.connect();
   try {
