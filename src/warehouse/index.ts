@@ -41,11 +41,17 @@ const JOBS: Partial<Record<Contract['kind'], (contract: never) => WarehouseJob>>
 /**
  * The SQL computing a contract from raw events, and its parameters (every value from the contract
  * is a parameter; every name is quoted). Throws {@link ContractError} at the JSON path of a bad
- * contract, or of a feature the warehouse path does not compute yet.
+ * contract, or of a feature the warehouse path does not compute yet. A contract whose SQL depends
+ * on the data (a KPI's "now" defaulting to the latest event, an anomaly split's largest groups)
+ * has no single statement before that is read: a TypeError says so; {@link runContract} runs it.
  */
 export function compileSql(contract: Contract, options: CompileOptions): { sql: string; params: unknown[] } {
   if (options.dialect !== 'duckdb') throw new TypeError(`unsupported dialect ${JSON.stringify(options.dialect)}; only "duckdb"`);
-  return job(contract).sql(options);
+  const compiled = job(contract);
+  if (compiled.prepare?.(options)) {
+    throw new TypeError(`this ${contract.kind} contract depends on the data before its SQL can be written (the latest event as "now", or the largest split groups): run it with runContract, or give "asOf" and whole ranges`);
+  }
+  return compiled.sql(options);
 }
 
 /**
@@ -74,7 +80,10 @@ export async function runContract<C extends Contract>(contract: C, connection: D
   requireColumns(compiled.columns, columns, options.rowOrder);
   const timeColumn = compiled.columns.find((c) => c.path === '/fields/time');
   const time = timeColumn ? timeStorage(columns.get(timeColumn.name)!) : undefined;
-  const { sql, params } = compiled.sql({ table: options.table, time, rowOrder: options.rowOrder });
+  const sqlOptions: SqlOptions = { table: options.table, time, rowOrder: options.rowOrder };
+  const first = compiled.prepare?.(sqlOptions);
+  const prepared = first ? await query(connection, first.sql, first.params, timeColumn?.name ?? '') : undefined;
+  const { sql, params } = compiled.sql(sqlOptions, prepared);
   const rows = await query(connection, sql, params, timeColumn?.name ?? '');
   return compiled.finish(rows) as C;
 }

@@ -89,7 +89,15 @@ export interface NeededColumn {
  */
 export interface WarehouseJob<C extends Contract = Contract> {
   columns: NeededColumn[];
-  sql(options: SqlOptions): { sql: string; params: unknown[] };
+  /**
+   * A first, small query for a job whose SQL depends on the data, not only on the contract: the
+   * latest event time that stands for "now" when `asOf` is not given, the largest groups before
+   * the rest merge into "Other". Its rows are handed to {@link WarehouseJob.sql}. Absent, or
+   * null for this contract: `sql` needs nothing, and `compileSql` can give the one statement.
+   */
+  prepare?(options: SqlOptions): { sql: string; params: unknown[] } | null;
+  /** The statement; `prepared` holds the rows of {@link WarehouseJob.prepare}'s query when there is one. */
+  sql(options: SqlOptions, prepared?: Array<Record<string, unknown>>): { sql: string; params: unknown[] };
   /** The rows as `getRowObjectsJS()` gives them (BIGINT as bigint, lists as arrays). */
   finish(rows: Array<Record<string, unknown>>): C;
 }
