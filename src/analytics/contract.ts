@@ -317,6 +317,16 @@ export interface KpiSpec {
   previous?: number | null;
   yearAgo?: number | null;
   series?: Array<{ t: Timestamp; value: number | null }>;
+  /**
+   * Given KPIs: the range the figures cover and the one `previous` covers, [from, to) in epoch ms,
+   * so the card names the comparison ("vs previous 7 days") as it does for a computed KPI.
+   */
+  range?: { from: number; to: number };
+  previousRange?: { from: number; to: number };
+  /** Given KPIs: rows measured in the range (0 shows "no data"). */
+  rows?: number;
+  /** Given KPIs: why `value` is null. Default `no-data` when it is. */
+  note?: 'no-data' | 'empty-denominator' | null;
   target?: number;
   /** An explicit range, or the last N days / weeks / months ending with the one holding `asOf`. */
   period?: TimeRange | { last: number; unit: 'day' | 'week' | 'month' };

@@ -16,6 +16,7 @@ import type { Contract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { validateContract } from '../analytics/validate-contract.js';
 import { funnelJob } from './funnel-sql.js';
+import { kpiJob } from './kpi-sql.js';
 import { quoteTable } from './quote.js';
 import { BAD_TIME, type NeededColumn, type SqlOptions, type TimeStorage, type WarehouseJob } from './sql.js';
 
@@ -36,6 +37,7 @@ export interface RunOptions {
 /** Each kind's compiler: a checked contract of that kind to its warehouse job. */
 const JOBS: Partial<Record<Contract['kind'], (contract: never) => WarehouseJob>> = {
   funnel: funnelJob,
+  kpi: kpiJob,
 };
 
 /**

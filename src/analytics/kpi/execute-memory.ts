@@ -43,14 +43,15 @@ export function executeKpi(plan: KpiPlan, columns: Columns): KpiExecution {
 function given(kpi: KpiPlanItem, plan: KpiPlan): KpiFigures {
   const g = kpi.given!;
   return {
-    range: null,
-    previousRange: null,
+    range: g.range,
+    previousRange: kpi.compare.previous ? g.previousRange : null,
     value: g.value,
     previous: kpi.compare.previous ? g.previous : null,
     yearAgo: g.yearAgo,
-    sparkline: g.series.map((p) => ({ period: periodKey(p.start, 'day', plan.timeZone), start: p.start, value: p.value })),
-    rows: 0,
-    note: g.value === null ? 'no-data' : null,
+    // Labelled at the KPI's interval, as a computed sparkline is (`2026-03` for months).
+    sparkline: g.series.map((p) => ({ period: periodKey(p.start, kpi.interval, plan.timeZone), start: p.start, value: p.value })),
+    rows: g.rows,
+    note: g.note,
   };
 }
 
@@ -75,8 +76,11 @@ function computed(kpi: KpiPlanItem, measure: PlannedMeasure, columns: Columns, s
   };
 }
 
-/** The period in force: an explicit range (an open end filled from `asOf`), or the last N units up to `asOf`'s. */
-function periodRange(kpi: KpiPlanItem, plan: KpiPlan, asOf: number): { from: number; to: number } {
+/**
+ * The period in force: an explicit range (an open end filled from `asOf`), or the last N units up
+ * to `asOf`'s. Exported for the warehouse path, which cuts the same periods before its query.
+ */
+export function periodRange(kpi: KpiPlanItem, plan: KpiPlan, asOf: number): { from: number; to: number } {
   const { timeZone } = plan;
   if ('last' in kpi.period) {
     const to = addPeriods(periodStart(asOf, kpi.period.unit, timeZone), kpi.period.unit, 1, timeZone);
@@ -86,8 +90,8 @@ function periodRange(kpi: KpiPlanItem, plan: KpiPlan, asOf: number): { from: num
   return { from: kpi.period.range.from ?? addPeriods(to, 'day', -DEFAULT_KPI_DAYS, timeZone), to };
 }
 
-/** The range of equal length before: the same number of calendar units for `last N`. */
-function lastPeriod(kpi: KpiPlanItem, plan: KpiPlan, range: { from: number; to: number }, length: number): { from: number; to: number } {
+/** The range of equal length before: the same number of calendar units for `last N` (exported for the warehouse path). */
+export function lastPeriod(kpi: KpiPlanItem, plan: KpiPlan, range: { from: number; to: number }, length: number): { from: number; to: number } {
   if ('last' in kpi.period) return { from: addPeriods(range.from, kpi.period.unit, -kpi.period.last, plan.timeZone), to: range.from };
   return { from: range.from - length, to: range.from };
 }

@@ -19,7 +19,16 @@ export interface KpiPlanItem {
   /** JSON path of the KPI, for errors. */
   path: string;
   measure: PlannedMeasure | null;
-  given: { value: number | null; previous: number | null; yearAgo: number | null; series: Array<{ start: number; value: number | null }> } | null;
+  given: {
+    value: number | null;
+    previous: number | null;
+    yearAgo: number | null;
+    series: Array<{ start: number; value: number | null }>;
+    range: { from: number; to: number } | null;
+    previousRange: { from: number; to: number } | null;
+    rows: number;
+    note: 'no-data' | 'empty-denominator' | null;
+  } | null;
   period: { range: PlannedRange } | { last: number; unit: 'day' | 'week' | 'month' };
   compare: { previous: boolean; yearAgo: boolean };
   target: number | null;
@@ -135,7 +144,17 @@ function givenFigures(spec: KpiSpec, path: string, timeZone: string): NonNullabl
     if (!plausibleTime(start)) throw new ContractError(`${path}/series/${i}/t`, `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(p.t)}`);
     return { start, value: p.value };
   });
-  return { value: spec.value ?? null, previous: spec.previous ?? null, yearAgo: spec.yearAgo ?? null, series };
+  const value = spec.value ?? null;
+  return {
+    value,
+    previous: spec.previous ?? null,
+    yearAgo: spec.yearAgo ?? null,
+    series,
+    range: spec.range ?? null,
+    previousRange: spec.previousRange ?? null,
+    rows: spec.rows ?? 0,
+    note: spec.note !== undefined ? spec.note : value === null ? 'no-data' : null,
+  };
 }
 
 /** Grafana's order: steps by value, the lowest the base whatever its value says. */
