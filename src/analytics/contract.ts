@@ -167,6 +167,11 @@ export interface CohortSection {
   entityLimit?: number;
   /** Pre-aggregated cohorts, instead of computing them from events. */
   cohorts?: CohortAggregate[];
+  /**
+   * With `cohorts`: the pre-aggregated cohorts of each breakdown value, in the order drawn (largest
+   * first, "Other" last), as a warehouse returns a contract with a `breakdown`.
+   */
+  groups?: Array<{ value: string; cohorts: CohortAggregate[] }>;
 }
 
 /** Severity of an alert, Grafana's two. */

@@ -15,6 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Contract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { validateContract } from '../analytics/validate-contract.js';
+import { cohortJob } from './cohort-sql.js';
 import { funnelJob } from './funnel-sql.js';
 import { kpiJob } from './kpi-sql.js';
 import { quoteTable } from './quote.js';
@@ -37,6 +38,7 @@ export interface RunOptions {
 /** Each kind's compiler: a checked contract of that kind to its warehouse job. */
 const JOBS: Partial<Record<Contract['kind'], (contract: never) => WarehouseJob>> = {
   funnel: funnelJob,
+  cohort: cohortJob,
   kpi: kpiJob,
 };
 

@@ -35,8 +35,11 @@ export interface CohortExecution {
 
 export function executeCohort(plan: CohortPlan, columns: Columns): CohortExecution {
   if (plan.given) {
-    const cohorts = plan.given.map((c) => ({ start: c.start, size: c.size, counts: c.values.slice(0, plan.periods) }));
-    return { cohorts, asOf: plan.asOf, entities: cohorts.reduce((n, c) => n + c.size, 0) };
+    const list = (given: NonNullable<CohortPlan['given']>) => given.map((c) => ({ start: c.start, size: c.size, counts: c.values.slice(0, plan.periods) }));
+    const cohorts = list(plan.given);
+    const execution: CohortExecution = { cohorts, asOf: plan.asOf, entities: cohorts.reduce((n, c) => n + c.size, 0) };
+    if (plan.givenGroups) execution.groups = plan.givenGroups.map((g) => ({ value: g.value, cohorts: list(g.cohorts) }));
+    return execution;
   }
   return countEvents(plan, columns);
 }

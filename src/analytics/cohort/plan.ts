@@ -34,6 +34,8 @@ export interface CohortPlan {
   entityLimit: number;
   /** Given cohorts, for pre-aggregated input: nothing to compute from events. */
   given: Array<CohortAggregate & { start: number }> | null;
+  /** Given cohorts per breakdown value (`cohort.groups`), drawn as a computed breakdown is. */
+  givenGroups: Array<{ value: string; cohorts: Array<CohortAggregate & { start: number }> }> | null;
 }
 
 const DEFAULT_PERIODS = 11;
@@ -45,13 +47,17 @@ export function planCohort(contract: CohortContract): CohortPlan {
   const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
   const period = spec.period ?? 'day';
   const measure = spec.value?.measure ?? 'entities';
-  const given = spec.cohorts?.map((c, i) => {
-    const start = parseTimestamp(c.cohort, timeZone);
-    if (Number.isNaN(start) || !plausibleTime(start)) {
-      throw new ContractError(`/cohort/cohorts/${i}/cohort`, `expected the cohort's first day as YYYY-MM-DD, got ${JSON.stringify(c.cohort)}`);
-    }
-    return { ...c, start };
-  }) ?? null;
+  const parseGiven = (cohorts: CohortAggregate[], path: string) =>
+    cohorts.map((c, i) => {
+      const start = parseTimestamp(c.cohort, timeZone);
+      if (Number.isNaN(start) || !plausibleTime(start)) {
+        throw new ContractError(`${path}/${i}/cohort`, `expected the cohort's first day as YYYY-MM-DD, got ${JSON.stringify(c.cohort)}`);
+      }
+      return { ...c, start };
+    });
+  const given = spec.cohorts ? parseGiven(spec.cohorts, '/cohort/cohorts') : null;
+  if (spec.groups && !given) throw new ContractError('/cohort/groups', 'given groups need the overall cohorts in "cohorts" too');
+  const givenGroups = spec.groups?.map((g, gi) => ({ value: g.value, cohorts: parseGiven(g.cohorts, `/cohort/groups/${gi}/cohorts`) })) ?? null;
   const periods = spec.periods ?? (given ? Math.max(1, ...given.map((c) => c.values.length)) : DEFAULT_PERIODS);
   let asOf: number | null = null;
   if (spec.asOf !== undefined) {
@@ -85,5 +91,6 @@ export function planCohort(contract: CohortContract): CohortPlan {
     breakdown: spec.breakdown ? { field: spec.breakdown.field, limit: spec.breakdown.limit ?? DEFAULT_BREAKDOWN_LIMIT } : null,
     entityLimit: spec.entityLimit ?? DEFAULT_ENTITY_LIMIT,
     given,
+    givenGroups,
   };
 }

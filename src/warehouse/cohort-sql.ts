@@ -1,0 +1,353 @@
+/**
+ * A cohort plan compiled to one DuckDB query over raw events, returning the cohort matrix the
+ * in-memory engine (src/analytics/cohort/execute-memory.ts) computes: per cohort period (and per
+ * breakdown value) its size and its count or sum per period after, as exact as in memory.
+ *
+ * Periods are cut on the contract zone's wall clock exactly as time.ts cuts them: the zone's
+ * offsets are not DuckDB's (its ICU time-zone data is older than the browser's for some zones),
+ * but the browser engine's own, found once per zone in JS and bound as a parameter (a list of
+ * offset changes), which the query looks up with an ASOF join. Sums are added in the in-memory
+ * engine's order (events in time order, members in entity order) with ordered `list_reduce`s, so
+ * fractional values give the same doubles, not just nearly the same.
+ * @module
+ */
+import type { CohortAggregate, CohortContract, WhereClause } from '../analytics/contract.js';
+import { ContractError, pointerSegment } from '../analytics/contract-error.js';
+import { planCohort, type CohortPlan } from '../analytics/cohort/plan.js';
+import { topGroups } from '../analytics/groups.js';
+import { MAX_PERIODS } from '../analytics/measures/series.js';
+import { ordinalStart, parseTimestamp, periodKey, periodOrdinal, zoneOffset } from '../analytics/time.js';
+import { quoteIdent, quoteTable, SqlParams } from './quote.js';
+import { equalsValue, timeCheckCte, timeExpression, type NeededColumn, type SqlOptions, type WarehouseJob } from './sql.js';
+
+/** Most cohorts a pre-aggregated contract holds (the schema's `cohort.cohorts` maxItems). */
+const MAX_GIVEN_COHORTS = 1000;
+
+/**
+ * A cohort contract as a warehouse job, planned by the in-memory engine's planner (so errors carry
+ * the same JSON paths). Its result is the same contract with `cohort.cohorts` filled (every cohort
+ * period of the range, empty ones included), `cohort.groups` for a breakdown (top `limit` by
+ * members, the rest merged into "Other", as in memory), `periods` spelled out, and `asOf` set to
+ * the latest event when the contract has none, so the widgets cut incomplete cells as they would
+ * over the raw events. Only those figures leave the database.
+ */
+export function cohortJob(contract: CohortContract): WarehouseJob<CohortContract> {
+  const plan = planCohort(contract);
+  if (plan.given) throw new ContractError('/cohort/cohorts', 'the cohorts are already counted: there is nothing to compute in the warehouse');
+  return {
+    columns: cohortColumns(plan),
+    sql: (options) => cohortSql(plan, options),
+    finish: (rows) => aggregatedCohort(contract, plan, rows),
+  };
+}
+
+/** Every column the plan reads, at the same path as the in-memory engine reports it. */
+function cohortColumns(plan: CohortPlan): NeededColumn[] {
+  const columns: NeededColumn[] = [
+    { name: plan.fields.entity, path: '/fields/entity' },
+    { name: plan.fields.time, path: '/fields/time' },
+  ];
+  if (plan.fields.event !== null) columns.push({ name: plan.fields.event, path: '/fields/event' });
+  if (plan.fields.value !== null) columns.push({ name: plan.fields.value, path: '/fields/value' });
+  for (const which of ['start', 'return'] as const) {
+    for (const c of Object.keys(plan[which].where ?? {})) columns.push({ name: c, path: `/cohort/${which}/where/${pointerSegment(c)}` });
+  }
+  if (plan.breakdown) columns.push({ name: plan.breakdown.field, path: '/cohort/breakdown/field', groups: true });
+  return columns;
+}
+
+/** SQL true when every `where` column equals its value (or one of its list), as `wherePredicate`. */
+function whereCondition(where: WhereClause | undefined, params: SqlParams): string {
+  const parts = Object.entries(where ?? {}).map(([field, expected]) => {
+    const values = Array.isArray(expected) ? expected : [expected];
+    return values.length ? `(${values.map((v) => equalsValue(quoteIdent(field), v, params)).join(' OR ')})` : 'FALSE';
+  });
+  return parts.length ? parts.join(' AND ') : 'TRUE';
+}
+
+/** A cohort event's test: its name (any event when none is named) and its where clause. */
+function eventCondition(eventColumn: string | null, event: string | null, where: WhereClause | undefined, params: SqlParams): string {
+  const name = eventColumn !== null && event !== null ? equalsValue(quoteIdent(eventColumn), event, params) : 'TRUE';
+  return `coalesce(${name} AND ${whereCondition(where, params)}, FALSE)`;
+}
+
+/** SQL true when the column holds numbers (the in-memory engine meets them as JS numbers). */
+const numericType = (column: string) =>
+  `(typeof(${column}) IN ('TINYINT','SMALLINT','INTEGER','BIGINT','HUGEINT','UTINYINT','USMALLINT','UINTEGER','UBIGINT','FLOAT','DOUBLE') OR typeof(${column}) LIKE 'DECIMAL%')`;
+
+/**
+ * The zone's offsets as the in-memory engine sees them ({@link zoneOffset}: the offset at the
+ * start of each quarter hour), for instants in [{@link ZONE_FROM}, `to`): the first entry at
+ * ZONE_FROM, then one per change, then `to` with no offset (outside). `to` is null when the zone
+ * keeps one offset for good (no change in the window's last century). UTC needs none.
+ */
+interface ZoneSteps {
+  steps: Array<[at: number, offset: number]>;
+  to: number | null;
+}
+
+/** The window the zone offsets are tabulated over: 1800 to 2200, plenty for event data. */
+const ZONE_FROM = Date.UTC(1800, 0, 1);
+const ZONE_TO = Date.UTC(2200, 0, 1);
+const QUARTER_HOUR = 15 * 60_000;
+/** Offsets are sampled weekly; a change in between is found by bisection on quarter hours. */
+const SAMPLE = 7 * 24 * 3_600_000;
+
+const zoneCache = new Map<string, ZoneSteps>();
+
+/**
+ * Every offset change of the zone in the window, from the browser engine's own offsets (so the
+ * query cuts periods where the browser does, whatever DuckDB's time-zone data says). A zone
+ * that changes its offset and changes it back within a week would be missed: tzdata has none.
+ * About 100 ms per zone, once per process.
+ */
+function zoneSteps(timeZone: string): ZoneSteps {
+  const cached = zoneCache.get(timeZone);
+  if (cached) return cached;
+  const steps: Array<[number, number]> = [[ZONE_FROM, zoneOffset(ZONE_FROM, timeZone)]];
+  let offset = steps[0][1];
+  for (let sample = ZONE_FROM + SAMPLE; sample < ZONE_TO + SAMPLE; sample += SAMPLE) {
+    const next = zoneOffset(sample, timeZone);
+    while (next !== offset) {
+      // The first quarter hour in (last change or sample, sample] whose offset differs.
+      let a = Math.floor(Math.max(steps[steps.length - 1][0], sample - SAMPLE) / QUARTER_HOUR);
+      let b = Math.floor(sample / QUARTER_HOUR);
+      while (b - a > 1) {
+        const m = Math.floor((a + b) / 2);
+        if (zoneOffset(m * QUARTER_HOUR, timeZone) !== offset) b = m;
+        else a = m;
+      }
+      offset = zoneOffset(b * QUARTER_HOUR, timeZone);
+      steps.push([b * QUARTER_HOUR, offset]);
+    }
+  }
+  const settled = steps[steps.length - 1][0] < Date.UTC(2100, 0, 1);
+  const result = { steps: steps.filter(([at]) => at < ZONE_TO), to: settled ? null : ZONE_TO };
+  zoneCache.set(timeZone, result);
+  return result;
+}
+
+/** Whether the in-memory engine takes the zone's offset as 0 without asking `Intl` (any time works). */
+const isUtc = (timeZone: string) => timeZone === 'UTC' || timeZone === 'Etc/UTC';
+
+/** The period ordinal of a wall-clock epoch-ms DOUBLE, as {@link periodOrdinal} computes it. */
+function ordinalSql(wall: string, plan: CohortPlan): string {
+  const days = `floor(${wall} / 86400000.0)`;
+  switch (plan.period) {
+    case 'hour':
+      return `floor(${wall} / 3600000.0)`;
+    case 'day':
+      return days;
+    case 'week':
+      return `floor((${days} + ${plan.weekStart === 'monday' ? 3 : 4}) / 7.0)`;
+    case 'month': {
+      // `new Date(wall)` drops a fraction of a millisecond toward zero before it reads the month.
+      const date = `epoch_ms(CAST(trunc(${wall}) AS BIGINT))`;
+      return `CAST((year(${date}) - 1970) * 12 + month(${date}) - 1 AS DOUBLE)`;
+    }
+  }
+}
+
+/** Sums a DOUBLE[] left to right from 0, as a JS loop of `+=` does. */
+const fold = (list: string) => `list_reduce(${list}, lambda a, b: a + b, 0.0)`;
+
+/**
+ * One membership's cells under the mode, as `cellValues` computes them, from `b` (the DOUBLE[] of
+ * what it did per period: 1/0 for entities, the sum of the values for sums).
+ */
+function cellsSql(plan: CohortPlan): string {
+  const n = plan.periods;
+  const sums = plan.measure === 'sum';
+  const first = sums ? 'b[1]' : '1.0';
+  let later: string;
+  if (plan.mode === 'on') later = 'b[k + 1]';
+  else if (plan.mode === 'by') later = sums ? fold('list_slice(b, 2, k + 1)') : 'list_max(list_slice(b, 2, k + 1))';
+  else later = sums ? fold(`list_reverse(list_slice(b, k + 1, ${n}))`) : `list_max(list_slice(b, k + 1, ${n}))`;
+  return `list_transform(range(${n}), lambda k: CASE WHEN k = 0 THEN ${first} ELSE ${later} END)`;
+}
+
+/**
+ * The query for an event cohort plan. Result rows: `fam` 0 per cohort ordinal `c` with members
+ * (its `size` and `counts`, one per period), `fam` 1 the same per breakdown `key`, and one `fam` 2
+ * row with the latest event time and the counts of rows the warehouse path refuses (times outside
+ * the zone table, clocks turned back across a period edge, non-numbers summed).
+ */
+export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string; params: unknown[] } {
+  const params = new SqlParams();
+  const n = plan.periods;
+  const q = {
+    entity: quoteIdent(plan.fields.entity),
+    time: timeExpression(quoteIdent(plan.fields.time), options.time ?? 'epoch-ms'),
+    // The default `rowid` is the row index; a named column is numbered so ties in it still differ.
+    order: options.rowOrder === undefined ? 'rowid' : `row_number() OVER (ORDER BY ${quoteIdent(options.rowOrder)})`,
+  };
+  const isStart = eventCondition(plan.fields.event, plan.start.event, plan.start.where, params);
+  const isReturn = eventCondition(plan.fields.event, plan.return.event, plan.return.where, params);
+  const key = plan.breakdown ? `coalesce(CAST(${quoteIdent(plan.breakdown.field)} AS VARCHAR), '')` : `''`;
+  let value = '0.0';
+  let badValue = 'FALSE';
+  if (plan.fields.value !== null) {
+    const v = quoteIdent(plan.fields.value);
+    value = `CASE WHEN ${numericType(v)} THEN coalesce(TRY_CAST(${v} AS DOUBLE), 0.0) ELSE 0.0 END`;
+    // bindMeasure: every row of the return event (its where, its name) must hold a number or nothing.
+    const where = { ...plan.return.where, ...(plan.fields.event !== null && plan.return.event !== null ? { [plan.fields.event]: plan.return.event } : {}) };
+    badValue = `coalesce(${v} IS NOT NULL AND (NOT ${numericType(v)} OR isnan(TRY_CAST(${v} AS DOUBLE))) AND ${whereCondition(where, params)}, FALSE)`;
+  }
+  let located: string;
+  const zone: string[] = [];
+  if (isUtc(plan.timeZone)) {
+    located = `SELECT *, FALSE AS outside, t AS wall FROM kept`;
+  } else {
+    const { steps, to } = zoneSteps(plan.timeZone);
+    const table = [...steps.map(([at, offset]) => `${at}:${offset}`), ...(to !== null ? [`${to}:`] : [])].join(';');
+    zone.push(`zone AS (
+  SELECT CAST(split_part(x, ':', 1) AS DOUBLE) AS at, CAST(NULLIF(split_part(x, ':', 2), '') AS DOUBLE) AS off
+  FROM (SELECT unnest(string_split(${params.bind(table, 'VARCHAR')}, ';')) AS x)
+)`);
+    located = `SELECT kept.*, zone.off IS NULL AS outside, kept.t + zone.off AS wall FROM kept ASOF LEFT JOIN zone ON kept.t >= zone.at`;
+  }
+  const lo = plan.range.from !== null ? periodOrdinal(plan.range.from, plan.period, plan.timeZone, plan.weekStart) : null;
+  const hi = plan.range.to !== null ? periodOrdinal(plan.range.to - 1, plan.period, plan.timeZone, plan.weekStart) : null;
+  const inRange = (c: string) => [lo !== null ? `${c} >= ${params.bind(lo, 'DOUBLE')}` : 'TRUE', hi !== null ? `${c} <= ${params.bind(hi, 'DOUBLE')}` : 'TRUE'].join(' AND ');
+  // joinCohorts: every period with a start event (its first start event's group), or the first
+  // start event's period only.
+  const members =
+    plan.type === 'recurring'
+      ? `SELECT e, c, arg_min(gk, {'t': t, 'o': o}) AS key, any_value(eo) AS eo FROM ev WHERE s AND ${inRange('c')} GROUP BY e, c`
+      : `SELECT e, f.c AS c, f.key AS key, eo FROM (
+    SELECT e, arg_min({'c': c, 'key': gk}, {'t': t, 'o': o}) AS f, any_value(eo) AS eo FROM ev WHERE s GROUP BY e
+  ) WHERE ${inRange('f.c')}`;
+  const base =
+    plan.measure === 'sum'
+      ? `list_transform(range(${n}), lambda j: coalesce(list_filter(coalesce(h.hl, []), lambda x: x.k = j)[1].sv, 0.0))`
+      : `list_transform(range(${n}), lambda j: CASE WHEN len(list_filter(coalesce(h.hl, []), lambda x: x.k = j)) > 0 THEN 1.0 ELSE 0.0 END)`;
+  const counts = `list_transform(range(${n}), lambda k: ${fold('list_transform(cl, lambda x: x[k + 1])')}) AS counts`;
+  const ctes = [
+    `src AS (
+  SELECT ${q.entity} AS e, ${q.time} AS t, ${q.order} AS o, ${isStart} AS s, ${isReturn} AS r, ${key} AS gk, ${value} AS v, ${badValue} AS vbad
+  FROM ${quoteTable(options.table)}
+)`,
+    timeCheckCte(params),
+    // entityEvents(): start or return events of a non-empty entity.
+    `kept AS (
+  SELECT * FROM src WHERE (s OR r) AND e IS NOT NULL AND NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')
+)`,
+    ...zone,
+    // eo: the entity's place in the in-memory entity order (its first kept row).
+    `ev AS (
+  SELECT e, t, o, s, r, gk, v, outside, ${ordinalSql('wall', plan)} AS c, min(o) OVER (PARTITION BY e) AS eo FROM (${located})
+)`,
+    // Periods must not go back within an entity's events (a clock turned back across an edge).
+    `turned AS (
+  SELECT count(*) FILTER (WHERE c < pc) AS n FROM (SELECT c, lag(c) OVER (PARTITION BY e ORDER BY t, o) AS pc FROM ev)
+)`,
+    `members AS (
+  ${members}
+)`,
+    // Per membership and period after: what its return events there bring, in time order.
+    `hits AS (
+  SELECT m.e, m.c, list({'k': k, 'sv': sv}) AS hl FROM (
+    SELECT m.e, m.c, ev.c - m.c AS k, ${fold('list(ev.v ORDER BY ev.t, ev.o)')} AS sv
+    FROM members m JOIN ev ON ev.e = m.e AND ev.r AND ev.c >= m.c AND ev.c < m.c + ${n}
+    GROUP BY m.e, m.c, ev.c
+  ) m GROUP BY m.e, m.c
+)`,
+    `cells AS (
+  SELECT e, c, key, eo, ${cellsSql(plan)} AS cell FROM (
+    SELECT m.e, m.c, m.key, m.eo, ${base} AS b FROM members m LEFT JOIN hits h ON h.e = m.e AND h.c = m.c
+  )
+)`,
+  ];
+  // Counts add up members in entity order, as the in-memory tallies do.
+  const selects = [
+    `SELECT 0 AS fam, NULL::VARCHAR AS key, c, size, ${counts}, NULL::DOUBLE AS latest, NULL::BIGINT AS outside, NULL::BIGINT AS turned, NULL::BIGINT AS bad
+FROM (SELECT c, list(cell ORDER BY eo) AS cl, count(*) AS size FROM cells GROUP BY c)`,
+  ];
+  if (plan.breakdown) {
+    selects.push(`SELECT 1, key, c, size, ${counts}, NULL, NULL, NULL, NULL
+FROM (SELECT key, c, list(cell ORDER BY eo) AS cl, count(*) AS size FROM cells GROUP BY key, c)`);
+  }
+  selects.push(`SELECT 2, NULL, NULL, NULL, NULL, (SELECT max(t) FROM src), (SELECT count(*) FROM ev WHERE outside), turned.n, (SELECT count(*) FROM src WHERE vbad)
+FROM time_check, turned WHERE time_check.bad = 0`);
+  return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`, params: params.values };
+}
+
+/** A number from a result row (BIGINT arrives as bigint). */
+const num = (v: unknown) => Number(v ?? 0);
+
+/** Counts of one cohort as the query returns them. */
+interface Tally {
+  size: number;
+  counts: number[];
+}
+
+/**
+ * The pre-aggregated contract: the same options with `cohort.cohorts` (and `cohort.groups`) as
+ * counted, after the refusals the query reported. Cohorts run from the range's first period to its
+ * last; an open end stops at the first cohort, or at "now", as `countEvents` does.
+ */
+function aggregatedCohort(contract: CohortContract, plan: CohortPlan, rows: Array<Record<string, unknown>>): CohortContract {
+  const meta = rows.find((r) => num(r.fam) === 2);
+  if (!meta) throw new Error('the cohort query returned no summary row');
+  const unsupported = (path: string, what: string) => new ContractError(path, `${what} is not supported by the warehouse (DuckDB) path yet; compute this contract in the browser engine`);
+  if (num(meta.bad) > 0) throw new ContractError('/fields/value', `expected a number on every return event, but ${num(meta.bad)} row(s) hold something else`);
+  if (num(meta.outside) > 0) throw unsupported('/fields/time', `an event before 1800 or after 2200 in time zone ${JSON.stringify(plan.timeZone)}`);
+  if (num(meta.turned) > 0) throw unsupported('/timeZone', `an entity whose events cross a clock change that turns the ${plan.period} back in ${JSON.stringify(plan.timeZone)}`);
+  const latest = meta.latest === null || meta.latest === undefined ? null : Number(meta.latest);
+  const asOf = plan.asOf ?? latest;
+  const tallies = (fam: number) => {
+    const byKey = new Map<string, Map<number, Tally>>();
+    for (const r of rows) {
+      if (num(r.fam) !== fam) continue;
+      const key = fam === 0 ? '' : String(r.key);
+      let cohorts = byKey.get(key);
+      if (!cohorts) byKey.set(key, (cohorts = new Map()));
+      cohorts.set(Number(r.c), { size: num(r.size), counts: (r.counts as unknown[]).map(Number) });
+    }
+    return byKey;
+  };
+  const overall = tallies(0).get('') ?? new Map<number, Tally>();
+  const ordinals = [...overall.keys()];
+  const first = ordinals.length ? Math.min(...ordinals) : Infinity;
+  const last = ordinals.length ? Math.max(...ordinals) : -Infinity;
+  const ordinal = (ms: number) => periodOrdinal(ms, plan.period, plan.timeZone, plan.weekStart);
+  const lo = plan.range.from !== null ? ordinal(plan.range.from) : null;
+  const hi = plan.range.to !== null ? ordinal(plan.range.to - 1) : null;
+  const start = lo ?? first;
+  const end = hi ?? (asOf !== null ? Math.max(last, ordinal(asOf)) : last);
+  if (end - start + 1 > MAX_PERIODS) throw new ContractError('/cohort/range', `spans more than 10,000 ${plan.period}s of cohorts; set a range or a longer period`);
+  if (end - start + 1 > MAX_GIVEN_COHORTS) throw unsupported('/cohort/range', `more than ${MAX_GIVEN_COHORTS} cohorts (a pre-aggregated contract holds at most that many)`);
+  const list = (cohorts: Map<number, Tally>): CohortAggregate[] => {
+    const out: CohortAggregate[] = [];
+    for (let c = start; c <= end; c++) {
+      const begins = ordinalStart(c, plan.period, plan.timeZone, plan.weekStart);
+      const label = periodKey(begins, plan.period === 'hour' ? 'hour' : 'day', plan.timeZone);
+      // The widgets read the cohort back from its label: it must name the same instant.
+      if (parseTimestamp(label, plan.timeZone) !== begins) throw unsupported('/timeZone', `a cohort period whose start ${label} is ambiguous in ${JSON.stringify(plan.timeZone)}`);
+      const tally = cohorts.get(c);
+      out.push({ cohort: label, size: tally?.size ?? 0, values: tally?.counts ?? new Array(plan.periods).fill(0) });
+    }
+    return out;
+  };
+  const cohort: CohortContract['cohort'] = { ...contract.cohort, periods: plan.periods, cohorts: list(overall) };
+  if (contract.cohort.asOf === undefined && latest !== null) cohort.asOf = latest;
+  if (plan.breakdown) {
+    const size = (t: Map<number, Tally>) => [...t.values()].reduce((s, c) => s + c.size, 0);
+    // mergeTallies: the first merged group copied, each next one added to it, cohort by cohort.
+    const merge = (into: Map<number, Tally> | undefined, from: Map<number, Tally>) => {
+      const target = into ?? new Map<number, Tally>();
+      for (const [c, t] of from) {
+        const was = target.get(c);
+        if (!was) target.set(c, { size: t.size, counts: [...t.counts] });
+        else {
+          was.size += t.size;
+          t.counts.forEach((v, k) => (was.counts[k] += v));
+        }
+      }
+      return target;
+    };
+    cohort.groups = topGroups(tallies(1), size, plan.breakdown.limit, merge).map(([value, t]) => ({ value, cohorts: list(t) }));
+  }
+  const { data: _data, ...rest } = contract;
+  return { ...rest, data: { rows: [] }, cohort };
+}
