@@ -210,3 +210,241 @@ test('differential: 400 random cohort contracts draw the same cells in memory an
   console.log([...tally.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
   assert.equal(agreed, CONTRACTS);
 });
+
+/** A table from rows (columns typed by `columns`), computed in memory and in DuckDB, compared; the warehouse's contract is returned. */
+async function both(table: string, columns: Array<[string, ColumnType]>, rows: Row[], contract: Omit<CohortContract, 'data'>): Promise<CohortContract> {
+  await loadTable(con, table, columns, rows);
+  try {
+    const expected = figures(computeInline('cohort', { ...contract, data: { rows } } as InlineContract<CohortContract>));
+    const aggregated = await runContract(contract as CohortContract, con, { table });
+    assert.deepEqual(figures(drawn(aggregated)), expected);
+    return aggregated;
+  } finally {
+    await con.run(`DROP TABLE ${quoteIdent(table)}`);
+  }
+}
+
+/** The ContractError a promise rejects with. */
+async function contractError(promise: Promise<unknown>): Promise<ContractError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ContractError, `expected a ContractError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a ContractError');
+}
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 5); // a Monday
+
+/** Three users over a few days on two channels, with revenue on purchases. */
+const SMALL: Row[] = [
+  { user: 'a', ts: T0, event: 'signup', plan: 'pro', n: null, channel: 'ads' },
+  { user: 'b', ts: T0 + 3_600_000, event: 'signup', plan: 'free', n: null, channel: 'seo' },
+  { user: 'c', ts: T0 + DAY, event: 'signup', plan: 'free', n: null, channel: 'ads' },
+  { user: 'a', ts: T0 + DAY, event: 'buy', plan: 'pro', n: 0.1, channel: 'ads' },
+  { user: 'a', ts: T0 + 2 * DAY, event: 'buy', plan: 'pro', n: 0.2, channel: null },
+  { user: 'b', ts: T0 + 2 * DAY, event: 'buy', plan: 'free', n: 0.7, channel: 'seo' },
+  { user: 'c', ts: T0 + 3 * DAY, event: 'buy', plan: 'free', n: 1 / 3, channel: 'mail' },
+];
+
+test('a breakdown comes back as cohort.groups, and the pre-aggregated contract draws the raw one\'s groups', async () => {
+  const contract: Omit<CohortContract, 'data'> = {
+    version: 1,
+    kind: 'cohort',
+    fields: { entity: 'user', time: 'ts', event: 'event', value: 'n' },
+    cohort: { start: { event: 'signup' }, return: { event: 'buy' }, periods: 4, value: { measure: 'sum' }, breakdown: { field: 'channel', limit: 1 } },
+  };
+  const aggregated = await both('small', COLUMNS, SMALL, contract);
+  assert.equal(aggregated.cohort.asOf, T0 + 3 * DAY, 'asOf defaults to the latest event');
+  // Cohorts run to "now"; a's 0.2 is added before b's 0.7 (entity order), as in memory.
+  assert.deepEqual(aggregated.cohort.cohorts, [
+    { cohort: '2026-01-05', size: 2, values: [0, 0.1, 0.2 + 0.7, 0] },
+    { cohort: '2026-01-06', size: 1, values: [0, 0, 1 / 3, 0] },
+    { cohort: '2026-01-07', size: 0, values: [0, 0, 0, 0] },
+    { cohort: '2026-01-08', size: 0, values: [0, 0, 0, 0] },
+  ]);
+  assert.deepEqual(
+    aggregated.cohort.groups?.map((g) => [g.value, g.cohorts.map((c) => c.size)]),
+    [
+      ['ads', [1, 1, 0, 0]],
+      ['Other', [1, 0, 0, 0]],
+    ],
+  );
+  // The groups drawn from the given form are the raw contract's groups, in memory too.
+  const view = drawn(aggregated);
+  assert.equal(view.aggregated, true);
+  assert.deepEqual(view.breakdown?.map((g) => g.value), ['ads', 'Other']);
+  assert.deepEqual(view.breakdown?.[0].cohorts[0].cells.map((c) => c.count), [0, 0.1, 0.2, 0]);
+});
+
+test('given cohorts with groups draw the same view model as the raw contract', () => {
+  const raw: InlineContract<CohortContract> = {
+    version: 1,
+    kind: 'cohort',
+    data: { rows: SMALL },
+    fields: { entity: 'user', time: 'ts', event: 'event' },
+    cohort: { start: { event: 'signup' }, return: { event: 'buy' }, periods: 3, breakdown: { field: 'channel' } },
+  };
+  const given: InlineContract<CohortContract> = {
+    ...raw,
+    data: { rows: [] },
+    cohort: {
+      ...raw.cohort,
+      asOf: T0 + 3 * DAY,
+      // Worked by hand: a and b start on the 5th (a on ads buys on the 6th and 7th, b on seo on
+      // the 7th), c on ads on the 6th (buys on the 8th); cohorts run to the latest event.
+      cohorts: [
+        { cohort: '2026-01-05', size: 2, values: [2, 1, 2] },
+        { cohort: '2026-01-06', size: 1, values: [1, 0, 1] },
+        { cohort: '2026-01-07', size: 0, values: [0, 0, 0] },
+        { cohort: '2026-01-08', size: 0, values: [0, 0, 0] },
+      ],
+      groups: [
+        {
+          value: 'ads',
+          cohorts: [
+            { cohort: '2026-01-05', size: 1, values: [1, 1, 1] },
+            { cohort: '2026-01-06', size: 1, values: [1, 0, 1] },
+            { cohort: '2026-01-07', size: 0, values: [0, 0, 0] },
+            { cohort: '2026-01-08', size: 0, values: [0, 0, 0] },
+          ],
+        },
+        {
+          value: 'seo',
+          cohorts: [
+            { cohort: '2026-01-05', size: 1, values: [1, 0, 1] },
+            { cohort: '2026-01-06', size: 0, values: [0, 0, 0] },
+            { cohort: '2026-01-07', size: 0, values: [0, 0, 0] },
+            { cohort: '2026-01-08', size: 0, values: [0, 0, 0] },
+          ],
+        },
+      ],
+    },
+  };
+  const view = computeInline('cohort', raw);
+  assert.deepEqual(figures(computeInline('cohort', given)), figures(view));
+  assert.deepEqual(view.breakdown?.map((g) => g.value), ['ads', 'seo']);
+  // Groups need the overall cohorts beside them.
+  const { cohorts: _c, ...noOverall } = given.cohort;
+  assert.throws(() => computeInline('cohort', { ...given, data: { rows: SMALL }, cohort: noOverall }), (e: ContractError) => e.path === '/cohort/groups');
+});
+
+test('names from the contract are quoted: hostile columns in where, breakdown and fields compute, missing ones are named by path', async () => {
+  const hostile = [`"; DROP TABLE keep; --`, `x' OR '1'='1`, `a"b`, `semi;colon`];
+  await con.run('CREATE TABLE keep (x INTEGER)');
+  await con.run('INSERT INTO keep VALUES (1)');
+  const columns: Array<[string, ColumnType]> = [
+    [hostile[0], 'VARCHAR'],
+    ['ts', 'DOUBLE'],
+    [hostile[1], 'VARCHAR'],
+    [hostile[2], 'VARCHAR'],
+    [hostile[3], 'DOUBLE'],
+  ];
+  const rows = SMALL.map((r) => ({ [hostile[0]]: r.user, ts: r.ts, [hostile[1]]: r.event, [hostile[2]]: r.channel, [hostile[3]]: r.n }));
+  const contract: Omit<CohortContract, 'data'> = {
+    version: 1,
+    kind: 'cohort',
+    fields: { entity: hostile[0], time: 'ts', event: hostile[1], value: hostile[3] },
+    cohort: {
+      start: { event: `signup' OR 1=1 --`, where: { [hostile[2]]: ['ads', `'); DROP TABLE keep; --`] } },
+      return: { where: { [hostile[1]]: 'buy' } },
+      value: { measure: 'sum' },
+      breakdown: { field: hostile[2] },
+      periods: 3,
+    },
+  };
+  // A hostile event value is bound, not spliced: it matches nothing, and nothing is dropped.
+  const none = await both('hostile', columns, rows, contract);
+  assert.equal(none.cohort.cohorts?.length, 0);
+  const some = await both('hostile', columns, rows, { ...contract, cohort: { ...contract.cohort, start: { event: 'signup', where: contract.cohort.start!.where } } });
+  assert.deepEqual(some.cohort.cohorts?.map((c) => c.size), [1, 1, 0, 0]);
+  const { sql } = compileSql({ ...contract, data: { rows: [] } } as CohortContract, { dialect: 'duckdb', table: 'hostile' });
+  assert.ok(!sql.includes('signup') && !sql.includes('DROP TABLE keep; --\''), 'values are parameters');
+  assert.ok(sql.includes(quoteIdent(hostile[0])) && sql.includes(quoteIdent(hostile[2])), 'names are quoted');
+  assert.equal(Number((await con.runAndReadAll('SELECT count(*) AS n FROM keep')).getRowObjects()[0].n), 1);
+
+  await loadTable(con, 'hostile', columns, rows);
+  try {
+    const missing = `y"; DROP TABLE keep; --/~`;
+    const run = (cohort: Partial<CohortContract['cohort']>, fields = contract.fields) => contractError(runContract({ ...contract, data: { rows: [] }, fields, cohort: { ...contract.cohort, ...cohort } } as CohortContract, con, { table: 'hostile' }));
+    assert.equal((await run({ start: { where: { [missing]: 1 } } })).path, '/cohort/start/where/y"; DROP TABLE keep; --~1~0');
+    assert.equal((await run({ return: { where: { [missing]: 1 } } })).path, '/cohort/return/where/y"; DROP TABLE keep; --~1~0');
+    assert.equal((await run({ breakdown: { field: missing } })).path, '/cohort/breakdown/field');
+    assert.equal((await run({}, { ...contract.fields, value: missing })).path, '/fields/value');
+    assert.equal((await run({}, { ...contract.fields, entity: missing })).path, '/fields/entity');
+  } finally {
+    await con.run('DROP TABLE hostile');
+  }
+  assert.equal(Number((await con.runAndReadAll('SELECT count(*) AS n FROM keep')).getRowObjects()[0].n), 1);
+  await con.run('DROP TABLE keep');
+});
+
+test('what the warehouse cannot compute exactly is refused at its JSON path', async () => {
+  const contract = (cohort: CohortContract['cohort'], timeZone = 'UTC'): CohortContract => ({
+    version: 1,
+    kind: 'cohort',
+    timeZone,
+    data: { rows: [] },
+    fields: { entity: 'user', time: 'ts', event: 'event', value: 'n' },
+    cohort,
+  });
+  const run = async (rows: Row[], c: CohortContract, columns = COLUMNS) => {
+    await loadTable(con, 'refused', columns, rows);
+    try {
+      return await contractError(runContract(c, con, { table: 'refused' }));
+    } finally {
+      await con.run('DROP TABLE refused');
+    }
+  };
+  // Already counted.
+  assert.throws(() => compileSql(contract({ cohorts: [{ cohort: '2026-01-05', size: 1, values: [1] }] }), { dialect: 'duckdb', table: 't' }), (e: ContractError) => e.path === '/cohort/cohorts');
+  // Outside the zone table (1800–2200) in a zone with offsets; UTC has none and computes.
+  const old: Row[] = [{ user: 'a', ts: Date.UTC(1750, 0, 1), event: 'x', plan: null, n: null, channel: null }];
+  assert.equal((await run(old, contract({}, 'America/New_York'))).path, '/fields/time');
+  await both('old', COLUMNS, old, contract({ period: 'month' }));
+  // A clock turned back across an hour edge (Salta, March 1991: 23:30 then 22:30) within one entity.
+  const turn = Date.UTC(1991, 2, 3, 2);
+  const back: Row[] = [
+    { user: 'a', ts: turn - 1_800_000, event: 'x', plan: null, n: null, channel: null },
+    { user: 'a', ts: turn + 1_800_000, event: 'x', plan: null, n: null, channel: null },
+  ];
+  const salta = contract({ period: 'hour' }, 'America/Argentina/Salta');
+  const turned = await run(back, salta);
+  assert.equal(turned.path, '/timeZone');
+  assert.match(turned.message, /not supported by the warehouse/);
+  // … but two entities on either side of it are fine.
+  await both('salta', COLUMNS, [back[0], { ...back[1], user: 'b' }], salta);
+  // Sums read numbers: a text value on a return event is an error, as in memory.
+  const text: Array<[string, ColumnType]> = COLUMNS.map(([n, t]) => [n, n === 'n' ? 'VARCHAR' : t]);
+  const bad = await run([{ ...SMALL[0], n: 'lots' }], contract({ value: { measure: 'sum' } }), text);
+  assert.equal(bad.path, '/fields/value');
+  assert.throws(() => computeInline('cohort', { ...contract({ value: { measure: 'sum' } }), data: { rows: [{ ...SMALL[0], n: 'lots' }] } } as InlineContract<CohortContract>));
+  // More cohorts than a pre-aggregated contract holds.
+  const wide = await run(SMALL, contract({ period: 'hour', range: { from: '2026-01-01', to: '2026-03-01' } }));
+  assert.equal(wide.path, '/cohort/range');
+});
+
+test('a TIMESTAMP time column and a named row order give the same cohorts', async () => {
+  await loadTable(con, 'stamped_src', COLUMNS, SMALL);
+  await con.run(`CREATE TABLE stamped AS SELECT "user", make_timestamp(CAST(ts AS BIGINT) * 1000) AS ts, event, plan, n, channel, rowid AS seq FROM stamped_src`);
+  await con.run('CREATE VIEW stamped_view AS SELECT * FROM stamped');
+  try {
+    const contract: InlineContract<CohortContract> = {
+      version: 1,
+      kind: 'cohort',
+      timeZone: 'Asia/Shanghai',
+      data: { rows: SMALL },
+      fields: { entity: 'user', time: 'ts', event: 'event', value: 'n' },
+      cohort: { type: 'first-time', mode: 'by', periods: 4, value: { measure: 'sum' }, breakdown: { field: 'channel', limit: 2 } },
+    };
+    const expected = figures(computeInline('cohort', contract));
+    assert.deepEqual(figures(drawn(await runContract(contract, con, { table: 'stamped' }))), expected);
+    assert.deepEqual(figures(drawn(await runContract(contract, con, { table: 'stamped_view', rowOrder: 'seq' }))), expected);
+  } finally {
+    await con.run('DROP VIEW stamped_view');
+    await con.run('DROP TABLE stamped');
+    await con.run('DROP TABLE stamped_src');
+  }
+});
