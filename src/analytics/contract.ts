@@ -265,8 +265,12 @@ export interface AnomalySection {
   measure?: MeasureSpec;
   /** Pre-aggregated points instead of events. */
   points?: AnomalyPointInput[];
-  /** One series per value of this field: the `limit` largest by rows (default 5), the rest as "Other". */
-  split?: { field: string; limit?: number };
+  /**
+   * One series per value of this field: the `limit` largest by rows (default 5), the rest as
+   * "Other". With given `points` (split already, e.g. by a warehouse): the field the series were
+   * split by, and `other`, whether the series named "Other" merges the values beyond the limit.
+   */
+  split?: { field: string; limit?: number; other?: boolean };
   range?: TimeRange;
   rules?: AnomalyRule[];
   /** The unit of values: axes, tooltips and the table. Default `percent` for ratios, else `number`. */

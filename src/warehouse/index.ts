@@ -16,6 +16,7 @@ import type { Contract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { validateContract } from '../analytics/validate-contract.js';
 import { cohortJob } from './cohort-sql.js';
+import { anomalyJob } from './anomaly-sql.js';
 import { funnelJob } from './funnel-sql.js';
 import { kpiJob } from './kpi-sql.js';
 import { quoteTable } from './quote.js';
@@ -40,6 +41,7 @@ const JOBS: Partial<Record<Contract['kind'], (contract: never) => WarehouseJob>>
   funnel: funnelJob,
   cohort: cohortJob,
   kpi: kpiJob,
+  anomaly: anomalyJob,
 };
 
 /**

@@ -104,7 +104,8 @@ function givenSeries(plan: AnomalyPlan, source: PointSource): AnomalyExecution {
     const starts = grain && list.length ? periodStarts({ period: grain, timeZone, from: list[0].start, to: list[list.length - 1].start + 1 }, '/anomaly/grain') : list.map((p) => p.start);
     return {
       key,
-      other: false,
+      // A warehouse that split the events says whether its "Other" series merges the rest.
+      other: key === OTHER && source.split?.other === true,
       points: starts.map((start) => ({ period: periodKey(start, label, timeZone), start, value: given.get(start) ?? null, rows: 0 })),
     };
   });

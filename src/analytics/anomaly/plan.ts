@@ -75,6 +75,8 @@ export interface EventSource {
 export interface PointSource {
   kind: 'points';
   points: Array<{ start: number; value: number | null; series: string }>;
+  /** The field the series were split by (a warehouse split the events), and whether "Other" merges the rest. */
+  split: { field: string; other: boolean } | null;
 }
 
 export interface AnomalyPlan {
@@ -107,9 +109,9 @@ export const DEFAULT_SPLIT_LIMIT = 5;
 export function planAnomaly(contract: AnomalyContract): AnomalyPlan {
   const spec = contract.anomaly;
   const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
-  for (const key of ['measure', 'split'] as const) {
-    if (spec.points && spec[key]) throw new ContractError(`/anomaly/${key}`, 'applies to events; given points are already measured (name each point\'s "series" to give several)');
-  }
+  if (spec.points && spec.measure) throw new ContractError('/anomaly/measure', 'applies to events; given points are already measured (name each point\'s "series" to give several)');
+  if (spec.points && spec.split?.limit !== undefined) throw new ContractError('/anomaly/split/limit', 'applies to events; given points are split already (name each point\'s "series")');
+  if (!spec.points && spec.split?.other !== undefined) throw new ContractError('/anomaly/split/other', 'applies to given points; with events, "Other" merges the values beyond "limit"');
   const source = spec.points ? pointSource(spec, timeZone) : eventSource(contract);
   const grain = spec.grain ?? (spec.points ? null : 'day');
   const periodMs = grain ? GRAIN_MS[grain] : givenStep(source as PointSource);
@@ -159,7 +161,7 @@ function pointSource(spec: AnomalySection, timeZone: string): PointSource {
     if (!plausibleTime(start)) throw new ContractError(`/anomaly/points/${i}/t`, `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(p.t)}`);
     return { start, value: p.value, series: p.series ?? '' };
   });
-  return { kind: 'points', points };
+  return { kind: 'points', points, split: spec.split ? { field: spec.split.field, other: spec.split.other ?? false } : null };
 }
 
 /** Given points without a grain: a period is the smallest gap between two points of a series (a day when there is none). */

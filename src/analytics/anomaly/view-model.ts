@@ -161,7 +161,7 @@ export function shapeAnomaly(plan: AnomalyPlan, execution: AnomalyExecution): An
     timeZone: plan.timeZone,
     format: plan.format,
     display: plan.display,
-    split: plan.source.kind === 'events' && plan.source.split ? plan.source.split.field : null,
+    split: plan.source.split ? plan.source.split.field : null,
     rules,
     series,
     alerts,
