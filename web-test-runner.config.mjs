@@ -71,6 +71,16 @@ export default {
   middleware: [
     warehouse.middleware,
     (ctx, next) => {
+      // Data only for a request carrying the element's fetchOptions header (the Worker-fetch test).
+      if (ctx.path === '/__needs-header') {
+        if (ctx.get('x-funnelkit-test') !== 'yes') return void (ctx.status = 403);
+        ctx.body = [
+          { u: 'a', e: 'visit', t: 1 },
+          { u: 'a', e: 'buy', t: 2 },
+          { u: 'b', e: 'visit', t: 3 },
+        ];
+        return;
+      }
       // The bundle test loads dist/ from the page's other name (localhost ↔ 127.0.0.1), as a
       // page loads it from a CDN: cross-origin, with CORS.
       if (ctx.url.startsWith('/dist/')) ctx.set('Access-Control-Allow-Origin', '*');

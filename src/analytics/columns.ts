@@ -77,9 +77,55 @@ export function arrowColumns(table: ArrowTableLike): Record<string, ArrayLike<un
     if (Object.prototype.hasOwnProperty.call(columns, name)) continue;
     const child = table.getChild(name);
     if (!child) throw new Error(`column "${name}" is in the schema but the table has no such child`);
-    columns[name] = bigIntsAsNumbers(child.toArray(), name);
+    columns[name] = dictionaryColumn(child) ?? bigIntsAsNumbers(child.toArray(), name);
   }
   return columns;
+}
+
+/** A dictionary-encoded column's values, and the codes they were read from (see {@link dictionaryCodes}). */
+const codesOf = new WeakMap<object, { codes: ArrayLike<number>; dictionary: ArrayLike<unknown> }>();
+
+/**
+ * For a column read from an Arrow dictionary (event names, segments): each row's index into the
+ * dictionary and the dictionary itself, so a loop over a million rows can look a value up once
+ * per distinct value and then by number. Null for any other column.
+ */
+export function dictionaryCodes(column: ArrayLike<unknown>): { codes: ArrayLike<number>; dictionary: ArrayLike<unknown> } | null {
+  return (typeof column === 'object' && codesOf.get(column)) || null;
+}
+
+/** The shape of a Flechette dictionary column: batches of codes sharing one decoded dictionary. */
+interface DictionaryChild {
+  nullCount: number;
+  length: number;
+  data: ReadonlyArray<{ values: ArrayLike<number>; cache?: ArrayLike<unknown>; length: number }>;
+}
+
+/**
+ * A Flechette dictionary column without nulls as a plain array of its values, filled by index
+ * (Flechette's `toArray` calls a method per row), with its codes kept for
+ * {@link dictionaryCodes}; null for any other column (Apache Arrow JS's, or one with nulls).
+ */
+function dictionaryColumn(child: unknown): unknown[] | null {
+  const c = child as Partial<DictionaryChild>;
+  const batches = c.data;
+  if (!Array.isArray(batches) || c.nullCount !== 0 || batches.length === 0) return null;
+  const dictionary = batches[0].cache;
+  if (!dictionary || !batches.every((b) => b.cache === dictionary && b.values && b.values.length >= b.length)) return null;
+  const length = c.length ?? 0;
+  const values = new Array<unknown>(length);
+  const codes = new Int32Array(length);
+  let k = 0;
+  for (const batch of batches) {
+    const keys = batch.values;
+    for (let j = 0; j < batch.length; j++, k++) {
+      const code = keys[j];
+      codes[k] = code;
+      values[k] = dictionary[code];
+    }
+  }
+  codesOf.set(values, { codes, dictionary });
+  return values;
 }
 
 /** A handed-over `data.arrow` as columns, or a contract error at `/data/arrow` saying what is wrong. */

@@ -24,6 +24,16 @@ export function currentFetch(): FetchLike {
   return pageFetch ?? ((input, init) => fetch(input, init));
 }
 
+/**
+ * Whether a fetch made anywhere (a Worker included) behaves as this page's: no {@link setFetch}
+ * and the browser's own `fetch`, not one the page wrapped (an auth library, a test stub), which a
+ * Worker would not see.
+ */
+export function fetchIsNative(): boolean {
+  if (pageFetch !== null || typeof fetch !== 'function') return false;
+  return /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fetch));
+}
+
 /** A URL fit for an error message: no user info, and the query string elided (`?…`). */
 export function showUrl(url: URL | string): string {
   let parsed: URL;

@@ -8,6 +8,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { View } from 'vega';
 import type { Contract } from '../analytics/contract.js';
+import { vegaLocale } from '../specs/format.js';
 import { loadVega, VegaView } from './controllers/vega-view.js';
 import { canvasToPng } from './export.js';
 import type { DrawMode } from './events.js';
@@ -35,9 +36,15 @@ export abstract class VegaElement<C extends Contract = Contract, VM = unknown> e
     failed: (error) => this.fail(error, true),
   });
 
-  /** Vega downloads while the data loads and computes, not after: the first chart comes sooner. */
+  /**
+   * Vega downloads while the data loads and computes, not after, and the locale's date and number
+   * formats (the page's first `Intl` formats load ICU data) are made in an idle moment meanwhile:
+   * the first chart comes sooner.
+   */
   protected override loadingStarted(): void {
     loadVega().catch(() => {});
+    const locale = this.effectiveLocale;
+    (globalThis.requestIdleCallback ?? setTimeout)(() => vegaLocale(locale));
   }
 
   /** The Vega view on screen, if any. */

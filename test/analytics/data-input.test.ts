@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
-import { tableFromIPC } from '@uwdata/flechette';
+import { dictionary, int32, tableFromArrays, tableFromIPC, utf8 } from '@uwdata/flechette';
 import { computeFunnel, computeView } from '../../src/analytics/compute.js';
-import { arrowColumns } from '../../src/analytics/columns.js';
+import { arrowColumns, dictionaryCodes } from '../../src/analytics/columns.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
 import type { FunnelContract, UrlData } from '../../src/analytics/contract.js';
 import { fetchBody, parseBody, resolveData, type FetchedBody } from '../../src/analytics/resolve-data.js';
@@ -132,6 +132,26 @@ test('arrowColumns hands a table’s columns over without row objects', () => {
     getChild: (name: string) => ({ toArray: () => (name === 'id' ? Int32Array.of(1, 2) : BigInt64Array.of(5n, 6n)) }),
   };
   assert.deepEqual({ ...arrowColumns(like) }, { id: Int32Array.of(1, 2), n: Float64Array.of(5, 6) });
+});
+
+test('dictionary columns keep their codes for the row loops, across record batches, with the same funnel', () => {
+  const table = tableFromIPC(new Uint8Array(fixture('events.arrow')));
+  const columns = arrowColumns(table);
+  const coded = dictionaryCodes(columns.event);
+  assert.ok(coded, 'the event column (a dictionary without nulls) has codes');
+  assert.deepEqual(Array.from(coded.codes, (c) => coded.dictionary[c]), rows.map((r) => r.event));
+  assert.equal(dictionaryCodes(columns.region), null, 'a dictionary column with nulls is read as values only');
+  assert.equal(dictionaryCodes(columns.entity), null);
+  // Many record batches share one dictionary; entity ids far from 0 still number densely.
+  const batched = tableFromArrays(
+    { entity: Int32Array.from(rows, (r) => r.entity + 1_000_000), event: rows.map((r) => r.event), time: Float64Array.from(rows, (r) => r.time), region: rows.map((r) => r.region) },
+    { types: { entity: int32(), event: dictionary(utf8()), region: dictionary(utf8()) }, maxBatchRows: 97 },
+  );
+  const batchedColumns = arrowColumns(batched);
+  assert.ok(dictionaryCodes(batchedColumns.event));
+  assert.deepEqual(Array.from(batchedColumns.event), rows.map((r) => r.event));
+  const view = computeFunnel({ ...funnel({ arrow: batched }) });
+  assert.deepEqual(counts(view), [500, 222, 41]);
 });
 
 test('a broken Arrow or Parquet body is a contract error at /data/format', async () => {

@@ -60,6 +60,38 @@ describe('computing in a Worker', () => {
     expect(await computeViewModel('funnel', fetched as never)).to.deep.equal(inWorker);
   });
 
+  it('the Worker fetches data.url itself, with the element\'s fetchOptions; a page that fetches its own way fetches on the page', async () => {
+    const contract = {
+      version: 1,
+      kind: 'funnel',
+      data: { url: '/__needs-header', format: 'json' },
+      fields: { entity: 'u', event: 'e', time: 't' },
+      funnel: { steps: [{ event: 'visit' }, { event: 'buy' }] },
+    };
+    const init = { headers: new Headers({ 'x-funnelkit-test': 'yes' }) };
+    const vm = (await computeViewModel('funnel', contract as never, { init })) as { steps: Array<{ count: number }> };
+    expect(vm.steps.map((s) => s.count)).to.deep.equal([2, 1]);
+    // The bytes never passed the page: its resource timeline has no request for them.
+    expect(performance.getEntriesByType('resource').filter((e) => e.name.includes('/__needs-header'))).to.have.length(0);
+    // Without the header the server refuses, and the error names the URL's path in the contract.
+    const refused = (await computeViewModel('funnel', contract as never).catch((e: unknown) => e)) as { path: string; message: string };
+    expect(refused.path).to.equal('/data/url');
+    expect(refused.message).to.contain('HTTP 403');
+    // setFetch(): the page's fetch is used (it adds the header), so the page fetches.
+    let calls = 0;
+    setFetch((input, requestInit) => {
+      calls++;
+      return fetch(input, { ...requestInit, headers: { 'x-funnelkit-test': 'yes' } });
+    });
+    try {
+      const viaPage = (await computeViewModel('funnel', contract as never)) as { steps: Array<{ count: number }> };
+      expect(viaPage.steps.map((s) => s.count)).to.deep.equal([2, 1]);
+      expect(calls).to.equal(1);
+    } finally {
+      setFetch(null);
+    }
+  });
+
   it('a contract error keeps its JSON path across the Worker boundary, and is found before the download', async () => {
     let fetched = 0;
     setFetch(async () => {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { WhereClause } from '../contract.js';
-import { directTime, wherePredicate, type Columns } from '../columns.js';
+import { dictionaryCodes, directTime, wherePredicate, type Columns } from '../columns.js';
 import { rangeLimits, type PlannedRange } from '../time.js';
 import type { MatchInput } from './match.js';
 import type { EventFunnelPlan } from './plan.js';
@@ -39,6 +39,10 @@ export function prepare(
   const event = columns.get(plan.fields.event);
   const keepAllRows = plan.order === 'strict';
   const lookup = maskLookup(columns, plan.steps, plan.exclusions);
+  // An Arrow dictionary column: the lookup once per distinct name, then by code.
+  const coded = dictionaryCodes(event);
+  const codes = coded?.codes;
+  const byCode = coded ? Array.from(coded.dictionary, (name) => lookup.get(name)) : [];
   const { from: lo, to: hi } = rangeLimits(range);
   // Rows kept, in row order: their index, masks and entity. Grown as needed: most rows of a busy
   // table are not funnel events.
@@ -50,6 +54,9 @@ export function prepare(
   let kept = 0;
   const ids: unknown[] = [];
   const idOf = new Map<unknown, number>();
+  // Integer ids in a compact range (typed columns, as Arrow and Parquet give them) are numbered
+  // through an array instead of the Map: a million rows' lookups cost a tenth.
+  const dense = denseIds(entity);
   let sizes = new Int32Array(1024);
   let latest = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -57,7 +64,7 @@ export function prepare(
     const time = directTime(value) ? value : parse(value, i);
     if (!(time >= lo && time < hi)) continue;
     if (time > latest) latest = time;
-    const entry = lookup.get(event[i]);
+    const entry = codes ? byCode[codes[i]] : lookup.get(event[i]);
     let sm = 0;
     let xm = 0;
     if (entry) {
@@ -73,10 +80,11 @@ export function prepare(
     if (!sm && !xm && !keepAllRows) continue;
     const id = entity[i];
     if (id === null || id === undefined || id === '') continue;
-    let g = idOf.get(id);
-    if (g === undefined) {
+    let g = dense ? dense.index[(id as number) - dense.min] : idOf.get(id);
+    if (g === undefined || g < 0) {
       g = ids.length;
-      idOf.set(id, g);
+      if (dense) dense.index[(id as number) - dense.min] = g;
+      else idOf.set(id, g);
       ids.push(id);
       if (g >= sizes.length) sizes = grow(sizes, sizes.length * 2);
     }
@@ -109,6 +117,26 @@ export function prepare(
   }
   for (let g = 0; g < ids.length; g++) sortByTime(input, offsets[g], offsets[g + 1]);
   return { input, offsets, ids, columns, latest };
+}
+
+/**
+ * For an integer typed-array column whose values span at most a few times its length: its
+ * minimum and an index from value − minimum to entity number (−1: not met yet). Else null.
+ */
+function denseIds(column: ArrayLike<unknown>): { min: number; index: Int32Array } | null {
+  if (!(column instanceof Int32Array || column instanceof Uint32Array || column instanceof Int16Array || column instanceof Uint16Array || column instanceof Int8Array || column instanceof Uint8Array)) {
+    return null;
+  }
+  if (column.length === 0) return null;
+  let min = column[0];
+  let max = column[0];
+  for (let i = 1; i < column.length; i++) {
+    const v = column[i];
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  if (max - min > 4 * column.length + 65_536) return null;
+  return { min, index: new Int32Array(max - min + 1).fill(-1) };
 }
 
 /** A typed array of `size` holding `from`'s values first. */

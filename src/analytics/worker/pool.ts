@@ -1,8 +1,10 @@
 /**
  * Computing off the page's main thread: one small pool of module Workers per page, shared by every
- * widget (50 widgets never start 50 Workers). The page fetches (so `setFetch()`, `fetchOptions`,
- * timeouts and cancelling work as before) and hands the body's bytes over without copying; the
- * Worker parses and computes, and sends the view model back.
+ * widget (50 widgets never start 50 Workers). A `data.url` is fetched by the Worker itself, with
+ * the element's `fetchOptions`, so a big file's bytes never pass through the page's busy thread;
+ * where the page fetches its own way (`setFetch()`, or a `fetch` the page wrapped) the page fetches
+ * and hands the bytes over without copying. The Worker parses and computes, and sends the view
+ * model back.
  *
  * A job whose signal aborts (a newer contract, the element removed) is dropped: taken off the queue,
  * or its Worker stopped mid-computation and replaced on demand. Where a Worker cannot start (a
@@ -10,12 +12,13 @@
  * file out) the pool says why once and everything runs on the main thread instead.
  * @module
  */
-import type { Contract, ContractKind, InlineContract } from '../contract.js';
+import type { Contract, ContractKind, InlineContract, UrlData } from '../contract.js';
 import { arrowColumns, type ArrowTableLike } from '../columns.js';
 import { computeParsed, computeView, planView } from '../compute.js';
+import { fetchIsNative } from '../fetcher.js';
 import { fetchBody, parseBody, type FetchedBody, type ResolveOptions } from '../resolve-data.js';
 import type { ContractOf, ViewModelOf } from '../registry.js';
-import { receiveError, type ComputeReply, type ComputeRequest } from './protocol.js';
+import { receiveError, type ComputeReply, type ComputeRequest, type RemoteBody } from './protocol.js';
 
 /** Where a widget computes: `auto` (a Worker when one can start) or `main` (always the page's thread). */
 export type ComputeMode = 'auto' | 'main';
@@ -41,6 +44,16 @@ export async function computeViewModel<K extends ContractKind>(kind: K, contract
   }
   planView(kind, contract);
   options.stage?.('data');
+  const remote = remoteBody(contract, options);
+  if (remote) {
+    try {
+      const computing = () => options.stage?.('compute');
+      return (await pool.run(kind, { ...contract, data: { rows: [] } } as Contract, null, options.signal, remote, computing)) as ViewModelOf<K>;
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailable)) throw error;
+      return computeView(kind, contract, options);
+    }
+  }
   // The Worker loads its script while the data downloads, not after.
   pool.prestart();
   const body = await fetchBody(contract, options);
@@ -54,6 +67,25 @@ export async function computeViewModel<K extends ContractKind>(kind: K, contract
     const inline = body ? { ...sent, data: await parseBody(body, contract.fields ?? {}, options.signal) } : sent;
     return computeParsed(kind, inline as InlineContract<ContractOf<K>>, body ? { url: body.url } : undefined);
   }
+}
+
+/**
+ * The contract's `data.url` for the Worker to fetch, or null when the page must fetch it: the page
+ * set its own fetch (or wrapped the browser's), or the URL or the request options cannot be handed
+ * over (a bad URL is then reported by the page's fetch, with the usual path and message).
+ */
+function remoteBody(contract: Contract, options: ComputeOptions): RemoteBody | null {
+  const data = contract.data as UrlData | undefined;
+  if (!data || !('url' in data) || options.fetch || !fetchIsNative()) return null;
+  let url: URL;
+  try {
+    url = new URL(data.url, options.baseUrl ?? globalThis.location?.href);
+  } catch {
+    return null;
+  }
+  const { signal: _signal, window: _window, headers, ...init } = options.init ?? {};
+  if (init.body !== undefined && init.body !== null && typeof init.body !== 'string') return null;
+  return { url: url.href, format: data.format, init: { ...init, headers: [...new Headers(headers).entries()] } };
 }
 
 /**
@@ -91,6 +123,8 @@ interface Job {
   request: ComputeRequest;
   transfer: Transferable[];
   signal?: AbortSignal;
+  /** Told when a Worker that fetched the job's data starts computing. */
+  computing?: () => void;
   resolve(viewModel: unknown): void;
   reject(error: unknown): void;
 }
@@ -147,14 +181,15 @@ export class ComputePool {
   }
 
   /** Runs one job; rejects with the signal's reason once it aborts, and with {@link WorkerUnavailable} if no Worker can start. */
-  run(kind: ContractKind, contract: Contract, body: FetchedBody | null, signal?: AbortSignal): Promise<unknown> {
+  run(kind: ContractKind, contract: Contract, body: FetchedBody | null, signal?: AbortSignal, remote?: RemoteBody, computing?: () => void): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.unavailable) return Promise.reject(new WorkerUnavailable(this.unavailable));
     return new Promise((resolve, reject) => {
       const job: Job = {
-        request: { id: this.nextId++, kind, contract, body },
+        request: { id: this.nextId++, kind, contract, body, ...(remote ? { remote } : {}) },
         transfer: body ? [body.bytes] : [],
         signal,
+        computing,
         resolve,
         reject,
       };
@@ -230,6 +265,7 @@ export class ComputePool {
     }
     const job = slot.job;
     if (!job || job.request.id !== message.id) return;
+    if ('computing' in message) return job.computing?.();
     slot.job = null;
     if (message.ok) job.resolve(message.viewModel);
     else job.reject(receiveError(message.error));

@@ -4,16 +4,30 @@
  * columns) or as the fetched body's bytes, which are transferred, not copied; the view model back.
  * @module
  */
-import type { Contract, ContractKind } from '../contract.js';
+import type { Contract, ContractKind, UrlData } from '../contract.js';
 import { ContractError, type ContractIssue } from '../contract-error.js';
 import type { FetchedBody } from '../resolve-data.js';
 
-/** One job: compute the view model of `contract` (its data inline, or in `body` to parse first). */
+/**
+ * A `data.url` the Worker fetches itself: an absolute URL and the request options as plain data
+ * (headers as pairs; no signal: a cancelled job's Worker is stopped, and its fetch with it).
+ */
+export interface RemoteBody {
+  url: string;
+  format: UrlData['format'];
+  init: RequestInit & { headers: Array<[string, string]> };
+}
+
+/**
+ * One job: compute the view model of `contract`, its data inline, in `body` (bytes the page
+ * fetched) or at `remote` (for the Worker to fetch), to parse first.
+ */
 export interface ComputeRequest {
   id: number;
   kind: ContractKind;
   contract: Contract;
   body: FetchedBody | null;
+  remote?: RemoteBody;
 }
 
 /** A problem, as a plain object; a contract error keeps its path and issues. */
@@ -23,8 +37,12 @@ export interface SentError {
   issues?: ContractIssue[];
 }
 
-/** The Worker's answers: it has started, or one job's view model or error. */
-export type ComputeReply = { ready: true } | { id: number; ok: true; viewModel: unknown } | { id: number; ok: false; error: SentError };
+/** The Worker's answers: it has started; a job's data arrived and it computes now; a job's view model or error. */
+export type ComputeReply =
+  | { ready: true }
+  | { id: number; computing: true }
+  | { id: number; ok: true; viewModel: unknown }
+  | { id: number; ok: false; error: SentError };
 
 /** An error as it crosses to the page. */
 export function sendError(error: unknown): SentError {

@@ -40,6 +40,21 @@ export interface VegaViewOptions {
   failed(error: unknown): void;
 }
 
+/**
+ * Resolves in a new task, after the page has had the thread (a message, not a timer: timers in a
+ * background tab wait a second or more).
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /** Vega needs a little room to lay out axes; smaller boxes are drawn at this size and clipped. */
 const MIN_WIDTH = 120;
 const MIN_HEIGHT = 100;
@@ -50,6 +65,7 @@ const RESIZE_SETTLE_MS = 60;
 /** What an embed needs from Vega, once loaded. */
 export interface VegaModules {
   embed: typeof import('vega-embed').default;
+  compile: typeof import('vega-lite').compile;
   expressionInterpreter: typeof import('vega-interpreter').expressionInterpreter;
 }
 
@@ -64,7 +80,7 @@ let vegaModules: Promise<VegaModules> | null = null;
  */
 export function loadVega(): Promise<VegaModules> {
   vegaModules ??= Promise.all([import('vega-embed'), import('vega-interpreter'), registerVegaFormats()]).then(
-    ([embedModule, interpreter]) => ({ embed: embedModule.default, expressionInterpreter: interpreter.expressionInterpreter }),
+    ([embedModule, interpreter]) => ({ embed: embedModule.default, compile: embedModule.vegaLite.compile, expressionInterpreter: interpreter.expressionInterpreter }),
     (error: unknown) => {
       vegaModules = null;
       throw error;
@@ -141,13 +157,21 @@ export class VegaView implements ReactiveController {
       await view.width(this.size.width).height(this.size.height).runAsync();
     } else {
       mode = 'embed';
-      const { embed, expressionInterpreter } = await loadVega();
+      const { embed, compile, expressionInterpreter } = await loadVega();
+      // A first embed is the page's longest work: it is cut into tasks (the status and the data
+      // table paint first; then Vega-Lite compiles; then Vega parses and draws), so input and
+      // other widgets get the thread between them.
+      await nextTask();
+      if (signal.aborted) return;
+      const config = { ...buildVegaConfig(tokens), locale: vegaLocale(locale) } as Config;
+      const compiled = compile(spec as Parameters<typeof compile>[0], { config }).spec;
+      await nextTask();
       if (signal.aborted) return;
       const target = document.createElement('div');
-      const result = await embed(target, spec, {
+      const result = await embed(target, compiled, {
+        mode: 'vega',
         renderer: this.host.renderer,
         actions: false,
-        config: { ...buildVegaConfig(tokens), locale: vegaLocale(locale) } as Config,
         tooltip: createTooltip(this.part('frame')!, this.part('tooltip')!),
         defaultStyle: false,
         // Expressions parsed to ASTs and interpreted, not compiled with `Function`: no
