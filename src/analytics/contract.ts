@@ -91,7 +91,38 @@ export interface FunnelEventStep {
 export interface FunnelAggregateStep {
   name: string;
   count: number;
+  /** Median time from the previous step, ms, of the entities that reached this one. */
   medianTimeMs?: number;
+  /** Mean time from the previous step, ms, of the entities that reached this one. */
+  meanTimeMs?: number;
+  /** The step's dwell limit, as on an event step; with `stuck`. */
+  maxDwell?: string | number;
+  /** Entities stuck at this step (went no further) longer than `maxDwell` as of `asOf`. */
+  stuck?: number;
+}
+
+/** The same funnel over the preceding range of equal length, counted elsewhere (`compare`). */
+export interface FunnelPreviousCounts {
+  steps: FunnelAggregateStep[];
+  groups?: Array<{ value: string; steps: FunnelAggregateStep[] }>;
+}
+
+/** Entities by the trend period in which their best attempt began, counted elsewhere. */
+export interface FunnelTrendCounts {
+  /** The period the counts are cut by, in the contract's `timeZone`. */
+  interval: 'day' | 'week' | 'month';
+  /** Periods with entries, in order: `start` in epoch ms, `entered`, and `converted` (reached the last step). */
+  periods: Array<{ start: number; entered: number; converted: number }>;
+}
+
+/** The time-to-convert histogram (`timeToConvert` from/to), computed elsewhere. */
+export interface FunnelConversionTimes {
+  /** Entities that reached `to`. */
+  count: number;
+  medianMs?: number;
+  meanMs?: number;
+  /** Consecutive bins [startMs, endMs); the last includes its end. */
+  bins: Array<{ startMs: number; endMs: number; count: number }>;
 }
 
 export interface FunnelSection {
@@ -116,6 +147,12 @@ export interface FunnelSection {
   asOf?: Timestamp;
   /** Most entity ids listed per step for drill-down. Default 100. */
   entityLimit?: number;
+  /** Pre-aggregated: the previous period's steps and groups, with `compare`. */
+  previous?: FunnelPreviousCounts;
+  /** Pre-aggregated: entries and conversions per trend period. */
+  trendCounts?: FunnelTrendCounts;
+  /** Pre-aggregated: the time-to-convert histogram. */
+  conversionTimes?: FunnelConversionTimes;
 }
 
 /** Which events a cohort counts: one event name (any event when absent), with an optional filter. */

@@ -1,7 +1,10 @@
 /**
  * A funnel plan compiled to one DuckDB query over raw events. The query does everything the
- * in-memory engine does per entity (src/analytics/funnel/prepare.ts, match.ts, breakdown.ts) and
- * returns only counts: one row for the whole funnel and one row per breakdown group.
+ * in-memory engine does per entity (src/analytics/funnel/prepare.ts, match.ts, breakdown.ts,
+ * tally.ts) and returns only aggregates: per period (the range, and the previous one with
+ * `compare`), step counts, median and mean times from the step before and stuck counts for the
+ * whole funnel and per breakdown group; "now"; entries per local day for the trends; and the
+ * time-to-convert histogram.
  *
  * The per-entity matcher is the in-memory one translated step for step, ties and quirks included.
  * Ordered and strict (`matchSequence`): an entity's events become "units" in the order it
@@ -14,23 +17,28 @@
  * (`matchAnyOrder`): one greedy scan per start event, as a `list_reduce` over its window.
  * @module
  */
-import type { FunnelAggregateStep, FunnelContract } from '../analytics/contract.js';
+import type { FunnelAggregateStep, FunnelContract, FunnelEventStep } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
+import { intervalForSpan, type TrendBucket } from '../analytics/funnel/execute-memory.js';
+import { funnelTrends, NICE_WIDTHS } from '../analytics/funnel/insights.js';
 import { planFunnel, type EventFunnelPlan } from '../analytics/funnel/plan.js';
-import { topGroups } from '../analytics/groups.js';
+import { OTHER, topGroups } from '../analytics/groups.js';
+import { DURATION, periodStart } from '../analytics/time.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
 import { stepCondition, timeCheckCte, timeExpression, type NeededColumn, type SqlOptions, type WarehouseJob } from './sql.js';
 
 /**
  * A funnel contract as a warehouse job, planned by the in-memory engine's planner (so errors carry
- * the same JSON paths). Its result is the same contract with `funnel.steps` as counts and, with a
- * breakdown, `funnel.groups` ranked (top `limit` by step-1 count, the rest merged into "Other", as
- * in memory). Only those counts leave the database.
+ * the same JSON paths). Its result is the same contract with `funnel.steps` as counts (with median
+ * and mean times, and stuck counts where a step has `maxDwell`) and, with a breakdown,
+ * `funnel.groups` ranked (top `limit` by step-1 count, the rest merged into "Other", as in memory);
+ * `funnel.previous` with `compare`; `funnel.asOf` ("now"); `funnel.trendCounts`; and, from two
+ * steps, `funnel.conversionTimes`. Its view model is the raw contract's, number for number (the
+ * drill-down ids aside). Only those aggregates leave the database.
  */
 export function funnelJob(contract: FunnelContract): WarehouseJob<FunnelContract> {
   const plan = planFunnel(contract);
   if (plan.aggregated) throw new ContractError('/funnel/steps', 'the steps are already counts: there is nothing to compute in the warehouse');
-  checkSupported(plan, contract.funnel);
   return {
     columns: funnelColumns(plan),
     sql: (options) => funnelSql(plan, options),
@@ -51,40 +59,142 @@ function funnelColumns(plan: EventFunnelPlan): NeededColumn[] {
   return columns;
 }
 
+/** One tally's figures as the query returns them (per step; k = 0 has no times). */
+interface TallyFigures {
+  counts: number[];
+  /** Times from the step before, added up in entity order (0 for none). */
+  sums: number[];
+  medians: Array<number | null>;
+  stuck: number[];
+}
+
+type Row = Record<string, unknown>;
+
+/** A number from a result cell (BIGINT comes back as bigint); null stays null. */
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
 /** The pre-aggregated contract: the same options, the steps as counts, groups ranked and merged. */
-function aggregatedFunnel(contract: FunnelContract, plan: EventFunnelPlan, rows: Array<Record<string, unknown>>): FunnelContract {
-  const counts = (r: Record<string, unknown>) => plan.steps.map((_, k) => Number(r[`c${k + 1}`] ?? 0));
-  const steps = (c: number[]): FunnelAggregateStep[] => plan.steps.map((s, k) => ({ name: s.name, count: c[k] ?? 0 }));
-  const overall = rows.find((r) => Number(r.fam) === 0);
-  const funnel: FunnelContract['funnel'] = { ...contract.funnel, steps: steps(overall ? counts(overall) : []) };
-  if (plan.breakdown) {
-    const groups = new Map(rows.filter((r) => Number(r.fam) === 1).map((r) => [r.key === null ? '' : String(r.key), counts(r)]));
-    const add = (into: number[] | undefined, from: number[]) => from.map((c, k) => c + (into?.[k] ?? 0));
-    funnel.groups = topGroups(groups, (c) => c[0], plan.breakdown.limit, add).map(([value, c]) => ({ value, steps: steps(c) }));
-  }
+function aggregatedFunnel(contract: FunnelContract, plan: EventFunnelPlan, rows: Row[]): FunnelContract {
+  const n = plan.steps.length;
+  const spec = contract.funnel.steps as FunnelEventStep[];
+  const figures = (r: Row | undefined): TallyFigures => ({
+    counts: plan.steps.map((_, k) => num(r?.[`c${k + 1}`]) ?? 0),
+    sums: plan.steps.map((_, k) => (k ? num(r?.[`s${k + 1}`]) ?? 0 : 0)),
+    medians: plan.steps.map((_, k) => (k ? num(r?.[`md${k + 1}`]) : null)),
+    stuck: plan.steps.map((_, k) => num(r?.[`x${k + 1}`]) ?? 0),
+  });
+  const steps = (f: TallyFigures, current: boolean): FunnelAggregateStep[] =>
+    plan.steps.map((s, k) => {
+      const step: FunnelAggregateStep = { name: s.name, count: f.counts[k] };
+      const median = f.medians[k];
+      if (k > 0 && median !== null) step.medianTimeMs = median;
+      if (k > 0 && f.counts[k] > 0) step.meanTimeMs = f.sums[k] / f.counts[k];
+      const maxDwell = spec[k].maxDwell;
+      if (current && maxDwell !== undefined) {
+        step.maxDwell = maxDwell;
+        step.stuck = f.stuck[k];
+      }
+      return step;
+    });
+  const period = (p: number) => {
+    const overall = rows.find((r) => Number(r.fam) === 0 && Number(r.p) === p);
+    const result: { steps: FunnelAggregateStep[]; groups?: Array<{ value: string; steps: FunnelAggregateStep[] }> } = { steps: steps(figures(overall), p === 0) };
+    if (plan.breakdown) result.groups = rankedGroups(plan, rows, p, figures).map(([value, f]) => ({ value, steps: steps(f, p === 0) }));
+    return result;
+  };
+  const now = period(0);
+  const funnel: FunnelContract['funnel'] = { ...contract.funnel, steps: now.steps };
+  if (now.groups) funnel.groups = now.groups;
+  if (plan.previous) funnel.previous = period(1);
+  const asOf = num(rows.find((r) => Number(r.fam) === 3)?.asof);
+  if (asOf !== null) funnel.asOf = asOf;
+  funnel.trendCounts = trendCounts(plan, rows, asOf);
+  if (n > 1) funnel.conversionTimes = conversionTimes(rows.find((r) => Number(r.fam) === 5));
   const { data: _data, ...rest } = contract;
   return { ...rest, data: { rows: [] }, funnel };
 }
 
 /**
- * Contract features the warehouse path does not compute yet, each refused at its JSON path, so a
- * contract is either computed exactly or not at all.
+ * Period p's groups as `mergeGroups` ranks and merges them: the tallies' counts, sums and stuck
+ * counts add up as `Tally.merge` adds them (sums in rank order), and the merged group's medians
+ * come from the query, which merged the same groups' times — checked here, as the query ranks ties
+ * by its own string order and memory by `localeCompare`.
  */
-function checkSupported(plan: EventFunnelPlan, spec: { compare?: unknown; trends?: unknown; timeToConvert?: unknown }): void {
-  const unsupported = (path: string, what: string) =>
-    new ContractError(path, `${what} is not supported by the warehouse (DuckDB) path yet; compute this contract in the browser engine`);
-  if (spec.compare !== undefined) throw unsupported('/funnel/compare', 'a previous-period comparison');
-  if (spec.trends !== undefined) throw unsupported('/funnel/trends', 'trends');
-  if (spec.timeToConvert !== undefined) throw unsupported('/funnel/timeToConvert', 'time to convert');
-  const dwell = plan.dwell.findIndex((d) => d !== null);
-  if (dwell >= 0) throw unsupported(`/funnel/steps/${dwell}/maxDwell`, 'a dwell limit (stuck entities)');
+function rankedGroups(plan: EventFunnelPlan, rows: Row[], p: number, figures: (r: Row | undefined) => TallyFigures): Array<[string, TallyFigures]> {
+  const limit = plan.breakdown!.limit;
+  const mine = rows.filter((r) => Number(r.fam) === 1 && Number(r.p) === p);
+  const groups = new Map(mine.map((r) => [r.key === null ? '' : String(r.key), figures(r)]));
+  const add = (into: TallyFigures | undefined, from: TallyFigures): TallyFigures => ({
+    counts: from.counts.map((c, k) => (into?.counts[k] ?? 0) + c),
+    sums: from.sums.map((s, k) => (into?.sums[k] ?? 0) + s),
+    medians: from.medians.map(() => null),
+    stuck: from.stuck.map((c, k) => (into?.stuck[k] ?? 0) + c),
+  });
+  const ranked = topGroups(groups, (f) => f.counts[0], limit, add);
+  if (groups.size > limit && plan.steps.length > 1) {
+    const keptHere = new Set(ranked.slice(0, limit).map(([key]) => key));
+    const keptThere = mine.filter((r) => Number(r.rk) <= limit).map((r) => (r.key === null ? '' : String(r.key)));
+    if (keptThere.length !== keptHere.size || keptThere.some((key) => !keptHere.has(key))) {
+      throw new ContractError(
+        '/funnel/breakdown/limit',
+        `breakdown groups tied at the limit (${limit}) sort differently in DuckDB than in the browser engine (localeCompare), so the "${OTHER}" group's median times cannot be computed exactly; raise the limit or compute this contract in the browser engine`,
+      );
+    }
+    const other = ranked.find(([key]) => key === OTHER)!;
+    other[1].medians = figures(rows.find((r) => Number(r.fam) === 2 && Number(r.p) === p)).medians;
+  }
+  return ranked;
+}
+
+/**
+ * The trend buckets: the query's local days of entry rolled up into the in-memory engine's
+ * periods (`periodStart` in the contract's zone). A day whose earliest and latest entries fall in
+ * different periods would mean DuckDB's time zone rules differ from the browser engine's: an error
+ * rather than a different count. Too many periods is the in-memory engine's contract error.
+ */
+function trendCounts(plan: EventFunnelPlan, rows: Row[], asOf: number | null): NonNullable<FunnelContract['funnel']['trendCounts']> {
+  const days = rows.filter((r) => Number(r.fam) === 4).map((r) => ({ lo: Number(r.lo), hi: Number(r.hi), entered: Number(r.entered), converted: Number(r.converted) }));
+  const interval = plan.trendInterval ?? intervalForSpan(Math.min(...days.map((d) => d.lo)), Math.max(...days.map((d) => d.hi)));
+  const byStart = new Map<number, TrendBucket>();
+  for (const day of days) {
+    const start = periodStart(day.lo, interval, plan.timeZone);
+    if (periodStart(day.hi, interval, plan.timeZone) !== start) {
+      throw new ContractError(
+        '/timeZone',
+        `DuckDB's rules for time zone ${plan.timeZone} differ from this engine's around ${new Date(day.lo).toISOString()}, so trend periods cannot be cut exactly; compute this contract in the browser engine`,
+      );
+    }
+    const bucket = byStart.get(start) ?? { start, entered: 0, converted: 0 };
+    bucket.entered += day.entered;
+    bucket.converted += day.converted;
+    byStart.set(start, bucket);
+  }
+  const buckets = [...byStart.values()].sort((a, b) => a.start - b.start);
+  funnelTrends({ interval, buckets }, plan.timeZone, plan.windowMs, asOf, plan.trendInterval ? '/funnel/trends/interval' : '/funnel/range');
+  return { interval, periods: buckets };
+}
+
+/** The time-to-convert histogram from its query row, as `timeToConvert()` shapes it. */
+function conversionTimes(r: Row | undefined): NonNullable<FunnelContract['funnel']['conversionTimes']> {
+  const count = num(r?.tn) ?? 0;
+  if (!r || !count) return { count: 0, bins: [] };
+  const start = Number(r.tstart);
+  const width = Number(r.twidth);
+  const counts = new Array<number>(Number(r.tbins)).fill(0);
+  for (const { b, c } of (r.tcounts ?? []) as Array<{ b: unknown; c: unknown }>) counts[Number(b)] = Number(c);
+  return {
+    count,
+    medianMs: Number(r.tmd),
+    meanMs: Number(r.tsum) / count,
+    bins: counts.map((c, i) => ({ startMs: start + i * width, endMs: start + (i + 1) * width, count: c })),
+  };
 }
 
 /** Bit k of a step mask, as SQL (masks are BIGINT; at most 31 steps). */
 const bit = (k: number) => `${2 ** k}::BIGINT`;
 
-/** An attempt in the reduce state: start time, rows used for its steps, hit by an exclusion. */
-const ATTEMPT = 'STRUCT(s DOUBLE, r BIGINT[], x BOOLEAN)';
+/** An attempt in the reduce state: start time, rows used for its steps, their times, hit by an exclusion. */
+const ATTEMPT = 'STRUCT(s DOUBLE, r BIGINT[], ts DOUBLE[], x BOOLEAN)';
 
 /**
  * The step part of `processEvent` as per-step SQL expressions: step s is reached from the attempt
@@ -94,7 +204,7 @@ const ATTEMPT = 'STRUCT(s DOUBLE, r BIGINT[], x BOOLEAN)';
 function stepConditions(n: number, window: string): Array<{ prev: string; cond: string }> {
   return Array.from({ length: n }, (_, k) => {
     const s = k + 1;
-    const prev = s === 1 ? `{'s': u.t, 'r': []::BIGINT[], 'x': FALSE}` : `acc.e${s - 1}`;
+    const prev = s === 1 ? `{'s': u.t, 'r': []::BIGINT[], 'ts': []::DOUBLE[], 'x': FALSE}` : `acc.e${s - 1}`;
     const cond =
       `coalesce((u.gm & ${bit(k)}) <> 0 AND (${prev}) IS NOT NULL AND NOT (u.t - (${prev}).s > ${window})` +
       ` AND NOT coalesce(acc.e${s}.s = (${prev}).s, false) AND NOT (u.rp AND list_contains((${prev}).r, u.o)), false)`;
@@ -112,10 +222,10 @@ function stepUnit(n: number, strict: boolean, window: string): string {
   const steps = stepConditions(n, window);
   const fields = steps.map(({ prev, cond }, k) => {
     const reset = strict ? ` WHEN NOT u.rp AND (u.sm & ${bit(k)}) = 0 THEN NULL` : '';
-    return `'e${k + 1}': CASE WHEN ${cond} AND NOT (${prev}).x THEN {'s': (${prev}).s, 'r': list_append((${prev}).r, u.o), 'x': FALSE}${reset} ELSE acc.e${k + 1} END`;
+    return `'e${k + 1}': CASE WHEN ${cond} AND NOT (${prev}).x THEN {'s': (${prev}).s, 'r': list_append((${prev}).r, u.o), 'ts': list_append((${prev}).ts, u.t), 'x': FALSE}${reset} ELSE acc.e${k + 1} END`;
   });
   const best = steps
-    .map(({ prev, cond }, k) => `WHEN ${cond} AND (${k + 1} > acc.mm.m OR (${k + 1} = acc.mm.m AND acc.mm.x)) THEN {'m': ${k + 1}, 's': (${prev}).s, 'x': (${prev}).x}`)
+    .map(({ prev, cond }, k) => `WHEN ${cond} AND (${k + 1} > acc.mm.m OR (${k + 1} = acc.mm.m AND acc.mm.x)) THEN {'m': ${k + 1}, 's': (${prev}).s, 'ts': list_append((${prev}).ts, u.t), 'x': (${prev}).x}`)
     .reverse()
     .join(' ');
   return `{'mm': CASE ${best} ELSE acc.mm END, ${fields.join(', ')}, ${UNIT_NULLS}}`;
@@ -131,9 +241,9 @@ function exclusionUnit(n: number, window: string): string {
     const e = `acc.e${k + 1}`;
     return { k, cond: `coalesce((u.xs & ${bit(k)}) <> 0 AND ${e} IS NOT NULL AND NOT ${e}.x AND NOT (u.t - ${e}.s > ${window}), false)` };
   });
-  const fields = marks.map(({ k, cond }) => `'e${k + 1}': CASE WHEN ${cond} THEN {'s': acc.e${k + 1}.s, 'r': acc.e${k + 1}.r, 'x': TRUE} ELSE acc.e${k + 1} END`);
+  const fields = marks.map(({ k, cond }) => `'e${k + 1}': CASE WHEN ${cond} THEN {'s': acc.e${k + 1}.s, 'r': acc.e${k + 1}.r, 'ts': acc.e${k + 1}.ts, 'x': TRUE} ELSE acc.e${k + 1} END`);
   const hit = marks.map(({ k, cond }) => `(${cond} AND acc.mm.m = ${k + 1} AND NOT (u.t - acc.mm.s > ${window}))`).join(' OR ');
-  return `{'mm': CASE WHEN ${hit} THEN {'m': acc.mm.m, 's': acc.mm.s, 'x': TRUE} ELSE acc.mm END, ${fields.join(', ')}, ${UNIT_NULLS}}`;
+  return `{'mm': CASE WHEN ${hit} THEN {'m': acc.mm.m, 's': acc.mm.s, 'ts': acc.mm.ts, 'x': TRUE} ELSE acc.mm END, ${fields.join(', ')}, ${UNIT_NULLS}}`;
 }
 
 /** The unit fields, empty in the state. */
@@ -142,44 +252,46 @@ const UNIT_NULLS = `'t': NULL, 'o': NULL, 'sm': NULL, 'gm': NULL, 'xs': NULL, 'r
 /** The struct type shared by the reduce state and the units (list_reduce needs one type). */
 function stateType(n: number): string {
   const attempts = Array.from({ length: n }, (_, i) => `e${i + 1} ${ATTEMPT}`).join(', ');
-  return `STRUCT(mm STRUCT(m INTEGER, s DOUBLE, x BOOLEAN), ${attempts}, t DOUBLE, o BIGINT, sm BIGINT, gm BIGINT, xs BIGINT, rp BOOLEAN, xu BOOLEAN)`;
+  return `STRUCT(mm STRUCT(m INTEGER, s DOUBLE, ts DOUBLE[], x BOOLEAN), ${attempts}, t DOUBLE, o BIGINT, sm BIGINT, gm BIGINT, xs BIGINT, rp BOOLEAN, xu BOOLEAN)`;
 }
 
 /**
- * CTEs matching every run of `input` (columns e, key, t, o, sm, gm, xm, xs): `<name>` gets
- * (e, key, m), m the furthest step of the best attempt (0 for none, or when it was excluded, as it
- * then counts nowhere). A timestamp is "mixed" when its events' (step, exclusion) masks differ:
- * then each matched step is replayed on its own, lowest first, with no exclusions and no strict
- * reset. Otherwise each event is its exclusions (if any) and then its steps, in row order.
+ * CTEs matching every run of `input` (columns p, e, key, t, o, sm, gm, xm, xs; a run is one
+ * period p, entity e and group key): `<name>` gets (p, e, key, m, ts), m the furthest step of the
+ * best attempt (0 for none, or when it was excluded, as it then counts nowhere) and ts the times
+ * at which that attempt reached its steps (`MatchResult.times`). A timestamp is "mixed" when its
+ * events' (step, exclusion) masks differ: then each matched step is replayed on its own, lowest
+ * first, with no exclusions and no strict reset. Otherwise each event is its exclusions (if any)
+ * and then its steps, in row order.
  */
 function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string): string {
   if (order === 'any') return anyOrderCtes(name, input, n, window);
   const type = stateType(n);
   const nulls = Array.from({ length: n }, (_, i) => `'e${i + 1}': NULL`).join(', ');
   const unit = `{'mm': NULL, ${nulls}, 't': v.t, 'o': v.o, 'sm': v.sm, 'gm': v.gm, 'xs': v.xs, 'rp': v.rp, 'xu': v.xu}`;
-  const init = `{'mm': {'m': 0, 's': NULL, 'x': FALSE}, ${nulls}, ${UNIT_NULLS}}::${type}`;
+  const init = `{'mm': {'m': 0, 's': NULL, 'ts': []::DOUBLE[], 'x': FALSE}, ${nulls}, ${UNIT_NULLS}}::${type}`;
   const strict = order === 'strict';
   const lambda = `CASE WHEN u.xu THEN ${exclusionUnit(n, window)} ELSE ${stepUnit(n, strict, window)} END`;
   return `${name}_mixed AS (
-  SELECT *, min(sm) OVER w <> max(sm) OVER w OR min(xm) OVER w <> max(xm) OVER w AS mixed FROM ${input} WINDOW w AS (PARTITION BY e, key, t)
+  SELECT *, min(sm) OVER w <> max(sm) OVER w OR min(xm) OVER w <> max(xm) OVER w AS mixed FROM ${input} WINDOW w AS (PARTITION BY p, e, key, t)
 ),
 ${name}_units AS (
-  SELECT e, key, t, o, sm, gm, xs, FALSE AS rp, TRUE AS xu, 0 AS kord, 0 AS phase FROM ${name}_mixed WHERE NOT mixed AND xs <> 0
+  SELECT p, e, key, t, o, sm, gm, xs, FALSE AS rp, TRUE AS xu, 0 AS kord, 0 AS phase FROM ${name}_mixed WHERE NOT mixed AND xs <> 0
   UNION ALL
-  SELECT e, key, t, o, sm, gm, 0 AS xs, FALSE AS rp, FALSE AS xu, 0 AS kord, 1 AS phase FROM ${name}_mixed WHERE NOT mixed
+  SELECT p, e, key, t, o, sm, gm, 0 AS xs, FALSE AS rp, FALSE AS xu, 0 AS kord, 1 AS phase FROM ${name}_mixed WHERE NOT mixed
   UNION ALL
-  SELECT e, key, t, o, sm, gm & (1::BIGINT << b) AS gm, 0 AS xs, TRUE AS rp, FALSE AS xu, b AS kord, 1 AS phase
+  SELECT p, e, key, t, o, sm, gm & (1::BIGINT << b) AS gm, 0 AS xs, TRUE AS rp, FALSE AS xu, b AS kord, 1 AS phase
   FROM ${name}_mixed, range(${n}) AS steps(b)
   WHERE mixed AND (gm & (1::BIGINT << b)) <> 0
 ),
 ${name} AS (
-  SELECT e, key, CASE WHEN r.mm.x THEN 0 ELSE r.mm.m END AS m FROM (
+  SELECT p, e, key, CASE WHEN r.mm.x THEN 0 ELSE r.mm.m END AS m, r.mm.ts AS ts FROM (
     -- Units in processing order: list_sort on a struct whose first fields are the sort key is
     -- much cheaper than an ordered aggregate; (t, kord, o, phase) is unique within a run.
-    SELECT e, key, list_reduce(
+    SELECT p, e, key, list_reduce(
       list_transform(list_sort(list({'t': t, 'kord': kord, 'o': o, 'phase': phase, 'sm': sm, 'gm': gm, 'xs': xs, 'rp': rp, 'xu': xu})), lambda v: ${unit}::${type}),
       lambda acc, u: ${lambda}, ${init}) AS r
-    FROM ${name}_units GROUP BY e, key
+    FROM ${name}_units GROUP BY p, e, key
   )
 )`;
 }
@@ -187,41 +299,109 @@ ${name} AS (
 /**
  * CTEs for order "any" (`matchAnyOrder`): every event that is a step and not an exclusion starts
  * a greedy scan over the events within the window from it:
- * each event takes the lowest step it matches that is still open; an exclusion after the start
- * wipes the scan; the scan stops when every step is done. The run's m is the best scan's count.
+ * each event takes the lowest step it matches that is still open (its time joins the scan's
+ * times); an exclusion after the start wipes the scan; the scan stops when every step is done.
+ * The run's best scan is the earliest-starting one with the most steps, as `bestCount` keeps it.
  * Matching ignores the {step} guard, as `matchAnyOrder` does, so it reads `sm`, not `gm`. (Its
  * `floor`, "not before the latest exclusion", never skips a start — events are in time order — so
  * it has no SQL twin.)
  */
 function anyOrderCtes(name: string, input: string, n: number, window: string): string {
-  const scan = `CASE WHEN acc.stop THEN acc WHEN u.xm <> 0 AND NOT u.first THEN {'done': acc.done, 'c': 0, 'stop': TRUE, 'xm': NULL, 'sm': NULL, 'first': NULL}
+  const rest = `'xm': NULL, 'sm': NULL, 't': NULL, 'first': NULL`;
+  const scan = `CASE WHEN acc.stop THEN acc WHEN u.xm <> 0 AND NOT u.first THEN {'done': acc.done, 'c': 0, 'stop': TRUE, 'ts': []::DOUBLE[], ${rest}}
     WHEN (u.sm & ~acc.done) = 0 THEN acc
-    ELSE {'done': acc.done | ((u.sm & ~acc.done) & -(u.sm & ~acc.done)), 'c': acc.c + 1, 'stop': acc.c + 1 = ${n}, 'xm': NULL, 'sm': NULL, 'first': NULL} END`;
-  const type = 'STRUCT(done BIGINT, c INTEGER, stop BOOLEAN, xm BIGINT, sm BIGINT, first BOOLEAN)';
+    ELSE {'done': acc.done | ((u.sm & ~acc.done) & -(u.sm & ~acc.done)), 'c': acc.c + 1, 'stop': acc.c + 1 = ${n}, 'ts': list_append(acc.ts, u.t), ${rest}} END`;
+  const type = 'STRUCT(done BIGINT, c INTEGER, stop BOOLEAN, ts DOUBLE[], xm BIGINT, sm BIGINT, t DOUBLE, first BOOLEAN)';
   return `${name}_pos AS (
-  SELECT *, row_number() OVER (PARTITION BY e, key ORDER BY t, o) AS pos FROM ${input}
+  SELECT *, row_number() OVER (PARTITION BY p, e, key ORDER BY t, o) AS pos FROM ${input}
 ),
 ${name}_scans AS (
-  SELECT s.e, s.key, list_reduce(
-    list_transform(list_sort(list({'pos': j.pos, 'xm': j.xm, 'sm': j.sm})), lambda v: {'done': NULL, 'c': NULL, 'stop': NULL, 'xm': v.xm, 'sm': v.sm, 'first': v.pos = s.pos}::${type}),
+  SELECT s.p, s.e, s.key, s.pos, list_reduce(
+    list_transform(list_sort(list({'pos': j.pos, 'xm': j.xm, 'sm': j.sm, 't': j.t})), lambda v: {'done': NULL, 'c': NULL, 'stop': NULL, 'ts': NULL, 'xm': v.xm, 'sm': v.sm, 't': v.t, 'first': v.pos = s.pos}::${type}),
     lambda acc, u: ${scan},
-    {'done': 0, 'c': 0, 'stop': FALSE, 'xm': NULL, 'sm': NULL, 'first': NULL}::${type}).c AS c
-  FROM ${name}_pos s JOIN ${name}_pos j ON j.e = s.e AND j.key IS NOT DISTINCT FROM s.key AND j.pos >= s.pos AND NOT (j.t - s.t > ${window})
+    {'done': 0, 'c': 0, 'stop': FALSE, 'ts': []::DOUBLE[], ${rest}}::${type}) AS r
+  FROM ${name}_pos s JOIN ${name}_pos j ON j.p = s.p AND j.e = s.e AND j.key IS NOT DISTINCT FROM s.key AND j.pos >= s.pos AND NOT (j.t - s.t > ${window})
   WHERE s.xm = 0 AND s.sm <> 0
-  GROUP BY s.e, s.key, s.pos
+  GROUP BY s.p, s.e, s.key, s.pos
 ),
-${name} AS (SELECT e, key, max(c) AS m FROM ${name}_scans GROUP BY e, key)`;
+${name} AS (SELECT p, e, key, max(r.c) AS m, arg_max(r.ts, {'c': r.c, 'np': -pos}) AS ts FROM ${name}_scans GROUP BY p, e, key)`;
 }
 
-/** `count(*) FILTER (m >= s)` for every step: the counts of one tally. */
-function countColumns(n: number): string {
-  return Array.from({ length: n }, (_, k) => `count(*) FILTER (WHERE m >= ${k + 1}) AS c${k + 1}`).join(', ');
+/** SQL choosing the median of a sorted list as `medianSorted` does (the mean of the two middle values). */
+function medianOf(list: string): string {
+  return `CASE WHEN ${list} IS NULL OR len(${list}) = 0 THEN NULL WHEN len(${list}) % 2 = 1 THEN ${list}[len(${list}) // 2 + 1] ELSE (${list}[len(${list}) // 2] + ${list}[len(${list}) // 2 + 1]) / 2 END`;
+}
+
+/** A step's time from the step before in a run's best attempt (k ≥ 2, 1-based), for runs that got there. */
+const stepDuration = (k: number) => `ts[${k}] - ts[${k - 1}]`;
+
+/**
+ * Per-tally aggregates over `tal` rows (p, g, key, m, ts, eo): for every step k, `c<k>` counts the
+ * runs that reached it; from step 2, `l<k>` is the sorted list of times from the step before and
+ * `s<k>` their sum added up in entity order (the order `Tally.add` sums them, so the mean is the
+ * same double); `x<k>` counts runs stuck at a step with a dwell limit (current period only).
+ */
+function tallyColumns(n: number, dwell: Array<string | null>, medians: boolean): string {
+  const cols: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    if (!medians) cols.push(`count(*) FILTER (WHERE m >= ${k}) AS c${k}`);
+    if (k > 1) {
+      cols.push(`list_sort(list(${stepDuration(k)}) FILTER (WHERE m >= ${k})) AS l${k}`);
+      if (!medians) cols.push(`list_reduce(list(${stepDuration(k)} ORDER BY eo) FILTER (WHERE m >= ${k}), lambda a, b: a + b, 0.0::DOUBLE) AS s${k}`);
+    }
+    const limit = dwell[k - 1];
+    if (!medians && limit !== null) cols.push(`count(*) FILTER (WHERE p = 0 AND m = ${k} AND now_at.v - ts[${k}] > ${limit}) AS x${k}`);
+  }
+  return cols.join(', ');
+}
+
+/** The step names of a tally row, with the medians taken from the sorted lists. */
+function tallySelect(n: number, dwell: Array<string | null>, medians: boolean): string {
+  const cols: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    if (!medians) cols.push(`c${k}`);
+    if (k > 1) {
+      cols.push(`${medianOf(`l${k}`)} AS md${k}`);
+      if (!medians) cols.push(`s${k}`);
+    }
+    if (!medians && dwell[k - 1] !== null) cols.push(`x${k}`);
+  }
+  return cols.join(', ');
+}
+
+/** The column names of `stats` (see {@link tallyColumns}), medians as `md<k>`. */
+function statNames(n: number, dwell: Array<string | null>): string {
+  const cols: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    cols.push(`c${k}`);
+    if (k > 1) cols.push(`md${k}`, `s${k}`);
+    if (dwell[k - 1] !== null) cols.push(`x${k}`);
+  }
+  return cols.join(', ');
+}
+
+/** `$range` as a condition on t (TRUE for an open range). */
+function rangeCondition(range: { from: number | null; to: number | null }, params: SqlParams): string {
+  const parts: string[] = [];
+  if (range.from !== null) parts.push(`t >= ${params.bind(range.from, 'DOUBLE')}`);
+  if (range.to !== null) parts.push(`t < ${params.bind(range.to, 'DOUBLE')}`);
+  return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
 /**
- * The query for an event funnel plan. Result rows: `fam` 0 (the whole funnel, `key` NULL) and,
- * with a breakdown, `fam` 1 per group `key`; columns `c1…cn` count the entities (or entity-value
- * runs, for `all-events` and `{step}`) that reached each step.
+ * The query for an event funnel plan: one statement, its result families told apart by `fam`
+ * (columns of other families are NULL). Period `p` is 0 for the range and 1 for the previous
+ * range (with `compare`), each counted on its own, as the in-memory engine runs the funnel twice.
+ * - fam 0 (per p) and fam 1 (per p and breakdown `key`, ranked `rk` by step-1 count): `c<k>`
+ *   runs that reached step k, `md<k>` the median and `s<k>` the entity-ordered sum of their times
+ *   from the step before, `x<k>` the runs stuck at step k past its dwell limit (as of `asof`).
+ * - fam 2 (per p): `md<k>` over the groups ranked past the breakdown limit (merged into "Other").
+ * - fam 3: `asof`, the plan's `asOf` or the latest event in range.
+ * - fam 4: per local day (in the contract's zone) of entry: the earliest and latest entry time
+ *   (`lo`, `hi`), `entered` and `converted` (reached the last step): the trend buckets.
+ * - fam 5 (two steps or more): the time-to-convert histogram: `tn` times, their median `tmd`,
+ *   entity-ordered sum `tsum`, bin `tstart`, `twidth`, `tbins` and the `tcounts` of each bin.
+ * Entities (or entity-value runs, for `all-events` and `{step}`) are counted as in memory.
  */
 export function funnelSql(plan: EventFunnelPlan, options: SqlOptions): { sql: string; params: unknown[] } {
   const params = new SqlParams();
@@ -244,52 +424,120 @@ export function funnelSql(plan: EventFunnelPlan, options: SqlOptions): { sql: st
     return `CASE WHEN (xm & ${bit(e)}) <> 0 THEN ${steps}::BIGINT ELSE 0::BIGINT END`;
   });
   const key = plan.breakdown ? `coalesce(CAST(${quoteIdent(plan.breakdown.field)} AS VARCHAR), '')` : `''`;
-  const range: string[] = [];
-  if (plan.range.from !== null) range.push(`t >= ${params.bind(plan.range.from, 'DOUBLE')}`);
-  if (plan.range.to !== null) range.push(`t < ${params.bind(plan.range.to, 'DOUBLE')}`);
+  const current = rangeCondition(plan.range, params);
+  const period = plan.previous ? `CASE WHEN ${current} THEN 0 WHEN ${rangeCondition(plan.previous, params)} THEN 1 END` : `CASE WHEN ${current} THEN 0 END`;
   const time = timeExpression(q.time, options.time ?? 'epoch-ms');
   const window = params.bind(plan.windowMs, 'DOUBLE');
+  const dwell = plan.dwell.map((d) => (d === null ? null : params.bind(d, 'DOUBLE')));
   const ctes = [
     `src AS (
-  SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs FROM (
+  SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
     SELECT ${q.entity} AS e, ${time} AS t, ${q.order} AS o, (${masks}) AS sm, (${exclusionMasks.length ? exclusionMasks.join(' + ') : '0::BIGINT'}) AS xm, ${key} AS gk
     FROM ${quoteTable(options.table)}
   )
 )`,
-    // prepare(): in range, a step event (any event, for strict order), with a non-empty entity.
+    // prepare(): in a range, a step event (any event, for strict order), with a non-empty entity.
     `kept AS (
   SELECT * FROM src
-  WHERE ${[...range, strict ? 'TRUE' : '(sm <> 0 OR xm <> 0)', `e IS NOT NULL`, `NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')`].join(' AND ')}
+  WHERE ${['p IS NOT NULL', strict ? 'TRUE' : '(sm <> 0 OR xm <> 0)', `e IS NOT NULL`, `NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')`].join(' AND ')}
 )`,
     timeCheckCte(params),
-    `overall_in AS (SELECT e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
+    // "Now": the plan's asOf, else the latest event in the range (any event, as prepare() sees it).
+    `now_at AS (SELECT ${plan.asOf !== null ? `${params.bind(plan.asOf, 'DOUBLE')} AS v` : 'max(t) FILTER (WHERE p = 0) AS v FROM src'})`,
+    // Entity order: the order of each entity's first kept row, in which memory adds up times.
+    `ent AS (SELECT p, e, min(o) AS eo FROM kept GROUP BY p, e)`,
+    `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
     matchCtes('overall', 'overall_in', n, plan.order, window),
   ];
-  const selects = [`SELECT 0 AS fam, NULL::VARCHAR AS key, ${countColumns(n)} FROM overall, time_check WHERE time_check.bad = 0`];
+  const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
   if (plan.breakdown) {
     const attribution = plan.breakdown.attribution;
     if (attribution === 'first-touch' || attribution === 'last-touch') {
       // touchValue(): the first (last) non-empty value on the entity's step events; one group each.
       const pick = attribution === 'first-touch' ? 'arg_min' : 'arg_max';
       ctes.push(`touch AS (
-  SELECT e, coalesce(${pick}(gk, {'t': t, 'o': o}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS key FROM kept GROUP BY e
+  SELECT p, e, coalesce(${pick}(gk, {'t': t, 'o': o}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS key FROM kept GROUP BY p, e
 )`);
-      ctes.push(`grouped AS (SELECT touch.key, coalesce(overall.m, 0) AS m FROM touch LEFT JOIN overall ON touch.e = overall.e)`);
+      ctes.push(`grouped AS (SELECT touch.p, touch.e, touch.key, coalesce(overall.m, 0) AS m, overall.ts FROM touch LEFT JOIN overall ON touch.p = overall.p AND touch.e = overall.e)`);
     } else {
       // One run per entity and candidate value: all-events keeps only the value's events;
       // {step} keeps every event but lets only the value's events satisfy that step.
       const guarded = typeof attribution === 'object' ? bit(attribution.step) : null;
       const candidate = guarded ? `(sm & ${guarded}) <> 0` : '(sm <> 0 OR xm <> 0)';
-      ctes.push(`cand AS (SELECT DISTINCT e, gk AS key FROM kept WHERE ${candidate})`);
+      ctes.push(`cand AS (SELECT DISTINCT p, e, gk AS key FROM kept WHERE ${candidate})`);
       ctes.push(
         guarded
-          ? `group_in AS (SELECT kept.e, cand.key, t, o, sm, CASE WHEN gk = cand.key THEN sm ELSE sm & ~${guarded} END AS gm, xm, xs FROM kept JOIN cand ON kept.e = cand.e)`
-          : `group_in AS (SELECT kept.e, cand.key, t, o, sm, sm AS gm, xm, xs FROM kept JOIN cand ON kept.e = cand.e AND kept.gk = cand.key)`,
+          ? `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, CASE WHEN gk = cand.key THEN sm ELSE sm & ~${guarded} END AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e)`
+          : `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, sm AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e AND kept.gk = cand.key)`,
       );
       ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window));
-      ctes.push(`grouped AS (SELECT cand.key, coalesce(group_runs.m, 0) AS m FROM cand LEFT JOIN group_runs ON cand.e = group_runs.e AND cand.key = group_runs.key)`);
+      ctes.push(
+        `grouped AS (SELECT cand.p, cand.e, cand.key, coalesce(group_runs.m, 0) AS m, group_runs.ts FROM cand LEFT JOIN group_runs ON cand.p = group_runs.p AND cand.e = group_runs.e AND cand.key = group_runs.key)`,
+      );
     }
-    selects.push(`SELECT 1 AS fam, key, ${countColumns(n)} FROM grouped GROUP BY key`);
+    runs.push(`SELECT p, 1 AS g, key, e, m, ts FROM grouped`);
   }
-  return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`, params: params.values };
+  // Every tally's runs (the whole funnel, g 0; each group, g 1) with their entity's order.
+  ctes.push(`tal AS (SELECT r.p, r.g, r.key, r.m, r.ts, ent.eo FROM (${runs.join(' UNION ALL ')}) r JOIN ent ON r.p = ent.p AND r.e = ent.e)`);
+  ctes.push(`stats_raw AS (SELECT p, g, key, ${tallyColumns(n, dwell, false)} FROM tal, now_at GROUP BY p, g, key)`);
+  ctes.push(`stats AS (SELECT p, g, key, ${tallySelect(n, dwell, false)} FROM stats_raw)`);
+  const selects: string[] = [];
+  if (plan.breakdown) {
+    // mergeGroups(): groups ranked by step-1 count, ties by name (checked against the in-memory
+    // order when the rows come back); those past the limit merge into "Other" (into a real group
+    // of that name, if it is kept), whose medians need the merged times.
+    const limit = params.bind(plan.breakdown.limit, 'BIGINT');
+    ctes.push(`ranked AS (
+  SELECT p, key, row_number() OVER (PARTITION BY p ORDER BY c1 DESC, lower(key), key DESC) AS rk, count(*) OVER (PARTITION BY p) AS ng FROM stats WHERE g = 1
+)`);
+    ctes.push(`other_raw AS (
+  SELECT tal.p, ${tallyColumns(n, dwell, true) || 'NULL AS none'} FROM tal JOIN ranked ON tal.p = ranked.p AND tal.key = ranked.key
+  WHERE tal.g = 1 AND ranked.ng > ${limit} AND (ranked.rk > ${limit} OR ranked.key = ${params.bind(OTHER, 'VARCHAR')}) GROUP BY tal.p
+)`);
+    selects.push(`SELECT CASE WHEN stats.g = 0 THEN 0 ELSE 1 END AS fam, stats.p, stats.key, ranked.rk, ${statNames(n, dwell)}
+FROM stats LEFT JOIN ranked ON stats.g = 1 AND stats.p = ranked.p AND stats.key = ranked.key, time_check WHERE time_check.bad = 0`);
+    if (n > 1) selects.push(`SELECT 2 AS fam, p, ${tallySelect(n, dwell, true)} FROM other_raw`);
+  } else {
+    selects.push(`SELECT 0 AS fam, p, key, ${statNames(n, dwell)} FROM stats, time_check WHERE time_check.bad = 0`);
+  }
+  selects.push(`SELECT 3 AS fam, now_at.v AS asof FROM now_at, time_check WHERE time_check.bad = 0`);
+  // trendBuckets(): entries (first step of a counted best attempt) by local day in the zone; the
+  // days are rolled up into the trend's periods, and checked against the in-memory calendar, by
+  // the caller.
+  const micros = `CAST(floor(ts[1] * 1000) AS BIGINT)`;
+  selects.push(`SELECT 4 AS fam, min(ts[1]) AS lo, max(ts[1]) AS hi, count(*) AS entered, count(*) FILTER (WHERE m = ${n}) AS converted
+FROM overall WHERE p = 0 AND m >= 1 GROUP BY date_trunc('day', timezone(${params.bind(plan.timeZone, 'VARCHAR')}, make_timestamptz(${micros})))`);
+  if (n > 1) {
+    ctes.push(...timeToConvertCtes(plan, params));
+    selects.push(`SELECT 5 AS fam, tn, ${medianOf('tl')} AS tmd, tsum, tstart, twidth, tbins, (SELECT list({'b': b, 'c': c}) FROM ttc_bins) AS tcounts FROM ttc_w`);
+  }
+  return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL BY NAME\n')}`, params: params.values };
+}
+
+/**
+ * `timeToConvert()` in SQL: the times from step `from` to step `to` of every counted entity that
+ * got there (current period), and the histogram's bins computed from their count, shortest and
+ * longest exactly as the in-memory function does (the readable widths are parameters).
+ */
+function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams): string[] {
+  const { from, to, bins } = plan.timeToConvert;
+  let shape: string;
+  if (bins !== undefined) {
+    const b = params.bind(bins, 'DOUBLE');
+    shape = `lo AS tstart, CASE WHEN hi > lo THEN (hi - lo) / ${b} ELSE 1 END AS twidth, CASE WHEN hi > lo THEN ${b} ELSE 1 END AS tbins`;
+  } else {
+    // target = min(40, ceil(log2 n) + 1); ceil(log2 n) counted exactly as the powers of two below n.
+    const nice = `[${NICE_WIDTHS.map((w) => params.bind(w, 'DOUBLE')).join(', ')}]`;
+    const month = params.bind(30 * DURATION.DAY, 'DOUBLE');
+    const raw = `greatest(1, (hi - lo) / least(40, len(list_filter(range(0, 63), lambda k: (1::BIGINT << k) < tn)) + 1))`;
+    const width = `coalesce(list_filter(${nice}, lambda w: w >= raw)[1], ceil(raw / ${month}) * ${params.bind(30, 'DOUBLE')} * ${params.bind(DURATION.DAY, 'DOUBLE')})`;
+    shape = `floor(lo / (${width})) * (${width}) AS tstart, ${width} AS twidth, greatest(1, floor((hi - floor(lo / (${width})) * (${width})) / (${width})) + 1) AS tbins`;
+    shape = `${shape} FROM (SELECT *, ${raw} AS raw FROM ttc_s)`;
+  }
+  return [
+    `ttc_d AS (SELECT o.ts[${to + 1}] - o.ts[${from + 1}] AS d, ent.eo FROM overall o JOIN ent ON o.p = ent.p AND o.e = ent.e WHERE o.p = 0 AND o.m >= ${to + 1})`,
+    `ttc_s AS (SELECT count(*) AS tn, min(d) AS lo, max(d) AS hi, list_sort(list(d)) AS tl, list_reduce(list(d ORDER BY eo), lambda a, b: a + b, 0.0::DOUBLE) AS tsum FROM ttc_d)`,
+    bins !== undefined ? `ttc_w AS (SELECT *, ${shape} FROM ttc_s)` : `ttc_w AS (SELECT *, ${shape})`,
+    `ttc_bins AS (SELECT least(tbins - 1, floor((d - tstart) / twidth)) AS b, count(*) AS c FROM ttc_d, ttc_w GROUP BY b)`,
+  ];
 }

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { computeFunnel } from '../../src/analytics/compute.js';
 import type { FunnelContract, FunnelEventStep, InlineContract, WhereClause } from '../../src/analytics/contract.js';
+import type { FunnelGroup, FunnelStepResult } from '../../src/analytics/funnel/view-model.js';
+import { ContractError } from '../../src/analytics/contract-error.js';
 import { quoteIdent, runContract } from '../../src/warehouse/index.js';
 import { loadTable, prng, type ColumnType } from './support.js';
 
@@ -36,25 +38,49 @@ type Row = Record<string, string | number | null>;
 /** Picks one element. */
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
+const EVENTS = ['a', 'b', 'c', 'd'] as const;
+
+/** The log's time scale: its base instant (one near a US daylight-saving change) and unit. */
+interface Clock {
+  base: number;
+  unit: number;
+  /** Times get a fraction of a millisecond (sums then depend on the order they are added in). */
+  fractional: boolean;
+  /** Later events tend to be later steps (a, b, c, d), so many entities convert, at varied speeds. */
+  journeys: boolean;
+}
+
+/** A random clock: seconds apart (window edges, ties), or hours and days apart (trend periods). */
+function randomClock(r: () => number): Clock {
+  return {
+    base: pick(r, [1_700_000_000_000, 1_710_000_000_000]),
+    unit: pick(r, [1000, 1000, 1000, 7 * 3_600_000, 5 * 86_400_000]),
+    fractional: r() < 0.15,
+    journeys: r() < 0.5,
+  };
+}
+
 /**
  * A small log that exercises the matcher's edges: few distinct times (so many ties), times on
  * multiples of the window unit (so events land exactly on the window edge), few event names (so
  * steps repeat), missing and empty entities, and breakdown values missing, null or empty.
  */
-function randomLog(r: () => number): Row[] {
+function randomLog(r: () => number, clock: Clock): Row[] {
   const rows: Row[] = [];
-  const count = 1 + Math.floor(r() * 40);
+  const count = clock.journeys ? 15 + Math.floor(r() * 40) : 1 + Math.floor(r() * 40);
   const entities = 1 + Math.floor(r() * 6);
-  const span = 1 + Math.floor(r() * 12);
+  const span = 1 + Math.floor(r() * (clock.journeys ? 8 : 12));
   for (let i = 0; i < count; i++) {
     const roll = r();
+    const fraction = clock.fractional ? pick(r, [0, 0.1, 0.7, 0.3]) : 0;
+    const slot = Math.floor(r() * span);
     rows.push({
       user: roll < 0.03 ? null : roll < 0.05 ? '' : `u${Math.floor(r() * entities)}`,
-      ts: 1_700_000_000_000 + Math.floor(r() * span) * 1000,
-      event: pick(r, ['a', 'b', 'c', 'd', 'a', 'b']),
+      ts: clock.base + slot * clock.unit + fraction,
+      event: clock.journeys ? EVENTS[Math.min(3, Math.floor((slot * 4) / span + r()))] : pick(r, ['a', 'b', 'c', 'd', 'a', 'b']),
       plan: pick(r, ['free', 'pro', null]),
       n: pick(r, [1, 2, 3, null]),
-      channel: pick(r, ['ads', 'seo', 'mail', 'x', null, '']),
+      channel: pick(r, ['ads', 'seo', 'mail', 'x', null, '', 'Other']),
     });
   }
   return rows;
@@ -77,17 +103,29 @@ interface Features {
   range: boolean;
   repeated: boolean;
   exclusions: boolean;
+  compare: boolean;
+  trends: string;
+  timeToConvert: boolean;
+  maxDwell: boolean;
+  asOf: boolean;
+  timeZone: string;
+  /** What the computed view shows, so the printout tells the comparisons were not vacuous. */
+  outcomes?: string[];
 }
 
 /** A random contract over the log, and the features it uses (for the coverage printout). */
-function randomContract(r: () => number, rows: Row[]): { contract: InlineContract<FunnelContract>; features: Features } {
+function randomContract(r: () => number, rows: Row[], clock: Clock): { contract: InlineContract<FunnelContract>; features: Features } {
   const stepCount = 1 + Math.floor(r() * 5);
-  const steps: FunnelEventStep[] = Array.from({ length: stepCount }, () => {
-    const where = randomWhere(r);
-    return { event: pick(r, ['a', 'b', 'c', 'd']), ...(where ? { where } : {}) };
+  const dwell = r() < 0.3;
+  const inOrder = clock.journeys && r() < 0.85;
+  const steps: FunnelEventStep[] = Array.from({ length: stepCount }, (_, k) => {
+    const where = inOrder && r() < 0.8 ? undefined : randomWhere(r);
+    const event = inOrder ? EVENTS[Math.min(3, k)] : pick(r, EVENTS);
+    const maxDwell = dwell && r() < 0.6 ? pick(r, [0, 1, 2, 4]) * clock.unit : undefined;
+    return { event, ...(where ? { where } : {}), ...(maxDwell !== undefined ? { maxDwell } : {}) };
   });
   const order = pick(r, ['ordered', 'strict', 'any'] as const);
-  const funnel: FunnelContract['funnel'] = { steps, order, window: Math.floor(r() * 6) * 1000 };
+  const funnel: FunnelContract['funnel'] = { steps, order, window: Math.floor(r() * 6) * clock.unit };
   let attribution = 'none';
   if (r() < 0.6) {
     const a = pick(r, ['first-touch', 'last-touch', 'all-events', 'step'] as const);
@@ -103,24 +141,87 @@ function randomContract(r: () => number, rows: Row[]): { contract: InlineContrac
       return { event: pick(r, ['a', 'b', 'c', 'd']), from, to, ...(where ? { where } : {}) };
     });
   }
-  const range = r() < 0.25;
-  if (range) funnel.range = { from: 1_700_000_000_000 + Math.floor(r() * 4) * 1000, to: 1_700_000_000_000 + (4 + Math.floor(r() * 8)) * 1000 };
+  const compare = r() < 0.25;
+  const range = compare || r() < 0.25;
+  const at = (units: number) => clock.base + units * clock.unit;
+  if (compare) {
+    // A range late enough in the log that the previous one holds events too.
+    const from = 3 + Math.floor(r() * 6);
+    funnel.range = { from: at(from), to: at(from + 1 + Math.floor(r() * 5)) };
+    funnel.compare = 'previous-period';
+  } else if (range) funnel.range = { from: at(Math.floor(r() * 4)), to: at(4 + Math.floor(r() * 8)) };
+  let trends = 'auto';
+  if (r() < 0.4) {
+    const interval = pick(r, ['day', 'week', 'month'] as const);
+    funnel.trends = { interval };
+    trends = interval;
+  }
+  const timeToConvert = stepCount >= 2 && r() < 0.6;
+  if (timeToConvert) {
+    const from = Math.floor(r() * (stepCount - 1));
+    const to = from + 1 + Math.floor(r() * (stepCount - 1 - from));
+    funnel.timeToConvert = { ...(r() < 0.5 ? { from, to } : {}), ...(r() < 0.7 ? { bins: 1 + Math.floor(r() * 7) } : {}) };
+  }
+  const asOf = r() < 0.3;
+  if (asOf) funnel.asOf = at(Math.floor(r() * 16)) + (r() < 0.3 ? 0.5 : 0);
+  const timeZone = pick(r, ['UTC', 'UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Asia/Kathmandu']);
   const columns = Object.fromEntries(COLUMNS.map(([name]) => [name, rows.map((row) => row[name] ?? null)]));
   const contract: InlineContract<FunnelContract> = {
     version: 1,
     kind: 'funnel',
     data: { columns },
     fields: { entity: 'user', time: 'ts', event: 'event' },
+    ...(timeZone !== 'UTC' ? { timeZone } : {}),
     funnel,
   };
   const repeated = new Set(steps.map((s) => s.event)).size < steps.length;
-  return { contract, features: { order, attribution, where: steps.some((s) => s.where), range, repeated, exclusions: !!funnel.exclusions } };
+  return {
+    contract,
+    features: {
+      order,
+      attribution,
+      where: steps.some((s) => s.where),
+      range,
+      repeated,
+      exclusions: !!funnel.exclusions,
+      compare,
+      trends,
+      timeToConvert,
+      maxDwell: steps.some((s) => s.maxDwell !== undefined),
+      asOf,
+      timeZone,
+    },
+  };
 }
 
-/** Step counts and breakdown groups of a view model, for comparison. */
+/** A step's figures as the widgets draw them (drill-down ids aside: a pre-aggregated contract has none). */
+function stepFigures(steps: FunnelStepResult[]) {
+  return steps.map((s) => ({
+    count: s.count,
+    conversionFromFirst: s.conversionFromFirst,
+    conversionFromPrevious: s.conversionFromPrevious,
+    dropOff: s.dropOff,
+    dropOffRate: s.dropOffRate,
+    medianTimeMs: s.medianTimeMs,
+    meanTimeMs: s.meanTimeMs,
+    stuck: s.stuck ? { maxDwellMs: s.stuck.maxDwellMs, count: s.stuck.count } : null,
+  }));
+}
+
+/** Every number of a view model, for comparison. */
 function figures(contract: InlineContract<FunnelContract>) {
   const v = computeFunnel(contract);
-  return { steps: v.steps.map((s) => s.count), groups: v.breakdown?.map((g) => [g.value, g.steps.map((s) => s.count)]) ?? null };
+  const groups = (g: FunnelGroup[] | undefined) => g?.map((x) => [x.value, stepFigures(x.steps)]) ?? null;
+  return {
+    steps: stepFigures(v.steps),
+    groups: groups(v.breakdown),
+    largestDropOff: v.largestDropOff,
+    range: v.range,
+    asOf: v.asOf,
+    timeToConvert: v.timeToConvert ?? null,
+    trends: v.trends ?? null,
+    comparison: v.comparison ? { from: v.comparison.from, to: v.comparison.to, steps: stepFigures(v.comparison.steps), groups: groups(v.comparison.breakdown) } : null,
+  };
 }
 
 /**
@@ -129,12 +230,23 @@ function figures(contract: InlineContract<FunnelContract>) {
  */
 async function differential(connection: DuckDBConnection, seed: number): Promise<Features> {
   const r = prng(seed);
-  const rows = randomLog(r);
-  const { contract, features } = randomContract(r, rows);
+  const clock = randomClock(r);
+  const rows = randomLog(r, clock);
+  const { contract, features } = randomContract(r, rows, clock);
   const table = `log_${seed}`;
   await loadTable(connection, table, COLUMNS, rows);
   try {
     const expected = figures(contract);
+    features.outcomes = [
+      ...(expected.steps.some((s) => s.medianTimeMs !== null) ? ['median times'] : []),
+      ...(expected.steps.some((s) => s.meanTimeMs !== null && !Number.isInteger(s.meanTimeMs)) ? ['fractional means'] : []),
+      ...(expected.groups?.some((g) => g[0] === 'Other') ? ['an "Other" group'] : []),
+      ...(expected.comparison && expected.comparison.steps[0].count > 0 ? ['previous period counted'] : []),
+      ...(expected.trends && expected.trends.points.length > 1 ? ['several trend points'] : []),
+      ...(expected.trends?.points.some((p) => !p.incomplete) ? ['complete trend points'] : []),
+      ...(expected.timeToConvert && expected.timeToConvert.bins.length > 1 ? ['several time-to-convert bins'] : []),
+      ...(expected.steps.some((s) => s.stuck && s.stuck.count > 0) ? ['stuck entities'] : []),
+    ];
     const aggregated = await runContract(contract, connection, { table });
     const got = {
       steps: aggregated.funnel.steps.map((s) => ('count' in s ? s.count : NaN)),
@@ -143,7 +255,7 @@ async function differential(connection: DuckDBConnection, seed: number): Promise
     // The counts as returned, and as the widgets draw them from the pre-aggregated contract.
     const drawn = figures({ ...aggregated, data: { rows: [] } });
     const context = `seed ${seed}: ${JSON.stringify(contract.funnel)}\nrows ${JSON.stringify(rows)}`;
-    assert.deepEqual(got.steps, expected.steps, context);
+    assert.deepEqual(got.steps, expected.steps.map((s) => s.count), context);
     assert.deepEqual(drawn, expected, context);
     if (expected.groups) assert.deepEqual(new Set(got.groups?.map((g) => g[0])), new Set(expected.groups.map((g) => g[0])), context);
   } finally {
@@ -173,6 +285,13 @@ test('differential: 500 random funnels give the same counts in memory and in Duc
         if (features.range) count('range');
         if (features.repeated) count('repeated steps');
         if (features.exclusions) count('exclusions');
+        if (features.compare) count('compare');
+        count(`trends=${features.trends}`);
+        if (features.timeToConvert) count('timeToConvert');
+        if (features.maxDwell) count('maxDwell');
+        if (features.asOf) count('asOf');
+        count(`timeZone=${features.timeZone}`);
+        for (const outcome of features.outcomes ?? []) count(`shows ${outcome}`);
       }
     } finally {
       connection.closeSync();
@@ -182,4 +301,80 @@ test('differential: 500 random funnels give the same counts in memory and in Duc
   console.log(`differential: ${agreed}/${CONTRACTS} contracts agree`);
   console.log([...tally.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
   assert.equal(agreed, CONTRACTS);
+});
+
+test('groups tied at the breakdown limit that DuckDB sorts unlike localeCompare are refused, not guessed', async () => {
+  // "é" sorts before "f" by localeCompare but after it byte for byte: with limit 1 the two
+  // engines would merge different groups into "Other", whose median times need the merged times.
+  const rows: Row[] = ['é', 'f'].flatMap((channel, i) => [
+    { user: `u${i}`, ts: 1_000, event: 'a', plan: null, n: null, channel },
+    { user: `u${i}`, ts: 2_000 + i * 1000, event: 'b', plan: null, n: null, channel },
+  ]);
+  await loadTable(con, 'tied', COLUMNS, rows);
+  try {
+    const contract: FunnelContract = {
+      version: 1,
+      kind: 'funnel',
+      data: { rows: [] },
+      fields: { entity: 'user', time: 'ts', event: 'event' },
+      funnel: { steps: [{ event: 'a' }, { event: 'b' }], breakdown: { field: 'channel', limit: 1 } },
+    };
+    await assert.rejects(runContract(contract, con, { table: 'tied' }), (e: unknown) => e instanceof ContractError && e.path === '/funnel/breakdown/limit');
+    // One step has no times to merge: nothing to refuse.
+    const one = await runContract({ ...contract, funnel: { ...contract.funnel, steps: [{ event: 'a' }] } }, con, { table: 'tied' });
+    assert.deepEqual(one.funnel.groups?.map((g) => g.value), ['é', 'Other']);
+  } finally {
+    await con.run('DROP TABLE tied');
+  }
+});
+
+test('the returned contract carries every figure in its pre-aggregated form', async () => {
+  const rows: Row[] = [
+    { user: 'u1', ts: 0, event: 'a', plan: null, n: null, channel: 'ads' },
+    { user: 'u1', ts: 3_600_000, event: 'b', plan: null, n: null, channel: 'ads' },
+    { user: 'u2', ts: 86_400_000, event: 'a', plan: null, n: null, channel: 'seo' },
+    { user: 'u2', ts: 86_400_000 + 7_200_000, event: 'b', plan: null, n: null, channel: 'seo' },
+    { user: 'u3', ts: 2 * 86_400_000, event: 'a', plan: null, n: null, channel: 'seo' },
+    { user: 'u4', ts: -86_400_000, event: 'a', plan: null, n: null, channel: 'seo' },
+  ];
+  await loadTable(con, 'shapes', COLUMNS, rows);
+  try {
+    const contract: InlineContract<FunnelContract> = {
+      version: 1,
+      kind: 'funnel',
+      data: { rows },
+      fields: { entity: 'user', time: 'ts', event: 'event' },
+      funnel: {
+        steps: [{ event: 'a', maxDwell: '1d' }, { event: 'b' }],
+        range: { from: 0, to: 3 * 86_400_000 - 1 },
+        compare: 'previous-period',
+        trends: { interval: 'day' },
+        timeToConvert: { bins: 2 },
+        asOf: 4 * 86_400_000,
+      },
+    };
+    const got = await runContract(contract, con, { table: 'shapes' });
+    assert.deepEqual(got.funnel.steps, [
+      { name: 'a', count: 3, maxDwell: '1d', stuck: 1 },
+      { name: 'b', count: 2, medianTimeMs: 5_400_000, meanTimeMs: 5_400_000 },
+    ]);
+    assert.deepEqual(got.funnel.previous, { steps: [{ name: 'a', count: 1 }, { name: 'b', count: 0 }] });
+    assert.equal(got.funnel.asOf, 4 * 86_400_000);
+    assert.deepEqual(got.funnel.trendCounts, {
+      interval: 'day',
+      periods: [0, 1, 2].map((d) => ({ start: d * 86_400_000, entered: 1, converted: d < 2 ? 1 : 0 })),
+    });
+    assert.deepEqual(got.funnel.conversionTimes, {
+      count: 2,
+      medianMs: 5_400_000,
+      meanMs: 5_400_000,
+      bins: [
+        { startMs: 3_600_000, endMs: 5_400_000, count: 1 },
+        { startMs: 5_400_000, endMs: 7_200_000, count: 1 },
+      ],
+    });
+    assert.deepEqual(figures({ ...got, data: { rows: [] } }), figures(contract));
+  } finally {
+    await con.run('DROP TABLE shapes');
+  }
 });

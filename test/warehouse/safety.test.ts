@@ -106,24 +106,22 @@ test('a missing table or column named with SQL is a contract error, and nothing 
   assert.throws(() => compileSql(contract, { dialect: 'duckdb', table: 'a\u0000b' }), /NUL/);
 });
 
-test('features the warehouse path does not compute yet are refused at their JSON path', () => {
+test('every funnel feature compiles; contract errors keep the planner\'s JSON paths', () => {
   const base: FunnelContract = { version: 1, kind: 'funnel', data: { rows: [] }, fields: { entity: 'u', time: 't', event: 'e' }, funnel: { steps: [{ event: 'a' }, { event: 'b' }] } };
-  const refused = (funnel: Partial<FunnelContract['funnel']>, path: string) =>
-    assert.throws(
-      () => compileSql({ ...base, funnel: { ...base.funnel, ...funnel } }, { dialect: 'duckdb', table: 'ev' }),
-      (e: unknown) => e instanceof ContractError && e.path === path && /not supported by the warehouse/.test(e.message),
-    );
-  refused({ compare: 'previous-period', range: { from: 0, to: 10 } }, '/funnel/compare');
-  refused({ trends: { interval: 'day' } }, '/funnel/trends');
-  refused({ timeToConvert: { bins: 4 } }, '/funnel/timeToConvert');
-  refused({ steps: [{ event: 'a' }, { event: 'b', maxDwell: '1d' }] }, '/funnel/steps/1/maxDwell');
+  const compiles = (funnel: Partial<FunnelContract['funnel']>) => compileSql({ ...base, funnel: { ...base.funnel, ...funnel } }, { dialect: 'duckdb', table: 'ev' });
+  compiles({ compare: 'previous-period', range: { from: 0, to: 10 } });
+  compiles({ trends: { interval: 'day' } });
+  compiles({ timeToConvert: { bins: 4 } });
+  compiles({ steps: [{ event: 'a' }, { event: 'b', maxDwell: '1d' }], asOf: '2026-01-01' });
+  // A comparison needs a closed range, in the warehouse as in the browser.
+  assert.throws(() => compiles({ compare: 'previous-period' }), (e: unknown) => e instanceof ContractError && e.path === '/funnel/range');
   // Contract errors keep the planner's paths.
   assert.throws(
     () => compileSql({ ...base, funnel: { ...base.funnel, breakdown: { field: 'c', attribution: { step: 5 } } } }, { dialect: 'duckdb', table: 'ev' }),
     (e: unknown) => e instanceof ContractError && e.path === '/funnel/breakdown/attribution/step',
   );
   assert.throws(() => compileSql({ ...base, fields: { entity: 'u', time: 't' } }, { dialect: 'duckdb', table: 'ev' }), (e: unknown) => e instanceof ContractError && e.path === '/fields/event');
-  assert.throws(() => compileSql({ ...base, kind: 'cohort' } as never, { dialect: 'duckdb', table: 'ev' }), (e: unknown) => e instanceof ContractError && e.path === '/kind');
+  assert.throws(() => compileSql({ ...base, kind: 'chart' } as never, { dialect: 'duckdb', table: 'ev' }), (e: unknown) => e instanceof ContractError && e.path === '/kind');
 });
 
 test('a time the in-memory engine rejects is a contract error at /fields/time', async () => {

@@ -12,6 +12,7 @@ import type { AggregateFunnelPlan, EventFunnelPlan, FunnelPlan } from './plan.js
 import { entityWindow, moveTo, prepare, type Prepared } from './prepare.js';
 import { breakdownTallies, mergeGroups } from './breakdown.js';
 import { Tally, type StepTally, type TallyConfig } from './tally.js';
+import type { TimeToConvert } from './insights.js';
 
 /** One period's figures: every step, and each breakdown group (ranked, small ones merged). */
 export interface FunnelPeriod {
@@ -34,8 +35,10 @@ export interface FunnelExecution {
   asOf: number | null;
   /** Time from the plan's time-to-convert step to its end step, per entity that got there. */
   conversionTimes: number[];
-  /** Absent for pre-aggregated input. */
+  /** Absent for pre-aggregated input without `trendCounts`. */
   trends?: { interval: 'day' | 'week' | 'month'; buckets: TrendBucket[] };
+  /** The time-to-convert histogram given in a pre-aggregated contract (`conversionTimes`). */
+  conversion?: Omit<TimeToConvert, 'from' | 'to'>;
 }
 
 /** Runs a funnel plan; counts given in the contract need no data. */
@@ -43,12 +46,32 @@ export function executeFunnel(plan: FunnelPlan, columns: Columns): FunnelExecuti
   return plan.aggregated ? givenCounts(plan) : countEvents(plan, columns);
 }
 
+/**
+ * A pre-aggregated contract's figures as an execution: the steps and groups as given (median and
+ * mean times, stuck counts), and the previous period, trend buckets and time-to-convert histogram
+ * when the contract carries them (as the warehouse path returns them).
+ */
 function givenCounts(plan: AggregateFunnelPlan): FunnelExecution {
   const tallies = (steps: FunnelAggregateStep[]): StepTally[] =>
-    steps.map((s) => ({ count: s.count, medianTimeMs: s.medianTimeMs ?? null, meanTimeMs: null }));
-  const current: FunnelPeriod = { steps: tallies(plan.steps) };
-  if (plan.groups) current.groups = plan.groups.map((g) => ({ value: g.value, steps: tallies(g.steps) }));
-  return { current, asOf: null, conversionTimes: [] };
+    steps.map((s, k) => {
+      const tally: StepTally = { count: s.count, medianTimeMs: s.medianTimeMs ?? null, meanTimeMs: s.meanTimeMs ?? null };
+      const maxDwellMs = plan.dwell[k];
+      // Drill-down ids are not part of a pre-aggregated contract: the count only.
+      if (maxDwellMs !== null && s.stuck !== undefined) tally.stuck = { maxDwellMs, count: s.stuck, entities: [] };
+      return tally;
+    });
+  const period = (p: { steps: FunnelAggregateStep[]; groups?: Array<{ value: string; steps: FunnelAggregateStep[] }> }): FunnelPeriod => ({
+    steps: tallies(p.steps),
+    ...(p.groups ? { groups: p.groups.map((g) => ({ value: g.value, steps: tallies(g.steps) })) } : {}),
+  });
+  const execution: FunnelExecution = { current: period(plan), asOf: plan.asOf, conversionTimes: [] };
+  if (plan.previousCounts) execution.previous = period(plan.previousCounts);
+  if (plan.trendCounts) execution.trends = { interval: plan.trendCounts.interval, buckets: plan.trendCounts.periods.map((b) => ({ ...b })) };
+  if (plan.conversionTimes) {
+    const c = plan.conversionTimes;
+    execution.conversion = { count: c.count, medianMs: c.medianMs ?? null, meanMs: c.meanMs ?? null, bins: c.bins.map((b) => ({ ...b })) };
+  }
+  return execution;
 }
 
 function countEvents(plan: EventFunnelPlan, columns: Columns): FunnelExecution {
@@ -123,6 +146,14 @@ function autoInterval(results: MatchResult[]): 'day' | 'week' | 'month' {
     if (r.times[0] < lo) lo = r.times[0];
     if (r.times[0] > hi) hi = r.times[0];
   }
+  return intervalForSpan(lo, hi);
+}
+
+/**
+ * The trend period for entry times from `lo` to `hi` (epoch ms; Infinity and -Infinity for
+ * none): days up to two months, weeks up to a year, else months.
+ */
+export function intervalForSpan(lo: number, hi: number): 'day' | 'week' | 'month' {
   const days = (hi - lo) / 86_400_000;
   return !(days > 62) ? 'day' : days <= 366 ? 'week' : 'month';
 }

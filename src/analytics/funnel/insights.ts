@@ -29,8 +29,8 @@ export interface TimeToConvert {
   bins: TimeToConvertBin[];
 }
 
-/** Readable bin widths, so bins read "0–1 h", "1–2 h" rather than "0–1.37 h". */
-const NICE_WIDTHS = [
+/** Readable bin widths, so bins read "0–1 h", "1–2 h" rather than "0–1.37 h" (the warehouse path picks from the same list). */
+export const NICE_WIDTHS = [
   1000, 5000, 15_000, 30_000,
   DURATION.MINUTE, 5 * DURATION.MINUTE, 15 * DURATION.MINUTE, 30 * DURATION.MINUTE,
   DURATION.HOUR, 2 * DURATION.HOUR, 3 * DURATION.HOUR, 6 * DURATION.HOUR, 12 * DURATION.HOUR,

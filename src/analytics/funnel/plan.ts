@@ -4,7 +4,7 @@
  * holds no data, so any executor (memory, a Worker, a database) can run it.
  * @module
  */
-import type { FunnelAggregateStep, FunnelContract, FunnelEventStep, WhereClause } from '../contract.js';
+import type { FunnelAggregateStep, FunnelContract, FunnelConversionTimes, FunnelEventStep, FunnelPreviousCounts, FunnelTrendCounts, WhereClause } from '../contract.js';
 import { ContractError } from '../contract-error.js';
 import { fieldOf } from '../columns.js';
 import { checkTimeZone, parseDuration, parseTimestamp, planRange, plausibleTime, type PlannedRange } from '../time.js';
@@ -20,6 +20,23 @@ export interface AggregateFunnelPlan {
   windowMs: number;
   steps: FunnelAggregateStep[];
   groups?: Array<{ value: string; steps: FunnelAggregateStep[] }>;
+  timeZone: string;
+  /** The range the counts cover (open ends null when none is given). */
+  range: PlannedRange;
+  /** The preceding range of equal length, with `compare` and a closed range. */
+  previous: { from: number; to: number } | null;
+  /** `asOf`, when given: "now" for incomplete trend periods. */
+  asOf: number | null;
+  /** maxDwell per step in ms (with `stuck`), null where none is set. */
+  dwell: Array<number | null>;
+  timeToConvert: { from: number; to: number; bins?: number };
+  trendInterval: 'day' | 'week' | 'month' | null;
+  /** The previous period's counts (`funnel.previous`). */
+  previousCounts?: FunnelPreviousCounts;
+  /** Entries per trend period (`funnel.trendCounts`). */
+  trendCounts?: FunnelTrendCounts;
+  /** The time-to-convert histogram (`funnel.conversionTimes`). */
+  conversionTimes?: FunnelConversionTimes;
 }
 
 /** A funnel computed from raw events. */
@@ -66,14 +83,53 @@ export function planFunnel(contract: FunnelContract): FunnelPlan {
   }
   if (aggregated) {
     const steps = spec.steps as FunnelAggregateStep[];
-    spec.groups?.forEach((g, gi) => {
-      if (g.steps.length !== steps.length) {
-        throw new ContractError(`/funnel/groups/${gi}/steps`, `expected ${steps.length} steps like /funnel/steps, got ${g.steps.length}`);
-      }
-    });
-    return { kind: 'funnel', aggregated: true, order, windowMs, steps, ...(spec.groups ? { groups: spec.groups } : {}) };
+    return planAggregateFunnel(contract, steps, order, windowMs);
   }
   return planEventFunnel(contract, spec.steps as FunnelEventStep[], order, windowMs);
+}
+
+/**
+ * A pre-aggregated funnel: the counts as given, with what the view needs to shape the optional
+ * figures a warehouse returns beside them (previous period, trend counts, time to convert, stuck
+ * counts), each checked against the steps.
+ */
+function planAggregateFunnel(contract: FunnelContract, steps: FunnelAggregateStep[], order: FunnelOrder, windowMs: number): AggregateFunnelPlan {
+  const spec = contract.funnel;
+  const sameLength = (given: FunnelAggregateStep[], path: string) => {
+    if (given.length !== steps.length) throw new ContractError(path, `expected ${steps.length} steps like /funnel/steps, got ${given.length}`);
+  };
+  spec.groups?.forEach((g, gi) => sameLength(g.steps, `/funnel/groups/${gi}/steps`));
+  if (spec.previous) {
+    sameLength(spec.previous.steps, '/funnel/previous/steps');
+    spec.previous.groups?.forEach((g, gi) => sameLength(g.steps, `/funnel/previous/groups/${gi}/steps`));
+  }
+  const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
+  const range = planRange(spec.range, timeZone, '/funnel/range');
+  let asOf: number | null = null;
+  if (spec.asOf !== undefined) {
+    asOf = parseTimestamp(spec.asOf, timeZone);
+    if (!plausibleTime(asOf)) throw new ContractError('/funnel/asOf', `expected an ISO 8601 timestamp or epoch milliseconds within 10,000 years of 1970, got ${JSON.stringify(spec.asOf)}`);
+  }
+  const previous = spec.compare === 'previous-period' && range.from !== null && range.to !== null ? { from: range.from - (range.to - range.from), to: range.from } : null;
+  const ttc = spec.timeToConvert ?? {};
+  return {
+    kind: 'funnel',
+    aggregated: true,
+    order,
+    windowMs,
+    steps,
+    ...(spec.groups ? { groups: spec.groups } : {}),
+    timeZone,
+    range,
+    previous,
+    asOf,
+    dwell: steps.map((s, i) => (s.maxDwell === undefined ? null : parseDuration(s.maxDwell, `/funnel/steps/${i}/maxDwell`))),
+    timeToConvert: { from: ttc.from ?? 0, to: ttc.to ?? steps.length - 1, ...(ttc.bins !== undefined ? { bins: ttc.bins } : {}) },
+    trendInterval: spec.trends?.interval ?? null,
+    ...(spec.previous ? { previousCounts: spec.previous } : {}),
+    ...(spec.trendCounts ? { trendCounts: spec.trendCounts } : {}),
+    ...(spec.conversionTimes ? { conversionTimes: spec.conversionTimes } : {}),
+  };
 }
 
 function planEventFunnel(contract: FunnelContract, steps: FunnelEventStep[], order: FunnelOrder, windowMs: number): EventFunnelPlan {

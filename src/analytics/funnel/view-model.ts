@@ -98,12 +98,12 @@ export function shapeFunnel(plan: FunnelPlan, execution: FunnelExecution): Funne
     order: plan.order,
     windowMs: plan.windowMs,
     aggregated: plan.aggregated,
-    range: plan.aggregated ? { from: null, to: null } : plan.range,
+    range: plan.range,
     asOf: execution.asOf,
   };
-  if (plan.aggregated) return view;
   const ttc = plan.timeToConvert;
-  if (plan.steps.length > 1) view.timeToConvert = timeToConvert(execution.conversionTimes, ttc.from, ttc.to, ttc.bins);
+  if (execution.conversion) view.timeToConvert = { from: ttc.from, to: ttc.to, ...execution.conversion };
+  else if (!plan.aggregated && plan.steps.length > 1) view.timeToConvert = timeToConvert(execution.conversionTimes, ttc.from, ttc.to, ttc.bins);
   if (execution.trends) {
     // An explicit interval is the user's to change; a chosen one means the events span too long.
     const path = plan.trendInterval ? '/funnel/trends/interval' : '/funnel/range';
