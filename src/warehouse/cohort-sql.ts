@@ -132,14 +132,14 @@ const isUtc = (timeZone: string) => timeZone === 'UTC' || timeZone === 'Etc/UTC'
 
 /** The period ordinal of a wall-clock epoch-ms DOUBLE, as {@link periodOrdinal} computes it. */
 function ordinalSql(wall: string, plan: CohortPlan): string {
-  const days = `floor(${wall} / 86400000.0)`;
+  const days = `floor(${wall} / 86400000::DOUBLE)`;
   switch (plan.period) {
     case 'hour':
-      return `floor(${wall} / 3600000.0)`;
+      return `floor(${wall} / 3600000::DOUBLE)`;
     case 'day':
       return days;
     case 'week':
-      return `floor((${days} + ${plan.weekStart === 'monday' ? 3 : 4}) / 7.0)`;
+      return `floor((${days} + ${plan.weekStart === 'monday' ? 3 : 4}) / 7::DOUBLE)`;
     case 'month': {
       // `new Date(wall)` drops a fraction of a millisecond toward zero before it reads the month.
       const date = `epoch_ms(CAST(trunc(${wall}) AS BIGINT))`;
@@ -149,28 +149,45 @@ function ordinalSql(wall: string, plan: CohortPlan): string {
 }
 
 /** Sums a DOUBLE[] left to right from 0, as a JS loop of `+=` does. */
-const fold = (list: string) => `list_reduce(${list}, lambda a, b: a + b, 0.0)`;
+const fold = (list: string) => `list_reduce(${list}, lambda a, b: a + b, 0::DOUBLE)`;
 
 /**
- * One membership's cells under the mode, as `cellValues` computes them, from `b` (the DOUBLE[] of
- * what it did per period: 1/0 for entities, the sum of the values for sums).
+ * The non-zero cells of the memberships, as rows (e, c, key, eo, k, val), from `hits` (a row per
+ * membership and period after it in which the entity returned, with `sv` what it brought), under
+ * the mode as `cellValues` computes them: `on` that period; `by` everything from period 1 up to k,
+ * a running sum from the first return on; `on-or-after` everything from k on, a running sum
+ * backwards from the last return. Zero cells are left out: `add` skips them too (period 0 aside,
+ * whose count is the cohort size for entities). Sums run in the in-memory order, period by period;
+ * a period without a return adds 0, which changes no sum, so only returns are added.
  */
 function cellsSql(plan: CohortPlan): string {
   const n = plan.periods;
   const sums = plan.measure === 'sum';
-  const first = sums ? 'b[1]' : '1.0';
-  let later: string;
-  if (plan.mode === 'on') later = 'b[k + 1]';
-  else if (plan.mode === 'by') later = sums ? fold('list_slice(b, 2, k + 1)') : 'list_max(list_slice(b, 2, k + 1))';
-  else later = sums ? fold(`list_reverse(list_slice(b, k + 1, ${n}))`) : `list_max(list_slice(b, k + 1, ${n}))`;
-  return `list_transform(range(${n}), lambda k: CASE WHEN k = 0 THEN ${first} ELSE ${later} END)`;
+  const cols = 'e, c, key, eo';
+  const zero = sums ? `SELECT ${cols}, k, sv AS val FROM hits WHERE k = 0
+UNION ALL
+` : '';
+  if (plan.mode === 'on') return `${zero}SELECT ${cols}, k, ${sums ? 'sv' : '1::DOUBLE'} AS val FROM hits WHERE k >= 1`;
+  const by = plan.mode === 'by';
+  // The running sum at a return: its membership's returns up to it (from it on), in period order
+  // (an ordered aggregate, so the list is in that order whatever the window's plan).
+  const dir = by ? 'ASC' : 'DESC';
+  const running = sums ? fold(`list(sv ORDER BY k ${dir}) OVER (PARTITION BY eo, c ORDER BY k ${dir} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`) : '1::DOUBLE';
+  // by: a return's running sum holds from its period to the next return's; on-or-after: from the
+  // period after the previous return to its own.
+  const span = by ? `k AS a0, lead(k, 1, ${n}) OVER (PARTITION BY eo, c ORDER BY k) AS b0` : `lag(k, 1, 0) OVER (PARTITION BY eo, c ORDER BY k) + 1 AS a0, k + 1 AS b0`;
+  return `${zero}SELECT ${cols}, unnest(range(a0, b0)) AS k, val FROM (
+    SELECT ${cols}, k, ${running} AS val, ${span} FROM hits WHERE k >= 1
+  )`;
 }
 
 /**
- * The query for an event cohort plan. Result rows: `fam` 0 per cohort ordinal `c` with members
- * (its `size` and `counts`, one per period), `fam` 1 the same per breakdown `key`, and one `fam` 2
- * row with the latest event time and the counts of rows the warehouse path refuses (times outside
- * the zone table, clocks turned back across a period edge, non-numbers summed).
+ * The query for an event cohort plan. Result rows: `fam` 0 for the whole matrix, per cohort
+ * ordinal `c` with members one row with its `size` (`k` NULL) and one row per non-zero cell
+ * (period `k`, `total`); `fam` 1 the same per breakdown `key`; and one `fam` 2 row with the
+ * latest event time and the counts of rows the warehouse path refuses (times outside the zone
+ * table, clocks turned back across a period edge, non-numbers summed). Exported for tests and
+ * tools that want the statement of a plan; {@link cohortJob} is the way in.
  */
 export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string; params: unknown[] } {
   const params = new SqlParams();
@@ -184,11 +201,11 @@ export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string;
   const isStart = eventCondition(plan.fields.event, plan.start.event, plan.start.where, params);
   const isReturn = eventCondition(plan.fields.event, plan.return.event, plan.return.where, params);
   const key = plan.breakdown ? `coalesce(CAST(${quoteIdent(plan.breakdown.field)} AS VARCHAR), '')` : `''`;
-  let value = '0.0';
+  let value = '0::DOUBLE';
   let badValue = 'FALSE';
   if (plan.fields.value !== null) {
     const v = quoteIdent(plan.fields.value);
-    value = `CASE WHEN ${numericType(v)} THEN coalesce(TRY_CAST(${v} AS DOUBLE), 0.0) ELSE 0.0 END`;
+    value = `CASE WHEN ${numericType(v)} THEN coalesce(TRY_CAST(${v} AS DOUBLE), 0::DOUBLE) ELSE 0::DOUBLE END`;
     // bindMeasure: every row of the return event (its where, its name) must hold a number or nothing.
     const where = { ...plan.return.where, ...(plan.fields.event !== null && plan.return.event !== null ? { [plan.fields.event]: plan.return.event } : {}) };
     badValue = `coalesce(${v} IS NOT NULL AND (NOT ${numericType(v)} OR isnan(TRY_CAST(${v} AS DOUBLE))) AND ${whereCondition(where, params)}, FALSE)`;
@@ -217,11 +234,9 @@ export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string;
       : `SELECT e, f.c AS c, f.key AS key, eo FROM (
     SELECT e, arg_min({'c': c, 'key': gk}, {'t': t, 'o': o}) AS f, any_value(eo) AS eo FROM ev WHERE s GROUP BY e
   ) WHERE ${inRange('f.c')}`;
-  const base =
-    plan.measure === 'sum'
-      ? `list_transform(range(${n}), lambda j: coalesce(list_filter(coalesce(h.hl, []), lambda x: x.k = j)[1].sv, 0.0))`
-      : `list_transform(range(${n}), lambda j: CASE WHEN len(list_filter(coalesce(h.hl, []), lambda x: x.k = j)) > 0 THEN 1.0 ELSE 0.0 END)`;
-  const counts = `list_transform(range(${n}), lambda k: ${fold('list_transform(cl, lambda x: x[k + 1])')}) AS counts`;
+  // The figures of a cohort (per breakdown value): its size, and per period the cells added up
+  // member by member in entity order, as the in-memory tallies do (integers for entities).
+  const total = plan.measure === 'sum' ? fold('list(val ORDER BY eo)') : 'count(*)::DOUBLE';
   const ctes = [
     `src AS (
   SELECT ${q.entity} AS e, ${q.time} AS t, ${q.order} AS o, ${isStart} AS s, ${isReturn} AS r, ${key} AS gk, ${value} AS v, ${badValue} AS vbad
@@ -229,45 +244,44 @@ export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string;
 )`,
     timeCheckCte(params),
     // entityEvents(): start or return events of a non-empty entity.
-    `kept AS (
+    `kept AS MATERIALIZED (
   SELECT * FROM src WHERE (s OR r) AND e IS NOT NULL AND NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')
 )`,
     ...zone,
     // eo: the entity's place in the in-memory entity order (its first kept row).
-    `ev AS (
+    `ev AS MATERIALIZED (
   SELECT e, t, o, s, r, gk, v, outside, ${ordinalSql('wall', plan)} AS c, min(o) OVER (PARTITION BY e) AS eo FROM (${located})
 )`,
     // Periods must not go back within an entity's events (a clock turned back across an edge).
     `turned AS (
   SELECT count(*) FILTER (WHERE c < pc) AS n FROM (SELECT c, lag(c) OVER (PARTITION BY e ORDER BY t, o) AS pc FROM ev)
 )`,
-    `members AS (
+    `members AS MATERIALIZED (
   ${members}
 )`,
-    // Per membership and period after: what its return events there bring, in time order.
-    `hits AS (
-  SELECT m.e, m.c, list({'k': k, 'sv': sv}) AS hl FROM (
-    SELECT m.e, m.c, ev.c - m.c AS k, ${fold('list(ev.v ORDER BY ev.t, ev.o)')} AS sv
-    FROM members m JOIN ev ON ev.e = m.e AND ev.r AND ev.c >= m.c AND ev.c < m.c + ${n}
-    GROUP BY m.e, m.c, ev.c
-  ) m GROUP BY m.e, m.c
+    // Per entity and period: what its return events there bring, added in time order.
+    `returns AS MATERIALIZED (
+  SELECT e, c, ${fold('list(v ORDER BY t, o)')} AS sv FROM ev WHERE r GROUP BY e, c
 )`,
-    `cells AS (
-  SELECT e, c, key, eo, ${cellsSql(plan)} AS cell FROM (
-    SELECT m.e, m.c, m.key, m.eo, ${base} AS b FROM members m LEFT JOIN hits h ON h.e = m.e AND h.c = m.c
-  )
+    // Per membership, the periods after it that the entity came back in.
+    `hits AS MATERIALIZED (
+  SELECT m.e, m.c, m.key, m.eo, CAST(returns.c - m.c AS BIGINT) AS k, returns.sv
+  FROM members m JOIN returns ON returns.e = m.e AND returns.c >= m.c AND returns.c < m.c + ${n}
+)`,
+    `cells AS MATERIALIZED (
+  ${cellsSql(plan)}
 )`,
   ];
-  // Counts add up members in entity order, as the in-memory tallies do.
   const selects = [
-    `SELECT 0 AS fam, NULL::VARCHAR AS key, c, size, ${counts}, NULL::DOUBLE AS latest, NULL::BIGINT AS outside, NULL::BIGINT AS turned, NULL::BIGINT AS bad
-FROM (SELECT c, list(cell ORDER BY eo) AS cl, count(*) AS size FROM cells GROUP BY c)`,
+    `SELECT 0 AS fam, NULL::VARCHAR AS key, c, NULL::BIGINT AS k, count(*) AS size, NULL::DOUBLE AS total, NULL::DOUBLE AS latest, NULL::BIGINT AS outside, NULL::BIGINT AS turned, NULL::BIGINT AS bad
+FROM members GROUP BY c`,
+    `SELECT 0, NULL, c, k, NULL, ${total}, NULL, NULL, NULL, NULL FROM cells GROUP BY c, k`,
   ];
   if (plan.breakdown) {
-    selects.push(`SELECT 1, key, c, size, ${counts}, NULL, NULL, NULL, NULL
-FROM (SELECT key, c, list(cell ORDER BY eo) AS cl, count(*) AS size FROM cells GROUP BY key, c)`);
+    selects.push(`SELECT 1, key, c, NULL, count(*), NULL, NULL, NULL, NULL, NULL FROM members GROUP BY key, c`);
+    selects.push(`SELECT 1, key, c, k, NULL, ${total}, NULL, NULL, NULL, NULL FROM cells GROUP BY key, c, k`);
   }
-  selects.push(`SELECT 2, NULL, NULL, NULL, NULL, (SELECT max(t) FROM src), (SELECT count(*) FROM ev WHERE outside), turned.n, (SELECT count(*) FROM src WHERE vbad)
+  selects.push(`SELECT 2, NULL, NULL, NULL, NULL, NULL, (SELECT max(t) FROM src), (SELECT count(*) FROM ev WHERE outside), turned.n, (SELECT count(*) FROM src WHERE vbad)
 FROM time_check, turned WHERE time_check.bad = 0`);
   return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`, params: params.values };
 }
@@ -295,14 +309,24 @@ function aggregatedCohort(contract: CohortContract, plan: CohortPlan, rows: Arra
   if (num(meta.turned) > 0) throw unsupported('/timeZone', `an entity whose events cross a clock change that turns the ${plan.period} back in ${JSON.stringify(plan.timeZone)}`);
   const latest = meta.latest === null || meta.latest === undefined ? null : Number(meta.latest);
   const asOf = plan.asOf ?? latest;
+  // Dense counts from the rows: a size row per cohort, a row per non-zero cell.
   const tallies = (fam: number) => {
     const byKey = new Map<string, Map<number, Tally>>();
-    for (const r of rows) {
-      if (num(r.fam) !== fam) continue;
+    const tally = (r: Record<string, unknown>) => {
       const key = fam === 0 ? '' : String(r.key);
       let cohorts = byKey.get(key);
       if (!cohorts) byKey.set(key, (cohorts = new Map()));
-      cohorts.set(Number(r.c), { size: num(r.size), counts: (r.counts as unknown[]).map(Number) });
+      let t = cohorts.get(Number(r.c));
+      if (!t) cohorts.set(Number(r.c), (t = { size: 0, counts: new Array<number>(plan.periods).fill(0) }));
+      return t;
+    };
+    for (const r of rows) {
+      if (num(r.fam) !== fam) continue;
+      const t = tally(r);
+      if (r.k === null || r.k === undefined) {
+        t.size = num(r.size);
+        if (plan.measure === 'entities') t.counts[0] = t.size;
+      } else t.counts[num(r.k)] = Number(r.total);
     }
     return byKey;
   };

@@ -64,8 +64,10 @@ function randomLog(r: () => number, zone: string, period: Period): { rows: Row[]
   const anchor = pick(r, ANCHORS);
   const base = ordinalStart(periodOrdinal(anchor, period, zone) - 1, period, zone);
   const rows: Row[] = [];
-  const count = 1 + Math.floor(r() * 45);
-  const entities = 1 + Math.floor(r() * 6);
+  // One log in ten is larger: cohorts of dozens of members, sums of hundreds of values.
+  const large = r() < 0.1;
+  const count = large ? 300 + Math.floor(r() * 300) : 1 + Math.floor(r() * 45);
+  const entities = large ? 20 + Math.floor(r() * 40) : 1 + Math.floor(r() * 6);
   for (let i = 0; i < count; i++) {
     const roll = r();
     rows.push({
@@ -181,6 +183,7 @@ async function differential(connection: DuckDBConnection, seed: number): Promise
     assert.equal(aggregated.cohort.cohorts?.length, expected.cohorts.length, context());
     assert.deepEqual(figures(drawn(aggregated)), expected, context());
     if (expected.cohorts.some((c) => c.size > 0)) features.push('non-empty');
+    if (expected.cohorts.some((c) => c.size >= 10)) features.push('cohorts of 10 or more');
   } finally {
     await connection.run(`DROP TABLE ${quoteIdent(table)}`);
   }
