@@ -154,7 +154,13 @@ function rankedGroups(plan: EventFunnelPlan, rows: Row[], p: number, figures: (r
  */
 function trendCounts(plan: EventFunnelPlan, rows: Row[], asOf: number | null): NonNullable<FunnelContract['funnel']['trendCounts']> {
   const days = rows.filter((r) => Number(r.fam) === 4).map((r) => ({ lo: Number(r.lo), hi: Number(r.hi), entered: Number(r.entered), converted: Number(r.converted) }));
-  const interval = plan.trendInterval ?? intervalForSpan(Math.min(...days.map((d) => d.lo)), Math.max(...days.map((d) => d.hi)));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const day of days) {
+    if (day.lo < lo) lo = day.lo;
+    if (day.hi > hi) hi = day.hi;
+  }
+  const interval = plan.trendInterval ?? intervalForSpan(lo, hi);
   const byStart = new Map<number, TrendBucket>();
   for (const day of days) {
     const start = periodStart(day.lo, interval, plan.timeZone);
