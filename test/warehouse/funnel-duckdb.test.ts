@@ -378,3 +378,31 @@ test('the returned contract carries every figure in its pre-aggregated form', as
     await con.run('DROP TABLE shapes');
   }
 });
+
+test('mean times are added up in the browser engine\'s entity order, to the last bit', async () => {
+  // (0.1 + 0.2) + 0.3 and (0.3 + 0.2) + 0.1 are different doubles: the mean depends on the order
+  // in which entities' times are added, which is the order of their first rows.
+  const means: number[] = [];
+  for (const order of [['u1', 'u2', 'u3'], ['u3', 'u2', 'u1']]) {
+    const gap: Record<string, number> = { u1: 0.1, u2: 0.2, u3: 0.3 };
+    const rows: Row[] = order.flatMap((user) => [{ user, ts: 0, event: 'a', plan: null, n: null, channel: null }]);
+    for (const user of order) rows.push({ user, ts: gap[user], event: 'b', plan: null, n: null, channel: null });
+    const table = `mean_${order[0]}`;
+    await loadTable(con, table, COLUMNS, rows);
+    try {
+      const contract: InlineContract<FunnelContract> = {
+        version: 1,
+        kind: 'funnel',
+        data: { rows },
+        fields: { entity: 'user', time: 'ts', event: 'event' },
+        funnel: { steps: [{ event: 'a' }, { event: 'b' }] },
+      };
+      const got = await runContract(contract, con, { table });
+      assert.deepEqual(figures({ ...got, data: { rows: [] } }), figures(contract));
+      means.push(got.funnel.steps[1].meanTimeMs as number);
+    } finally {
+      await con.run(`DROP TABLE ${quoteIdent(table)}`);
+    }
+  }
+  assert.notEqual(means[0], means[1]);
+});
