@@ -510,9 +510,13 @@ FROM stats LEFT JOIN ranked ON stats.g = 1 AND stats.p = ranked.p AND stats.key 
   // trendBuckets(): entries (first step of a counted best attempt) by local day in the zone; the
   // days are rolled up into the trend's periods, and checked against the in-memory calendar, by
   // the caller.
-  const micros = `CAST(floor(ts[1] * 1000) AS BIGINT)`;
+  // UTC days are plain arithmetic; another zone's need DuckDB's ICU time zones.
+  const day =
+    plan.timeZone === 'UTC' || plan.timeZone === 'Etc/UTC'
+      ? `floor(ts[1] / ${params.bind(DURATION.DAY, 'DOUBLE')})`
+      : `date_trunc('day', timezone(${params.bind(plan.timeZone, 'VARCHAR')}, make_timestamptz(CAST(floor(ts[1] * 1000) AS BIGINT))))`;
   selects.push(`SELECT 4 AS fam, min(ts[1]) AS lo, max(ts[1]) AS hi, count(*) AS entered, count(*) FILTER (WHERE m = ${n}) AS converted
-FROM overall WHERE p = 0 AND m >= 1 GROUP BY date_trunc('day', timezone(${params.bind(plan.timeZone, 'VARCHAR')}, make_timestamptz(${micros})))`);
+FROM overall WHERE p = 0 AND m >= 1 GROUP BY ${day}`);
   if (n > 1) {
     ctes.push(...timeToConvertCtes(plan, params));
     selects.push(`SELECT 5 AS fam, tn, ${medianOf('tl')} AS tmd, tsum, tstart, twidth, tbins, (SELECT list({'b': b, 'c': c}) FROM ttc_bins) AS tcounts FROM ttc_w`);

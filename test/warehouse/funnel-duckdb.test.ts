@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { computeFunnel } from '../../src/analytics/compute.js';
-import type { FunnelContract, FunnelEventStep, InlineContract, WhereClause } from '../../src/analytics/contract.js';
+import type { FunnelAggregateStep, FunnelContract, FunnelEventStep, InlineContract, WhereClause } from '../../src/analytics/contract.js';
 import type { FunnelGroup, FunnelStepResult } from '../../src/analytics/funnel/view-model.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
 import { quoteIdent, runContract } from '../../src/warehouse/index.js';
@@ -399,7 +399,7 @@ test('mean times are added up in the browser engine\'s entity order, to the last
       };
       const got = await runContract(contract, con, { table });
       assert.deepEqual(figures({ ...got, data: { rows: [] } }), figures(contract));
-      means.push(got.funnel.steps[1].meanTimeMs as number);
+      means.push((got.funnel.steps[1] as FunnelAggregateStep).meanTimeMs!);
     } finally {
       await con.run(`DROP TABLE ${quoteIdent(table)}`);
     }
