@@ -16,7 +16,7 @@ import { planAnomaly, type AnomalyPlan, type EventSource } from '../analytics/an
 import { OTHER, topGroups } from '../analytics/groups.js';
 import { periodStarts } from '../analytics/measures/series.js';
 import { addPeriods, periodStart } from '../analytics/time.js';
-import { bindList, leafCtes, measureLeaves, readMeasure, SourceColumns, useMeasureColumns, type LeafReading } from './measure-sql.js';
+import { bindList, emptyReading, leafCtes, measureLeaves, readMeasure, SourceColumns, useMeasureColumns, type LeafReading } from './measure-sql.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
 import { timeCheckCte, timeExpression, type SqlOptions, type WarehouseJob } from './sql.js';
 
@@ -133,8 +133,8 @@ function seriesLayout(plan: AnomalyPlan, source: EventSource, prepared: Array<Re
 }
 
 /**
- * The query: per leaf l of the measure, one row per (series, period) window wi = series × periods
- * + period, (l, wi, v, n); a row (wi −1) naming a cell that is not a number where the measure
+ * The query: per leaf l of the measure, one row per period wi and series g with rows in it
+ * (l, wi, g, v, n); a row (wi −1) naming a cell that is not a number where the measure
  * needs one; and a row (l −1) counting the events in range.
  */
 function seriesSql(plan: AnomalyPlan, source: EventSource, columns: SourceColumns, split: string | null, layout: SeriesLayout, options: SqlOptions): { sql: string; params: unknown[] } {
@@ -144,16 +144,16 @@ function seriesSql(plan: AnomalyPlan, source: EventSource, columns: SourceColumn
   const rest = String(layout.otherIndex ?? -1);
   const group = !split ? '0' : layout.explicit.size ? `CASE gk ${cases()} ELSE ${rest} END` : rest;
   ctes.push(`rows_g AS (SELECT *, ${group} AS g FROM inr)`);
-  const windows = layout.keys.flatMap((_, g) => layout.periods.map((p, i) => ({ wi: g * layout.periods.length + i, g, from: p.from, to: p.to })));
+  const { periods } = layout;
   ctes.push(
-    `win AS (SELECT CAST(unnest(${bindList(windows.map((w) => w.wi), params)}) AS INTEGER) AS wi, unnest(${bindList(windows.map((w) => w.from), params)}) AS wf, unnest(${bindList(windows.map((w) => w.to), params)}) AS wt, CAST(unnest(${bindList(windows.map((w) => w.g), params)}) AS INTEGER) AS g)`,
+    `win AS (SELECT CAST(unnest(${bindList(periods.map((_, i) => i), params)}) AS INTEGER) AS wi, unnest(${bindList(periods.map((p) => p.from), params)}) AS wf, unnest(${bindList(periods.map((p) => p.to), params)}) AS wt, 0 AS fam)`,
   );
-  const selects = [`SELECT -1 AS l, -1 AS wi, NULL::DOUBLE AS v, count(*) AS n, NULL::VARCHAR AS bad FROM inr`];
+  const selects = [`SELECT -1 AS l, -1 AS wi, -1 AS g, NULL::DOUBLE AS v, count(*) AS n, NULL::VARCHAR AS bad FROM inr`];
   measureLeaves(source.measure).forEach((leaf, l) => {
     const name = `l${l}`;
     ctes.push(...leafCtes(leaf, name, { rows: 'rows_g', all: 'src', windows: 'win', columns, params }));
-    selects.push(`SELECT ${l} AS l, wi, v, n, NULL::VARCHAR AS bad FROM ${name}`);
-    selects.push(`SELECT ${l} AS l, -1 AS wi, NULL::DOUBLE AS v, NULL::BIGINT AS n, bad FROM ${name}_bad WHERE bad IS NOT NULL`);
+    selects.push(`SELECT ${l} AS l, wi, g, v, n, NULL::VARCHAR AS bad FROM ${name}`);
+    selects.push(`SELECT ${l} AS l, -1 AS wi, -1 AS g, NULL::DOUBLE AS v, NULL::BIGINT AS n, bad FROM ${name}_bad WHERE bad IS NOT NULL`);
   });
   const sql = `WITH ${ctes.join(',\n')}
 SELECT u.* FROM (${selects.join('\nUNION ALL\n')}) u, time_check WHERE time_check.bad = 0`;
@@ -174,14 +174,13 @@ function pointsContract(contract: AnomalyContract, plan: AnomalyPlan, source: Ev
       const leaf = leaves[l];
       throw new ContractError(leaf.kind === 'op' ? leaf.fieldPath : '/anomaly/measure', `expected a number in every measured cell, got ${JSON.stringify(String(r.bad))}`);
     }
-    readings.set(`${l}/${Number(r.wi)}`, { value: r.v === null || r.v === undefined ? null : Number(r.v), rows: Number(r.n ?? 0) });
+    readings.set(`${l}/${Number(r.wi)}/${Number(r.g)}`, { value: r.v === null || r.v === undefined ? null : Number(r.v), rows: Number(r.n ?? 0) });
   }
   const points: AnomalyPointInput[] = [];
   if (inRange > 0) {
     layout.keys.forEach((key, g) => {
-      layout.periods.forEach((p, i) => {
-        const wi = g * layout.periods.length + i;
-        const { reading } = readMeasure(source.measure, leaves.map((_, l) => readings.get(`${l}/${wi}`) ?? { value: null, rows: 0 }));
+      layout.periods.forEach((p, wi) => {
+        const { reading } = readMeasure(source.measure, leaves.map((leaf, l) => readings.get(`${l}/${wi}/${g}`) ?? emptyReading(leaf)));
         points.push({ t: p.start, value: reading.value, ...(source.split ? { series: key } : {}) });
       });
     });

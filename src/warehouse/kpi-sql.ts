@@ -17,7 +17,7 @@ import { lastPeriod, periodRange } from '../analytics/kpi/execute-memory.js';
 import { planKpi, type KpiPlan, type KpiPlanItem } from '../analytics/kpi/plan.js';
 import { periodStarts } from '../analytics/measures/series.js';
 import { addPeriods } from '../analytics/time.js';
-import { bindList, leafCtes, measureLeaves, readMeasure, SourceColumns, useMeasureColumns, type LeafReading } from './measure-sql.js';
+import { bindList, emptyReading, leafCtes, measureLeaves, readMeasure, SourceColumns, useMeasureColumns, type LeafReading } from './measure-sql.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
 import { timeCheckCte, timeExpression, type SqlOptions, type WarehouseJob } from './sql.js';
 
@@ -76,16 +76,20 @@ function kpiWindows(kpi: KpiPlanItem, plan: KpiPlan, asOf: number): KpiWindows {
   return { range, previousRange, yearAgo, sparkline };
 }
 
-/** The windows as one list, in the order {@link givenContract} reads them back. */
-function windowList(w: KpiWindows): Array<{ from: number; to: number }> {
-  return [w.range, ...(w.previousRange ? [w.previousRange] : []), ...(w.yearAgo ? [w.yearAgo] : []), ...w.sparkline];
+/**
+ * The windows as one list, in the order {@link givenContract} reads them back, each with its
+ * family: windows of a family never overlap (the sparkline's periods), so one join places a row.
+ */
+function windowList(w: KpiWindows): Array<{ from: number; to: number; fam: number }> {
+  const one = (r: { from: number; to: number }, fam: number) => [{ from: r.from, to: r.to, fam }];
+  return [...one(w.range, 0), ...(w.previousRange ? one(w.previousRange, 1) : []), ...(w.yearAgo ? one(w.yearAgo, 2) : []), ...w.sparkline.map((p) => ({ from: p.from, to: p.to, fam: 3 }))];
 }
 
 /** The events as the query reads them: t (epoch ms), o (row order), g (one group), the columns. */
 function sourceCte(plan: KpiPlan, columns: SourceColumns, options: SqlOptions): string {
   const time = timeExpression(quoteIdent(plan.time!), options.time ?? 'epoch-ms');
   const order = options.rowOrder === undefined ? 'rowid' : `row_number() OVER (ORDER BY ${quoteIdent(options.rowOrder)})`;
-  return `src AS (SELECT ${time} AS t, ${order} AS o, '' AS g${columns.selectList()} FROM ${quoteTable(options.table)})`;
+  return `src AS (SELECT ${time} AS t, ${order} AS o, 0 AS g${columns.selectList()} FROM ${quoteTable(options.table)})`;
 }
 
 /** The first query: the latest event time, "now" when the contract gives no `asOf` (every time checked). */
@@ -98,17 +102,19 @@ SELECT max(t) AS as_of FROM src, time_check WHERE time_check.bad = 0`;
 }
 
 /**
- * The query: per computed KPI k and leaf l of its measure, one row per window (k, l, wi, v, n),
- * and one row (wi −1) naming a cell that is not a number where the measure needs one.
+ * The query: per computed KPI k and leaf l of its measure, one row per window with rows in it
+ * (k, l, wi, v, n), and one row (wi −1) naming a cell that is not a number where the measure
+ * needs one; plus one row (k −1) counting every event, so the time check always runs.
  */
 function kpiSql(plan: KpiPlan, kpis: KpiPlanItem[], windows: KpiWindows[], columns: SourceColumns, options: SqlOptions): { sql: string; params: unknown[] } {
   const params = new SqlParams();
   const ctes = [sourceCte(plan, columns, options), timeCheckCte(params)];
-  const selects: string[] = [];
+  // One row always, so the time check runs even when no window holds a row.
+  const selects: string[] = ['SELECT -1 AS k, -1 AS l, -1 AS wi, NULL::DOUBLE AS v, count(*) AS n, NULL::VARCHAR AS bad FROM src'];
   kpis.forEach((kpi, k) => {
     const list = windowList(windows[k]);
     ctes.push(
-      `w${k} AS (SELECT CAST(unnest(${bindList(list.map((_, i) => i), params)}) AS INTEGER) AS wi, unnest(${bindList(list.map((w) => w.from), params)}) AS wf, unnest(${bindList(list.map((w) => w.to), params)}) AS wt, '' AS g)`,
+      `w${k} AS (SELECT CAST(unnest(${bindList(list.map((_, i) => i), params)}) AS INTEGER) AS wi, unnest(${bindList(list.map((w) => w.from), params)}) AS wf, unnest(${bindList(list.map((w) => w.to), params)}) AS wt, CAST(unnest(${bindList(list.map((w) => w.fam), params)}) AS INTEGER) AS fam)`,
     );
     measureLeaves(kpi.measure!).forEach((leaf, l) => {
       const name = `k${k}_l${l}`;
@@ -139,6 +145,7 @@ function givenContract(
   for (const r of rows) {
     const k = Number(r.k);
     const l = Number(r.l);
+    if (k < 0) continue;
     if (r.bad !== null && r.bad !== undefined) {
       const leaf = measureLeaves(computed[k].kpi.measure!)[l];
       const path = leaf.kind === 'op' ? leaf.fieldPath : `${computed[k].kpi.path}/measure`;
@@ -150,8 +157,8 @@ function givenContract(
     const k = computed.findIndex((c) => c.index === i);
     if (k < 0) return contract.kpi.kpis![i];
     const measure = kpi.measure!;
-    const leaves = measureLeaves(measure).length;
-    const read = (wi: number) => readMeasure(measure, Array.from({ length: leaves }, (_, l) => readings.get(`${k}/${l}/${wi}`) ?? { value: null, rows: 0 })).reading;
+    const leaves = measureLeaves(measure);
+    const read = (wi: number) => readMeasure(measure, leaves.map((leaf, l) => readings.get(`${k}/${l}/${wi}`) ?? emptyReading(leaf))).reading;
     const w = windows[k];
     let wi = 0;
     const now = read(wi++);

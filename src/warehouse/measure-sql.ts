@@ -7,8 +7,9 @@
  * notes come out the same.
  *
  * Exactness: every figure is the in-memory one bit for bit. Sums and means add the values one by
- * one in the rows' time order (ties by row order), starting from 0, as `Array.reduce` does — a
- * DuckDB `sum` adds in whatever order its threads meet the rows, which differs in the last bits.
+ * one in the rows' time order (ties by row order), starting from 0, as `Array.reduce` does: an
+ * ordered `sum(v ORDER BY t, o)` does exactly that (the tests hold it to a sequential sum over
+ * large groups), while a plain `sum` adds per thread and differs in the last bits.
  * A median is the mean of the two middle values of the sorted list ((a + b) / 2, not DuckDB's
  * interpolation a + (b − a) / 2). Durations are (close − start) / unit in doubles, as in memory.
  * @module
@@ -131,21 +132,24 @@ export function bindList(values: readonly number[], params: SqlParams): string {
   return `CAST(${params.bind(JSON.stringify(values), 'VARCHAR')} AS DOUBLE[])`;
 }
 
-/** What a leaf reads: `rows` has t, o, g (group) and the aliased columns; `windows` has wi, wf, wt, g. */
+/** What a leaf reads: `rows` has t, o, g (group) and the aliased columns; `windows` has wi, wf, wt. */
 export interface LeafInput {
   /** Relation of the rows the measure may read, with t (epoch ms), o (row order), g (group). */
   rows: string;
   /** Relation of every row of the table (with the aliased columns): the numbers check reads it. */
   all: string;
-  /** Relation of windows: wi (index), wf, wt ([from, to) epoch ms), g (group). */
+  /**
+   * Relation of windows: wi (index), fam (family), wf, wt ([from, to) epoch ms). Windows of one
+   * family must not overlap; every group reads every window.
+   */
   windows: string;
   columns: SourceColumns;
   params: SqlParams;
 }
 
 /**
- * CTEs reading one leaf over every window: `<name>` with columns (wi, v DOUBLE, n BIGINT) — the
- * leaf's value and rows per window — and `<name>_bad`, one row with `bad`: a measured cell that is
+ * CTEs reading one leaf over every window: `<name>` with columns (wi, g, v DOUBLE, n BIGINT) — the
+ * leaf's value and rows per window and group that has rows in it (see {@link emptyReading}) — and `<name>_bad`, one row with `bad`: a measured cell that is
  * not a number (or NaN) for an op that needs numbers, as the in-memory engine refuses it, else NULL.
  */
 export function leafCtes(leaf: Leaf, name: string, input: LeafInput): string[] {
@@ -192,33 +196,61 @@ export function leafCtes(leaf: Leaf, name: string, input: LeafInput): string[] {
     measured = `${name}_rows`;
   }
   const present = `FILTER (WHERE r.v IS NOT NULL)`;
+  // `sum(… ORDER BY t, o)` feeds the values to one running double in that order, starting from 0:
+  // Array.reduce's sum exactly (a plain `sum` adds per thread and differs in the last bits).
   const aggregate: Record<typeof op, string> = {
     count: 'NULL::DOUBLE',
     distinct: `count(DISTINCT r.v) FILTER (WHERE r.v IS NOT NULL AND NOT (typeof(r.v) = 'VARCHAR' AND CAST(r.v AS VARCHAR) = ''))`,
-    sum: `list(r.v ORDER BY r.t, r.o) ${present}`,
-    mean: `list(r.v ORDER BY r.t, r.o) ${present}`,
+    sum: `sum(r.v ORDER BY r.t, r.o)`,
+    mean: `sum(r.v ORDER BY r.t, r.o)`,
     median: `list_sort(list(r.v) ${present})`,
     min: `min(r.v)`,
     max: `max(r.v)`,
     last: `arg_max(r.v, {'t': r.t, 'o': r.o}) ${present}`,
   };
-  const sum = `list_reduce(coalesce(a, []::DOUBLE[]), lambda x, y: x + y, 0::DOUBLE)`;
   const value: Record<typeof op, string> = {
     count: 'CAST(n AS DOUBLE)',
     distinct: 'CAST(a AS DOUBLE)',
-    sum,
-    mean: `CASE WHEN len(coalesce(a, [])) = 0 THEN NULL ELSE ${sum} / len(a) END`,
+    sum: 'coalesce(a, 0::DOUBLE)',
+    mean: 'CASE WHEN c = 0 THEN NULL ELSE a / c END',
     median: `CASE WHEN len(coalesce(a, [])) = 0 THEN NULL WHEN len(a) % 2 = 1 THEN a[len(a) // 2 + 1] ELSE (a[len(a) // 2] + a[len(a) // 2 + 1]) / 2 END`,
     min: 'CAST(a AS DOUBLE)',
     max: 'CAST(a AS DOUBLE)',
     last: 'CAST(a AS DOUBLE)',
   };
+  // Windows of one family never overlap, so each row falls in at most one of them. A family of
+  // one window (a KPI's period) is a filter; otherwise the windows' starts and the rows are sorted
+  // together per family, each row taking the latest start at or before it (a start sorts first at
+  // the same time; starts ascend with wi, so the latest is the running max), then the window's end
+  // is checked. One sort, where a range join compares every row with every window (and DuckDB
+  // turns an ASOF join with few windows into just that).
+  ctes.push(`${name}_in AS (
+  SELECT f.fam, f.k, f.w1, m.g, m.t, m.o, m.v
+  FROM ${measured} m JOIN (SELECT fam, min(wf) AS lo, max(wt) AS hi, count(*) AS k, min(wi) AS w1 FROM ${windows} GROUP BY fam) f ON m.t >= f.lo AND m.t < f.hi
+)`);
+  ctes.push(`${name}_placed AS (
+  SELECT g, t, o, v, w1 AS wi FROM ${name}_in WHERE k = 1
+  UNION ALL
+  SELECT g, t, o, v, wi FROM (
+    SELECT *, max(ws) OVER (PARTITION BY fam ORDER BY pos, kind ROWS UNBOUNDED PRECEDING) AS wi FROM (
+      SELECT fam, t AS pos, 1 AS kind, NULL::INTEGER AS ws, g, t, o, v FROM ${name}_in WHERE k > 1
+      UNION ALL
+      SELECT fam, wf AS pos, 0 AS kind, wi AS ws, NULL, NULL, NULL, NULL FROM ${windows}
+    )
+  ) WHERE kind = 1
+)`);
   ctes.push(`${name} AS (
-  SELECT wi, ${value[op]} AS v, n FROM (
-    SELECT w.wi, ${aggregate[op]} AS a, count(r.t) AS n
-    FROM ${windows} w LEFT JOIN ${measured} r ON r.g = w.g AND r.t >= w.wf AND r.t < w.wt
-    GROUP BY w.wi
+  SELECT wi, g, ${value[op]} AS v, n FROM (
+    SELECT w.wi, r.g, ${aggregate[op]} AS a, count(r.v) AS c, count(*) AS n
+    FROM ${name}_placed r JOIN ${windows} w ON r.wi = w.wi
+    WHERE r.t < w.wt
+    GROUP BY w.wi, r.g
   )
 )`);
   return ctes;
+}
+
+/** A leaf over a window without rows: counts and sums 0, the rest null (measure.ts `evaluate`). */
+export function emptyReading(leaf: Leaf): LeafReading {
+  return { value: leaf.kind === 'op' && (leaf.op === 'count' || leaf.op === 'distinct' || leaf.op === 'sum') ? 0 : null, rows: 0 };
 }
