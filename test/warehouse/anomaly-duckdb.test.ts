@@ -1,11 +1,12 @@
 /**
  * The anomaly warehouse path against the in-memory engine: random anomaly contracts (every
  * measure, filters, grains, open and closed ranges, splits with limits and "Other", alert rules of
- * every type) over random event logs with ties, events on period edges, missing values, a DST zone
- * and Asia/Shanghai, computed by `computeAnomalies` and by `runContract` in DuckDB. The anomaly
- * view model of the returned contract (given points) must equal the raw contract's — every point's
- * value bit for bit, every rule's verdict and state, every alert — except the rows counted, which
- * given points do not carry. Plus injection attempts and refusals.
+ * every type) over random event logs with ties, events on period edges, missing values, DST zones,
+ * Asia/Shanghai and a half-hour zone (Asia/Kolkata), computed by `computeAnomalies` and by
+ * `runContract` in DuckDB. The anomaly view model of the returned contract (given points) must
+ * equal the raw contract's — every point's value bit for bit, every rule's verdict and state,
+ * every alert — except the rows counted, which given points do not carry. Plus injection attempts
+ * and refusals.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,12 +43,13 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai', 'Europe/Berlin'];
+const ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai', 'Europe/Berlin', 'Asia/Kolkata'];
 /** Instants on period edges (midnights around DST changes, month starts, in each zone), ±1 ms. */
 const EDGES = [
   '2026-03-08T05:00:00Z', '2026-03-08T07:00:00Z', '2026-03-08T06:00:00Z', '2026-03-29T00:00:00Z', '2026-03-28T16:00:00Z',
   '2026-02-28T16:00:00Z', '2026-03-01T00:00:00Z', '2026-03-01T05:00:00Z', '2026-03-31T16:00:00Z', '2026-03-16T04:00:00Z',
-  '2026-03-15T23:00:00Z', '2026-03-09T04:00:00Z', '2026-02-01T05:00:00Z', '2026-01-31T16:00:00Z',
+  '2026-03-15T23:00:00Z', '2026-03-09T04:00:00Z', '2026-02-01T05:00:00Z', '2026-01-31T16:00:00Z', '2026-03-14T18:30:00Z',
+  '2026-02-28T18:30:00Z',
 ].flatMap((iso) => [Date.parse(iso) - 1, Date.parse(iso), Date.parse(iso) + 1]);
 const BASE = Date.parse('2026-03-20T00:00:00Z');
 
@@ -116,10 +118,11 @@ function randomRules(r: () => number): AnomalyRule[] {
 
 function randomContract(r: () => number, rows: Row[]): AnomalyContract {
   const timeZone = pick(r, ZONES);
-  const grain = pick(r, ['day', 'day', 'week', 'month', 'hour', undefined] as const);
+  const grain = pick(r, ['day', 'day', 'week', 'month', 'hour', 'minute', undefined] as const);
   let range: TimeRange | undefined;
   const roll = r();
-  if (grain === 'hour') range = { from: '2026-03-07', to: pick(r, ['2026-03-09', '2026-03-10T05:30']) };
+  if (grain === 'minute') range = { from: '2026-03-08T01:30', to: pick(r, ['2026-03-08T04:00', '2026-03-08T03:10']) };
+  else if (grain === 'hour') range = { from: '2026-03-07', to: pick(r, ['2026-03-09', '2026-03-10T05:30']) };
   else if (roll < 0.3) range = { from: pick(r, ['2026-03-01', '2026-03-08T12:00', BASE - 20 * DAY]), to: pick(r, ['2026-03-15', BASE - 2 * DAY, '2026-03-31']) };
   else if (roll < 0.45) range = { from: pick(r, ['2026-03-01', BASE - 9 * DAY]) };
   else if (roll < 0.6) range = { to: pick(r, ['2026-03-10', BASE - 5 * DAY]) };
