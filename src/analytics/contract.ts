@@ -287,6 +287,8 @@ export interface AnomalyPointInput {
   t: Timestamp;
   value: number | null;
   series?: string;
+  /** Rows the value was measured from (a warehouse gives them). Default 0. */
+  rows?: number;
 }
 
 /** The anomaly grains. */
@@ -302,6 +304,8 @@ export interface AnomalySection {
   measure?: MeasureSpec;
   /** Pre-aggregated points instead of events. */
   points?: AnomalyPointInput[];
+  /** With given `points`: the events in range they were measured from (a warehouse gives it). Default 0. */
+  rows?: number;
   /**
    * One series per value of this field: the `limit` largest by rows (default 5), the rest as
    * "Other". With given `points` (split already, e.g. by a warehouse): the field the series were

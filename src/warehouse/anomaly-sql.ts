@@ -36,7 +36,8 @@ interface SeriesLayout {
 /**
  * An anomaly contract from events as a warehouse job, planned by the in-memory planner. Its
  * result: the same contract with `anomaly.points` (each series' every period, gaps as memory fills
- * them), `grain`, and the split field in place of the measure; the range is spent.
+ * them, with the rows each read), `grain`, the events in range (`rows`), and the split field in
+ * place of the measure; the range is spent.
  */
 export function anomalyJob(contract: AnomalyContract): WarehouseJob<AnomalyContract> {
   const plan = planAnomaly(contract);
@@ -181,7 +182,7 @@ function pointsContract(contract: AnomalyContract, plan: AnomalyPlan, source: Ev
     layout.keys.forEach((key, g) => {
       layout.periods.forEach((p, wi) => {
         const { reading } = readMeasure(source.measure, leaves.map((leaf, l) => readings.get(`${l}/${wi}/${g}`) ?? emptyReading(leaf)));
-        points.push({ t: p.start, value: reading.value, ...(source.split ? { series: key } : {}) });
+        points.push({ t: p.start, value: reading.value, ...(source.split ? { series: key } : {}), rows: reading.rows });
       });
     });
   }
@@ -195,6 +196,7 @@ function pointsContract(contract: AnomalyContract, plan: AnomalyPlan, source: Ev
       grain: plan.grain!,
       format: { ...plan.format },
       points,
+      rows: inRange,
       ...(source.split ? { split: { field: source.split.field, other: layout.merged } } : {}),
     },
   };

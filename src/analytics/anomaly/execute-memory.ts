@@ -83,13 +83,13 @@ function splitRows(columns: Columns, split: NonNullable<EventSource['split']>, o
 function givenSeries(plan: AnomalyPlan, source: PointSource): AnomalyExecution {
   const { timeZone, grain } = plan;
   const { from, to } = rangeLimits(plan.range);
-  const bySeries = new Map<string, Array<{ start: number; value: number | null; index: number }>>();
+  const bySeries = new Map<string, Array<{ start: number; value: number | null; rows: number; index: number }>>();
   source.points.forEach((p, index) => {
     if (p.start < from || p.start >= to) return;
     const start = grain ? periodStart(p.start, grain, timeZone) : p.start;
     const list = bySeries.get(p.series);
-    if (list) list.push({ start, value: p.value, index });
-    else bySeries.set(p.series, [{ start, value: p.value, index }]);
+    if (list) list.push({ start, value: p.value, rows: p.rows, index });
+    else bySeries.set(p.series, [{ start, value: p.value, rows: p.rows, index }]);
   });
   const label = grain ?? labelGrain(source, timeZone);
   const series = [...bySeries].map(([key, list]): ExecutedSeries => {
@@ -100,16 +100,16 @@ function givenSeries(plan: AnomalyPlan, source: PointSource): AnomalyExecution {
       }
     }
     if (list.length > MAX_PERIODS) throw new ContractError('/anomaly/points', 'holds more than 10,000 points per series; aggregate them to a longer grain');
-    const given = new Map(list.map((p) => [p.start, p.value]));
+    const given = new Map(list.map((p) => [p.start, p]));
     const starts = grain && list.length ? periodStarts({ period: grain, timeZone, from: list[0].start, to: list[list.length - 1].start + 1 }, '/anomaly/grain') : list.map((p) => p.start);
     return {
       key,
       // A warehouse that split the events says whether its "Other" series merges the rest.
       other: key === OTHER && source.split?.other === true,
-      points: starts.map((start) => ({ period: periodKey(start, label, timeZone), start, value: given.get(start) ?? null, rows: 0 })),
+      points: starts.map((start) => ({ period: periodKey(start, label, timeZone), start, value: given.get(start)?.value ?? null, rows: given.get(start)?.rows ?? 0 })),
     };
   });
-  return { series, rows: 0 };
+  return { series, rows: source.rows };
 }
 
 /** Labels for points without a grain: dates when every point falls on a midnight in the zone, else minutes. */

@@ -74,7 +74,9 @@ export interface EventSource {
 /** Given points, in the order given; `series` empty when there is one. */
 export interface PointSource {
   kind: 'points';
-  points: Array<{ start: number; value: number | null; series: string }>;
+  points: Array<{ start: number; value: number | null; series: string; rows: number }>;
+  /** Events in range the points were measured from, as given (0 by default). */
+  rows: number;
   /** The field the series were split by (a warehouse split the events), and whether "Other" merges the rest. */
   split: { field: string; other: boolean } | null;
 }
@@ -112,6 +114,7 @@ export function planAnomaly(contract: AnomalyContract): AnomalyPlan {
   if (spec.points && spec.measure) throw new ContractError('/anomaly/measure', 'applies to events; given points are already measured (name each point\'s "series" to give several)');
   if (spec.points && spec.split?.limit !== undefined) throw new ContractError('/anomaly/split/limit', 'applies to events; given points are split already (name each point\'s "series")');
   if (!spec.points && spec.split?.other !== undefined) throw new ContractError('/anomaly/split/other', 'applies to given points; with events, "Other" merges the values beyond "limit"');
+  if (!spec.points && spec.rows !== undefined) throw new ContractError('/anomaly/rows', 'applies to given points; with events, the rows are counted');
   const source = spec.points ? pointSource(spec, timeZone) : eventSource(contract);
   const grain = spec.grain ?? (spec.points ? null : 'day');
   const periodMs = grain ? GRAIN_MS[grain] : givenStep(source as PointSource);
@@ -159,9 +162,9 @@ function pointSource(spec: AnomalySection, timeZone: string): PointSource {
   const points = spec.points!.map((p, i) => {
     const start = parseTimestamp(p.t, timeZone);
     if (!plausibleTime(start)) throw new ContractError(`/anomaly/points/${i}/t`, `expected an ISO 8601 timestamp or epoch milliseconds, got ${JSON.stringify(p.t)}`);
-    return { start, value: p.value, series: p.series ?? '' };
+    return { start, value: p.value, series: p.series ?? '', rows: p.rows ?? 0 };
   });
-  return { kind: 'points', points, split: spec.split ? { field: spec.split.field, other: spec.split.other ?? false } : null };
+  return { kind: 'points', points, rows: spec.rows ?? 0, split: spec.split ? { field: spec.split.field, other: spec.split.other ?? false } : null };
 }
 
 /** Given points without a grain: a period is the smallest gap between two points of a series (a day when there is none). */

@@ -26,7 +26,7 @@ export interface AnomalyPoint {
   start: number;
   /** Null: no data (never drawn as zero). */
   value: number | null;
-  /** Rows measured (0 for given points). */
+  /** Rows measured (for given points, as given: 0 by default). */
   rows: number;
   /** One evaluation per rule, in the rules' order. */
   rules: RuleEvaluation[];
@@ -102,7 +102,7 @@ export interface AnomalyViewModel {
   state: RuleState;
   /** The worst severity firing now, or null. */
   severity: AlertSeverity | null;
-  /** Rows in range (0 for given points). */
+  /** Rows in range (for given points, `anomaly.rows`: 0 by default). */
   rows: number;
 }
 
