@@ -149,8 +149,9 @@ export interface LeafInput {
 
 /**
  * CTEs reading one leaf over every window: `<name>` with columns (wi, g, v DOUBLE, n BIGINT) — the
- * leaf's value and rows per window and group that has rows in it (see {@link emptyReading}) — and `<name>_bad`, one row with `bad`: a measured cell that is
- * not a number (or NaN) for an op that needs numbers, as the in-memory engine refuses it, else NULL.
+ * leaf's value and rows per window and group, for those with rows in it (the others read as
+ * {@link emptyReading}) — and `<name>_bad`, one row with `bad`: a measured cell that is not a
+ * number (or NaN) for an op that needs numbers, as the in-memory engine refuses it, else NULL.
  */
 export function leafCtes(leaf: Leaf, name: string, input: LeafInput): string[] {
   const { rows, windows, columns, params } = input;
