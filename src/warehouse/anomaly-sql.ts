@@ -74,7 +74,8 @@ function sourceCtes(plan: AnomalyPlan, source: EventSource, columns: SourceColum
   // groups.ts `groupKey`: missing is '', anything else its text (the split column is text, integer or boolean).
   const key = split ? `coalesce(CAST(${split} AS VARCHAR), '')` : `''`;
   return [
-    `src AS (SELECT ${time} AS t, ${order} AS o${columns.selectList()} FROM ${quoteTable(options.table)})`,
+    // Numbered once: every leaf must see the same order among rows tied in a named order column.
+    `src AS ${options.rowOrder === undefined ? '' : 'MATERIALIZED '}(SELECT ${time} AS t, ${order} AS o${columns.selectList()} FROM ${quoteTable(options.table)})`,
     timeCheckCte(params),
     `inr AS (SELECT *, ${key} AS gk FROM src WHERE ${range.join(' AND ')})`,
   ];

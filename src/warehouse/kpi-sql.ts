@@ -89,7 +89,9 @@ function windowList(w: KpiWindows): Array<{ from: number; to: number; fam: numbe
 function sourceCte(plan: KpiPlan, columns: SourceColumns, options: SqlOptions): string {
   const time = timeExpression(quoteIdent(plan.time!), options.time ?? 'epoch-ms');
   const order = options.rowOrder === undefined ? 'rowid' : `row_number() OVER (ORDER BY ${quoteIdent(options.rowOrder)})`;
-  return `src AS (SELECT ${time} AS t, ${order} AS o, 0 AS g${columns.selectList()} FROM ${quoteTable(options.table)})`;
+  // Numbered once: every leaf must see the same order among rows tied in a named order column.
+  const materialized = options.rowOrder === undefined ? '' : 'MATERIALIZED ';
+  return `src AS ${materialized}(SELECT ${time} AS t, ${order} AS o, 0 AS g${columns.selectList()} FROM ${quoteTable(options.table)})`;
 }
 
 /** The first query: the latest event time, "now" when the contract gives no `asOf` (every time checked). */

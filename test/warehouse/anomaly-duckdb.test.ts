@@ -241,3 +241,28 @@ test('no event in range gives no series, as in memory', async () => {
     assert.deepStrictEqual(computeAnomalies(contract).series, []);
   }
 });
+
+test('a view ordered by a named column (here the reverse of insertion) orders ties as memory orders its rows', async () => {
+  const r = prng(77);
+  const rows = randomLog(r);
+  await loadTable(con, 'ordered_src', COLUMNS, rows);
+  await con.run('CREATE VIEW ordered_view AS SELECT *, -rowid AS seq FROM ordered_src');
+  const contract: AnomalyContract = {
+    version: 1,
+    kind: 'anomaly',
+    timeZone: 'Europe/Berlin',
+    // Memory meets the rows in `seq` order.
+    data: { rows: [...rows].reverse() },
+    fields: { entity: 'user', time: 'ts', event: 'event', value: 'amount' },
+    anomaly: {
+      grain: 'week',
+      measure: { op: 'ratio', numerator: { op: 'duration', from: { event: 'a' }, to: { event: ['a', 'b'] }, summary: 'mean', unit: 'hours' }, denominator: { op: 'last' } },
+      split: { field: 'plan', limit: 2 },
+      rules: [{ type: 'change', threshold: 5 }],
+    },
+  };
+  const aggregated = await runContract(contract, con, { table: 'ordered_view', rowOrder: 'seq' });
+  const expected = computeAnomalies(contract);
+  assert.deepStrictEqual(computeAnomalies(aggregated), expected);
+  assert.ok(expected.series.some((x) => x.points.some((p) => p.value !== null)), 'some values');
+});
