@@ -345,9 +345,11 @@ function aggregatedCohort(contract: CohortContract, plan: CohortPlan, rows: Arra
     const out: CohortAggregate[] = [];
     for (let c = start; c <= end; c++) {
       const begins = ordinalStart(c, plan.period, plan.timeZone, plan.weekStart);
-      const label = periodKey(begins, plan.period === 'hour' ? 'hour' : 'day', plan.timeZone);
-      // The widgets read the cohort back from its label: it must name the same instant.
-      if (parseTimestamp(label, plan.timeZone) !== begins) throw unsupported('/timeZone', `a cohort period whose start ${label} is ambiguous in ${JSON.stringify(plan.timeZone)}`);
+      const day = periodKey(begins, plan.period === 'hour' ? 'hour' : 'day', plan.timeZone);
+      // The widgets read the cohort's start back from this: its first day, unless that names
+      // another instant (a day that starts at 01:00 where the clock skips midnight), then the
+      // instant itself (the widgets label it by its day all the same).
+      const label = parseTimestamp(day, plan.timeZone) === begins ? day : new Date(begins).toISOString();
       const tally = cohorts.get(c);
       out.push({ cohort: label, size: tally?.size ?? 0, values: tally?.counts ?? new Array(plan.periods).fill(0) });
     }

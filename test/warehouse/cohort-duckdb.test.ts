@@ -42,9 +42,20 @@ type Period = 'hour' | 'day' | 'week' | 'month';
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 /** Zones with and without DST, a half-hour DST (Lord Howe) and a half-hour offset (Kolkata). */
-const ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Europe/London'];
-/** Instants next to clock changes (New York, London, Lord Howe) and an ordinary one. */
-const ANCHORS = [Date.UTC(2026, 2, 8, 7), Date.UTC(2026, 10, 1, 6), Date.UTC(2026, 2, 29, 1), Date.UTC(2026, 3, 4, 15), Date.UTC(2026, 0, 31, 16)];
+const ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Europe/London', 'America/Santiago'];
+/**
+ * Instants next to clock changes (New York, London, Lord Howe both ways, Santiago skipping
+ * midnight so that a day starts at 01:00) and an ordinary one.
+ */
+const ANCHORS = [
+  Date.UTC(2026, 2, 8, 7),
+  Date.UTC(2026, 10, 1, 6),
+  Date.UTC(2026, 2, 29, 1),
+  Date.UTC(2026, 3, 4, 15),
+  Date.UTC(2026, 9, 3, 15, 30),
+  Date.UTC(2026, 8, 6, 4),
+  Date.UTC(2026, 0, 31, 16),
+];
 /** The step between event times per period (events land on period edges) and how many steps a log spans. */
 const STEP: Record<Period, [ms: number, steps: number]> = {
   hour: [15 * 60_000, 40],
@@ -184,6 +195,7 @@ async function differential(connection: DuckDBConnection, seed: number): Promise
     assert.deepEqual(figures(drawn(aggregated)), expected, context());
     if (expected.cohorts.some((c) => c.size > 0)) features.push('non-empty');
     if (expected.cohorts.some((c) => c.size >= 10)) features.push('cohorts of 10 or more');
+    if (period !== 'hour' && aggregated.cohort.cohorts?.some((c) => c.cohort.endsWith('Z'))) features.push('a cohort given by its instant (midnight skipped)');
   } finally {
     await connection.run(`DROP TABLE ${quoteIdent(table)}`);
   }
