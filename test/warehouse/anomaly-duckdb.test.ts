@@ -42,7 +42,7 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai', 'Europe/Berlin', 'Asia/Kolkata'];
+const ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai', 'Europe/Berlin', 'Asia/Kolkata', 'America/Santiago'];
 /** Instants on period edges (midnights around DST changes, month starts, in each zone), ±1 ms. */
 const EDGES = [
   '2026-03-08T05:00:00Z', '2026-03-08T07:00:00Z', '2026-03-08T06:00:00Z', '2026-03-29T00:00:00Z', '2026-03-28T16:00:00Z',

@@ -38,7 +38,7 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 
 const DAY = 86_400_000;
 const HOUR_MS = 3_600_000;
-const ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai', 'Europe/Berlin', 'Asia/Kolkata'];
+const ZONES = ['UTC', 'America/New_York', 'Asia/Shanghai', 'Europe/Berlin', 'Asia/Kolkata', 'America/Santiago'];
 /** Instants near period edges: midnights in each zone around DST changes and month and year ends, ±1 ms. */
 const EDGES = [
   '2025-03-09T05:00:00Z', '2025-03-09T07:00:00Z', '2025-11-02T04:00:00Z', '2025-11-02T05:00:00Z',
