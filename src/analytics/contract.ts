@@ -209,6 +209,8 @@ export interface CohortSection {
    * first, "Other" last), as a warehouse returns a contract with a `breakdown`.
    */
   groups?: Array<{ value: string; cohorts: CohortAggregate[] }>;
+  /** With `cohorts`: distinct entities in any cohort (one may be in several). Default: the sum of the sizes. */
+  entities?: number;
 }
 
 /** Severity of an alert, Grafana's two. */

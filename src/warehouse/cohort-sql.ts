@@ -185,7 +185,7 @@ UNION ALL
  * The query for an event cohort plan. Result rows: `fam` 0 for the whole matrix, per cohort
  * ordinal `c` with members one row with its `size` (`k` NULL) and one row per non-zero cell
  * (period `k`, `total`); `fam` 1 the same per breakdown `key`; and one `fam` 2 row with the
- * latest event time and the counts of rows the warehouse path refuses (times outside the zone
+ * latest event time, the distinct entities in any cohort and the counts of rows the warehouse path refuses (times outside the zone
  * table, clocks turned back across a period edge, non-numbers summed). Exported for tests and
  * tools that want the statement of a plan; {@link cohortJob} is the way in.
  */
@@ -273,15 +273,15 @@ export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string;
 )`,
   ];
   const selects = [
-    `SELECT 0 AS fam, NULL::VARCHAR AS key, c, NULL::BIGINT AS k, count(*) AS size, NULL::DOUBLE AS total, NULL::DOUBLE AS latest, NULL::BIGINT AS outside, NULL::BIGINT AS turned, NULL::BIGINT AS bad
+    `SELECT 0 AS fam, NULL::VARCHAR AS key, c, NULL::BIGINT AS k, count(*) AS size, NULL::DOUBLE AS total, NULL::DOUBLE AS latest, NULL::BIGINT AS outside, NULL::BIGINT AS turned, NULL::BIGINT AS bad, NULL::BIGINT AS entities
 FROM members GROUP BY c`,
-    `SELECT 0, NULL, c, k, NULL, ${total}, NULL, NULL, NULL, NULL FROM cells GROUP BY c, k`,
+    `SELECT 0, NULL, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM cells GROUP BY c, k`,
   ];
   if (plan.breakdown) {
-    selects.push(`SELECT 1, key, c, NULL, count(*), NULL, NULL, NULL, NULL, NULL FROM members GROUP BY key, c`);
-    selects.push(`SELECT 1, key, c, k, NULL, ${total}, NULL, NULL, NULL, NULL FROM cells GROUP BY key, c, k`);
+    selects.push(`SELECT 1, key, c, NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM members GROUP BY key, c`);
+    selects.push(`SELECT 1, key, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM cells GROUP BY key, c, k`);
   }
-  selects.push(`SELECT 2, NULL, NULL, NULL, NULL, NULL, (SELECT max(t) FROM src), (SELECT count(*) FROM ev WHERE outside), turned.n, (SELECT count(*) FROM src WHERE vbad)
+  selects.push(`SELECT 2, NULL, NULL, NULL, NULL, NULL, (SELECT max(t) FROM src), (SELECT count(*) FROM ev WHERE outside), turned.n, (SELECT count(*) FROM src WHERE vbad), (SELECT count(DISTINCT e) FROM members)
 FROM time_check, turned WHERE time_check.bad = 0`);
   return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`, params: params.values };
 }
@@ -355,7 +355,7 @@ function aggregatedCohort(contract: CohortContract, plan: CohortPlan, rows: Arra
     }
     return out;
   };
-  const cohort: CohortContract['cohort'] = { ...contract.cohort, periods: plan.periods, cohorts: list(overall) };
+  const cohort: CohortContract['cohort'] = { ...contract.cohort, periods: plan.periods, cohorts: list(overall), entities: num(meta.entities) };
   if (contract.cohort.asOf === undefined && latest !== null) cohort.asOf = latest;
   if (plan.breakdown) {
     const size = (t: Map<number, Tally>) => [...t.values()].reduce((s, c) => s + c.size, 0);

@@ -166,6 +166,7 @@ function figures(view: CohortViewModel) {
     period: view.period,
     periods: view.periods,
     asOf: view.asOf,
+    entities: view.entities,
     cohorts: rows(view.cohorts),
     mean: view.mean,
     breakdown: view.breakdown?.map((g) => ({ value: g.value, cohorts: rows(g.cohorts), mean: g.mean })) ?? null,

@@ -37,7 +37,7 @@ export function executeCohort(plan: CohortPlan, columns: Columns): CohortExecuti
   if (plan.given) {
     const list = (given: NonNullable<CohortPlan['given']>) => given.map((c) => ({ start: c.start, size: c.size, counts: c.values.slice(0, plan.periods) }));
     const cohorts = list(plan.given);
-    const execution: CohortExecution = { cohorts, asOf: plan.asOf, entities: cohorts.reduce((n, c) => n + c.size, 0) };
+    const execution: CohortExecution = { cohorts, asOf: plan.asOf, entities: plan.givenEntities ?? cohorts.reduce((n, c) => n + c.size, 0) };
     if (plan.givenGroups) execution.groups = plan.givenGroups.map((g) => ({ value: g.value, cohorts: list(g.cohorts) }));
     return execution;
   }

@@ -36,6 +36,8 @@ export interface CohortPlan {
   given: Array<CohortAggregate & { start: number }> | null;
   /** Given cohorts per breakdown value (`cohort.groups`), drawn as a computed breakdown is. */
   givenGroups: Array<{ value: string; cohorts: Array<CohortAggregate & { start: number }> }> | null;
+  /** Given distinct entities (`cohort.entities`); null: the sum of the given sizes. */
+  givenEntities: number | null;
 }
 
 const DEFAULT_PERIODS = 11;
@@ -92,5 +94,6 @@ export function planCohort(contract: CohortContract): CohortPlan {
     entityLimit: spec.entityLimit ?? DEFAULT_ENTITY_LIMIT,
     given,
     givenGroups,
+    givenEntities: spec.entities ?? null,
   };
 }
