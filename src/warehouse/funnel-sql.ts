@@ -46,6 +46,95 @@ export function funnelJob(contract: FunnelContract): WarehouseJob<FunnelContract
   };
 }
 
+/** Which drill-down list to read: a step (0-based), who reached it or who dropped off before it, in a group. */
+export interface FunnelEntitiesRequest {
+  step: number;
+  outcome: 'converted' | 'dropped';
+  /** A breakdown group's value as the view model names it ("Other" for the merged groups); absent or null for the whole funnel. */
+  group?: string | null;
+}
+
+/** A {@link WarehouseJob} whose result is a drill-down list rather than a contract. */
+export type FunnelEntitiesJob = Omit<WarehouseJob, 'finish'> & { finish(rows: Row[]): { ids: string[] } };
+
+/**
+ * The second query behind a drill-down: the ids the in-memory view model lists as
+ * `steps[step].convertedIds` or `droppedIds` (or a breakdown group's), for the current period, in
+ * the same order (entities by their first kept row) and capped at `entityLimit`. The pre-aggregated
+ * contract carries only counts; this reads the ids of one list when they are asked for. A group is
+ * ranked and merged by the in-memory engine's own `topGroups` over the groups' step-1 counts, so
+ * "Other" lists the merged groups' ids in their rank order exactly as `Tally.merge` does; a group
+ * the view model does not show lists no one.
+ */
+export function funnelEntitiesJob(contract: FunnelContract, request: FunnelEntitiesRequest): FunnelEntitiesJob {
+  const plan = planFunnel(contract);
+  if (plan.aggregated) throw new ContractError('/funnel/steps', 'the steps are already counts: there are no entities to list');
+  const n = plan.steps.length;
+  const { step, outcome } = request;
+  const group = request.group ?? null;
+  if (!Number.isInteger(step) || step < 0 || step >= n) throw new RangeError(`step: expected a step index from 0 to ${n - 1}, got ${JSON.stringify(step)}`);
+  if (outcome !== 'converted' && outcome !== 'dropped') throw new TypeError(`outcome: expected "converted" or "dropped", got ${JSON.stringify(outcome)}`);
+  if (group !== null && typeof group !== 'string') throw new TypeError(`group: expected a breakdown value (a string) or null, got ${JSON.stringify(group)}`);
+  if (group !== null && !plan.breakdown) throw new TypeError('group: this funnel has no breakdown');
+  // Only the current period lists ids (the previous one is counted with entityLimit 0).
+  const current: EventFunnelPlan = { ...plan, previous: null };
+  return {
+    columns: funnelColumns(plan),
+    sql: (options) => entitiesSql(current, options, step, outcome, group !== null),
+    finish: (rows) => ({ ids: entityIds(plan, rows, group) }),
+  };
+}
+
+/**
+ * The query for one drill-down list: the whole funnel's ids (`id`, in entity order, at most
+ * `entityLimit`), or every breakdown group's step-1 count (`fam` 1: `key`, `c1`) and its first
+ * `entityLimit` ids (`fam` 2: `key`, `id`, `eo`), to rank and merge as memory does.
+ */
+function entitiesSql(plan: EventFunnelPlan, options: SqlOptions, step: number, outcome: 'converted' | 'dropped', groups: boolean): { sql: string; params: unknown[] } {
+  const params = new SqlParams();
+  const { ctes } = matchedRuns(plan, options, params);
+  // Tally.add: reached step k when m ≥ k + 1; dropped before step k (k ≥ 1) when m = k.
+  const listed = outcome === 'converted' ? `m >= ${step + 1}` : step === 0 ? 'FALSE' : `m = ${step}`;
+  const limit = params.bind(plan.entityLimit, 'BIGINT');
+  if (!groups) {
+    return {
+      sql: `WITH ${ctes.join(',\n')}
+SELECT r.e AS id FROM overall r JOIN ent ON r.p = ent.p AND r.e = ent.e, time_check
+WHERE time_check.bad = 0 AND r.p = 0 AND ${listed} ORDER BY ent.eo LIMIT ${limit}`,
+      params: params.values,
+    };
+  }
+  return {
+    sql: `WITH ${ctes.join(',\n')}
+SELECT 1 AS fam, key, count(*) FILTER (WHERE m >= 1) AS c1 FROM grouped, time_check WHERE time_check.bad = 0 AND p = 0 GROUP BY key
+UNION ALL BY NAME
+SELECT 2 AS fam, key, id, eo FROM (
+  SELECT r.key, r.e AS id, ent.eo, row_number() OVER (PARTITION BY r.key ORDER BY ent.eo) AS rn
+  FROM grouped r JOIN ent ON r.p = ent.p AND r.e = ent.e WHERE r.p = 0 AND ${listed}
+), time_check WHERE time_check.bad = 0 AND rn <= ${limit}`,
+    params: params.values,
+  };
+}
+
+/** The ids of the list asked for, as `String(id)` names them in memory. */
+function entityIds(plan: EventFunnelPlan, rows: Row[], group: string | null): string[] {
+  if (group === null) return rows.map((r) => String(r.id));
+  const limit = plan.entityLimit;
+  const groups = new Map<string, { c1: number; ids: Array<{ id: string; eo: number }> }>();
+  const keyOf = (r: Row) => (r.key === null ? '' : String(r.key));
+  for (const r of rows) if (Number(r.fam) === 1) groups.set(keyOf(r), { c1: Number(r.c1), ids: [] });
+  for (const r of rows) if (Number(r.fam) === 2) groups.get(keyOf(r))?.ids.push({ id: String(r.id), eo: Number(r.eo) });
+  const lists = new Map([...groups].map(([key, g]) => [key, { c1: g.c1, ids: g.ids.sort((a, b) => a.eo - b.eo).map((x) => x.id) }]));
+  // mergeGroups(): the same ranking, and Tally.merge's capped concatenation in rank order.
+  const merge = (into: { c1: number; ids: string[] } | undefined, from: { c1: number; ids: string[] }) => {
+    const ids = [...(into?.ids ?? [])];
+    for (const id of from.ids) if (ids.length < limit) ids.push(id);
+    return { c1: (into?.c1 ?? 0) + from.c1, ids };
+  };
+  const ranked = topGroups(lists, (g) => g.c1, plan.breakdown!.limit, merge);
+  return ranked.find(([value]) => value === group)?.[1].ids ?? [];
+}
+
 /** Every column the plan reads, at the same path as the in-memory engine reports it. */
 function funnelColumns(plan: EventFunnelPlan): NeededColumn[] {
   const columns: NeededColumn[] = [
@@ -412,77 +501,10 @@ function rangeCondition(range: { from: number | null; to: number | null }, param
 export function funnelSql(plan: EventFunnelPlan, options: SqlOptions): { sql: string; params: unknown[] } {
   const params = new SqlParams();
   const n = plan.steps.length;
-  const strict = plan.order === 'strict';
-  const q = {
-    entity: quoteIdent(plan.fields.entity),
-    time: quoteIdent(plan.fields.time),
-    event: quoteIdent(plan.fields.event),
-    // The default `rowid` is unique already; a named column is numbered so ties in it still get
-    // distinct row ids (the matcher tells events apart by row).
-    order: options.rowOrder === undefined ? 'rowid' : `row_number() OVER (ORDER BY ${quoteIdent(options.rowOrder)})`,
-  };
-  const masks = plan.steps.map((s, k) => `CASE WHEN ${stepCondition(q.event, s, params)} THEN ${bit(k)} ELSE 0::BIGINT END`).join(' + ');
-  // xm: which exclusions the event is; xs: the steps whose attempts they mark (from … to-1).
-  const exclusionMasks = plan.exclusions.map((x, e) => `CASE WHEN ${stepCondition(q.event, x, params)} THEN ${bit(e)} ELSE 0::BIGINT END`);
-  const covered = plan.exclusions.map((x, e) => {
-    let steps = 0;
-    for (let k = x.from; k < Math.min(x.to, n); k++) steps += 2 ** k;
-    return `CASE WHEN (xm & ${bit(e)}) <> 0 THEN ${steps}::BIGINT ELSE 0::BIGINT END`;
-  });
-  const key = plan.breakdown ? `coalesce(CAST(${quoteIdent(plan.breakdown.field)} AS VARCHAR), '')` : `''`;
-  const current = rangeCondition(plan.range, params);
-  const period = plan.previous ? `CASE WHEN ${current} THEN 0 WHEN ${rangeCondition(plan.previous, params)} THEN 1 END` : `CASE WHEN ${current} THEN 0 END`;
-  const time = timeExpression(q.time, options.time ?? 'epoch-ms');
-  const window = params.bind(plan.windowMs, 'DOUBLE');
+  const { ctes, runs } = matchedRuns(plan, options, params);
   const dwell = plan.dwell.map((d) => (d === null ? null : params.bind(d, 'DOUBLE')));
-  const ctes = [
-    `src AS (
-  SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
-    SELECT ${q.entity} AS e, ${time} AS t, ${q.order} AS o, (${masks}) AS sm, (${exclusionMasks.length ? exclusionMasks.join(' + ') : '0::BIGINT'}) AS xm, ${key} AS gk
-    FROM ${quoteTable(options.table)}
-  )
-)`,
-    // prepare(): in a range, a step event (any event, for strict order), with a non-empty entity.
-    `kept AS (
-  SELECT * FROM src
-  WHERE ${['p IS NOT NULL', strict ? 'TRUE' : '(sm <> 0 OR xm <> 0)', `e IS NOT NULL`, `NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')`].join(' AND ')}
-)`,
-    timeCheckCte(params),
-    // "Now": the plan's asOf, else the latest event in the range (any event, as prepare() sees it).
-    `now_at AS (SELECT ${plan.asOf !== null ? `${params.bind(plan.asOf, 'DOUBLE')} AS v` : 'max(t) FILTER (WHERE p = 0) AS v FROM src'})`,
-    // Entity order: the order of each entity's first kept row, in which memory adds up times.
-    `ent AS (SELECT p, e, min(o) AS eo FROM kept GROUP BY p, e)`,
-    `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
-    matchCtes('overall', 'overall_in', n, plan.order, window),
-  ];
-  const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
-  if (plan.breakdown) {
-    const attribution = plan.breakdown.attribution;
-    if (attribution === 'first-touch' || attribution === 'last-touch') {
-      // touchValue(): the first (last) non-empty value on the entity's step events; one group each.
-      const pick = attribution === 'first-touch' ? 'arg_min' : 'arg_max';
-      ctes.push(`touch AS (
-  SELECT p, e, coalesce(${pick}(gk, {'t': t, 'o': o}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS key FROM kept GROUP BY p, e
-)`);
-      ctes.push(`grouped AS (SELECT touch.p, touch.e, touch.key, coalesce(overall.m, 0) AS m, overall.ts FROM touch LEFT JOIN overall ON touch.p = overall.p AND touch.e = overall.e)`);
-    } else {
-      // One run per entity and candidate value: all-events keeps only the value's events;
-      // {step} keeps every event but lets only the value's events satisfy that step.
-      const guarded = typeof attribution === 'object' ? bit(attribution.step) : null;
-      const candidate = guarded ? `(sm & ${guarded}) <> 0` : '(sm <> 0 OR xm <> 0)';
-      ctes.push(`cand AS (SELECT DISTINCT p, e, gk AS key FROM kept WHERE ${candidate})`);
-      ctes.push(
-        guarded
-          ? `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, CASE WHEN gk = cand.key THEN sm ELSE sm & ~${guarded} END AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e)`
-          : `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, sm AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e AND kept.gk = cand.key)`,
-      );
-      ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window));
-      ctes.push(
-        `grouped AS (SELECT cand.p, cand.e, cand.key, coalesce(group_runs.m, 0) AS m, group_runs.ts FROM cand LEFT JOIN group_runs ON cand.p = group_runs.p AND cand.e = group_runs.e AND cand.key = group_runs.key)`,
-      );
-    }
-    runs.push(`SELECT p, 1 AS g, key, e, m, ts FROM grouped`);
-  }
+  // "Now": the plan's asOf, else the latest event in the range (any event, as prepare() sees it).
+  ctes.push(`now_at AS (SELECT ${plan.asOf !== null ? `${params.bind(plan.asOf, 'DOUBLE')} AS v` : 'max(t) FILTER (WHERE p = 0) AS v FROM src'})`);
   // Every tally's runs (the whole funnel, g 0; each group, g 1) with their entity's order.
   ctes.push(`tal AS (SELECT r.p, r.g, r.key, r.m, r.ts, ent.eo FROM (${runs.join(' UNION ALL ')}) r JOIN ent ON r.p = ent.p AND r.e = ent.e)`);
   ctes.push(`stats_raw AS (SELECT p, g, key, ${tallyColumns(n, dwell, false)} FROM tal, now_at GROUP BY p, g, key)`);
@@ -550,4 +572,85 @@ function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams): string[] {
     bins !== undefined ? `ttc_w AS (SELECT *, ${shape} FROM ttc_s)` : `ttc_w AS (SELECT *, ${shape})`,
     `ttc_bins AS (SELECT least(tbins - 1, floor((d - tstart) / twidth)) AS b, count(*) AS c FROM ttc_d, ttc_w GROUP BY b)`,
   ];
+}
+
+/**
+ * The CTEs every funnel query starts with: the events (`src`, `kept` as prepare() keeps them),
+ * the time check, each entity's order (`ent`: p, e, eo), and every run matched:
+ * `overall` (p, e, m, ts) and, with a breakdown, `grouped` (p, e, key, m, ts: one row per entity
+ * and group it counts in, m 0 for one that matched nothing). `runs` selects (p, g, key, e, m, ts)
+ * of both, g 0 for the whole funnel and 1 for the groups. Every value bound here is read by
+ * these CTEs (DuckDB drops a CTE no one reads, and a parameter with it).
+ */
+function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlParams): { ctes: string[]; runs: string[] } {
+  const n = plan.steps.length;
+  const strict = plan.order === 'strict';
+  const q = {
+    entity: quoteIdent(plan.fields.entity),
+    time: quoteIdent(plan.fields.time),
+    event: quoteIdent(plan.fields.event),
+    // The default `rowid` is unique already; a named column is numbered so ties in it still get
+    // distinct row ids (the matcher tells events apart by row).
+    order: options.rowOrder === undefined ? 'rowid' : `row_number() OVER (ORDER BY ${quoteIdent(options.rowOrder)})`,
+  };
+  const masks = plan.steps.map((s, k) => `CASE WHEN ${stepCondition(q.event, s, params)} THEN ${bit(k)} ELSE 0::BIGINT END`).join(' + ');
+  // xm: which exclusions the event is; xs: the steps whose attempts they mark (from … to-1).
+  const exclusionMasks = plan.exclusions.map((x, e) => `CASE WHEN ${stepCondition(q.event, x, params)} THEN ${bit(e)} ELSE 0::BIGINT END`);
+  const covered = plan.exclusions.map((x, e) => {
+    let steps = 0;
+    for (let k = x.from; k < Math.min(x.to, n); k++) steps += 2 ** k;
+    return `CASE WHEN (xm & ${bit(e)}) <> 0 THEN ${steps}::BIGINT ELSE 0::BIGINT END`;
+  });
+  const key = plan.breakdown ? `coalesce(CAST(${quoteIdent(plan.breakdown.field)} AS VARCHAR), '')` : `''`;
+  const current = rangeCondition(plan.range, params);
+  const period = plan.previous ? `CASE WHEN ${current} THEN 0 WHEN ${rangeCondition(plan.previous, params)} THEN 1 END` : `CASE WHEN ${current} THEN 0 END`;
+  const time = timeExpression(q.time, options.time ?? 'epoch-ms');
+  const window = params.bind(plan.windowMs, 'DOUBLE');
+  const ctes = [
+    `src AS (
+  SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
+    SELECT ${q.entity} AS e, ${time} AS t, ${q.order} AS o, (${masks}) AS sm, (${exclusionMasks.length ? exclusionMasks.join(' + ') : '0::BIGINT'}) AS xm, ${key} AS gk
+    FROM ${quoteTable(options.table)}
+  )
+)`,
+    // prepare(): in a range, a step event (any event, for strict order), with a non-empty entity.
+    `kept AS (
+  SELECT * FROM src
+  WHERE ${['p IS NOT NULL', strict ? 'TRUE' : '(sm <> 0 OR xm <> 0)', `e IS NOT NULL`, `NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')`].join(' AND ')}
+)`,
+    timeCheckCte(params),
+    // Entity order: the order of each entity's first kept row, in which memory adds up times.
+    `ent AS (SELECT p, e, min(o) AS eo FROM kept GROUP BY p, e)`,
+    `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
+    matchCtes('overall', 'overall_in', n, plan.order, window),
+  ];
+  const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
+  if (plan.breakdown) {
+    const attribution = plan.breakdown.attribution;
+    if (attribution === 'first-touch' || attribution === 'last-touch') {
+      // touchValue(): the first (last) non-empty value on the entity's step events; one group each.
+      const pick = attribution === 'first-touch' ? 'arg_min' : 'arg_max';
+      ctes.push(`touch AS (
+  SELECT p, e, coalesce(${pick}(gk, {'t': t, 'o': o}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS key FROM kept GROUP BY p, e
+)`);
+      ctes.push(`grouped AS (SELECT touch.p, touch.e, touch.key, coalesce(overall.m, 0) AS m, overall.ts FROM touch LEFT JOIN overall ON touch.p = overall.p AND touch.e = overall.e)`);
+    } else {
+      // One run per entity and candidate value: all-events keeps only the value's events;
+      // {step} keeps every event but lets only the value's events satisfy that step.
+      const guarded = typeof attribution === 'object' ? bit(attribution.step) : null;
+      const candidate = guarded ? `(sm & ${guarded}) <> 0` : '(sm <> 0 OR xm <> 0)';
+      ctes.push(`cand AS (SELECT DISTINCT p, e, gk AS key FROM kept WHERE ${candidate})`);
+      ctes.push(
+        guarded
+          ? `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, CASE WHEN gk = cand.key THEN sm ELSE sm & ~${guarded} END AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e)`
+          : `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, sm AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e AND kept.gk = cand.key)`,
+      );
+      ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window));
+      ctes.push(
+        `grouped AS (SELECT cand.p, cand.e, cand.key, coalesce(group_runs.m, 0) AS m, group_runs.ts FROM cand LEFT JOIN group_runs ON cand.p = group_runs.p AND cand.e = group_runs.e AND cand.key = group_runs.key)`,
+      );
+    }
+    runs.push(`SELECT p, 1 AS g, key, e, m, ts FROM grouped`);
+  }
+  return { ctes, runs };
 }

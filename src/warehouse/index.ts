@@ -12,12 +12,12 @@
  * @module
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Contract } from '../analytics/contract.js';
+import type { Contract, FunnelContract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { validateContract } from '../analytics/validate-contract.js';
 import { cohortJob } from './cohort-sql.js';
 import { anomalyJob } from './anomaly-sql.js';
-import { funnelJob } from './funnel-sql.js';
+import { funnelEntitiesJob, funnelJob, type FunnelEntitiesRequest } from './funnel-sql.js';
 import { kpiJob } from './kpi-sql.js';
 import { quoteTable } from './quote.js';
 import { BAD_TIME, type NeededColumn, type SqlOptions, type TimeStorage, type WarehouseJob } from './sql.js';
@@ -92,6 +92,24 @@ export async function runContract<C extends Contract>(contract: C, connection: D
   const { sql, params } = compiled.sql(sqlOptions, prepared);
   const rows = await query(connection, sql, params, timeColumn?.name ?? '');
   return compiled.finish(rows) as C;
+}
+
+/**
+ * One drill-down list of a funnel, by a second query: the ids the in-memory view model lists as a
+ * step's `convertedIds` or `droppedIds` (the whole funnel's, or a breakdown group's), current
+ * period, same order, capped at `entityLimit`. The pre-aggregated contract of
+ * {@link runContract} carries counts only; this reads one list when a user drills down.
+ */
+export async function runEntities(contract: FunnelContract, connection: DuckDBConnection, request: FunnelEntitiesRequest, options: RunOptions): Promise<{ ids: string[] }> {
+  const kind = (contract as { kind?: unknown }).kind;
+  if (kind !== 'funnel') throw new ContractError('/kind', `drill-down lists are read for funnel contracts, got ${JSON.stringify(kind)}`);
+  const checked = validateContract({ ...contract, data: contract.data ?? { rows: [] }, fields: contract.fields ?? {} } as Contract) as FunnelContract;
+  const compiled = funnelEntitiesJob(checked, request);
+  const columns = await describe(connection, options.table);
+  requireColumns(compiled.columns, columns, options.rowOrder);
+  const timeColumn = compiled.columns.find((c) => c.path === '/fields/time')!;
+  const { sql, params } = compiled.sql({ table: options.table, time: timeStorage(columns.get(timeColumn.name)!), rowOrder: options.rowOrder });
+  return compiled.finish(await query(connection, sql, params, timeColumn.name));
 }
 
 /** The table's columns and their DuckDB types; a contract error at `/data` when there is no such table. */

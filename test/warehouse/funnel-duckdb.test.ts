@@ -11,7 +11,7 @@ import { computeFunnel } from '../../src/analytics/compute.js';
 import type { FunnelAggregateStep, FunnelContract, FunnelEventStep, InlineContract, WhereClause } from '../../src/analytics/contract.js';
 import type { FunnelGroup, FunnelStepResult } from '../../src/analytics/funnel/view-model.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
-import { quoteIdent, runContract } from '../../src/warehouse/index.js';
+import { quoteIdent, runContract, runEntities } from '../../src/warehouse/index.js';
 import { loadTable, prng, type ColumnType } from './support.js';
 
 let instance: DuckDBInstance;
@@ -301,6 +301,87 @@ test('differential: 500 random funnels give the same counts in memory and in Duc
   console.log(`differential: ${agreed}/${CONTRACTS} contracts agree`);
   console.log([...tally.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
   assert.equal(agreed, CONTRACTS);
+});
+
+/**
+ * One contract of the drill-down test: a differential contract with a random `entityLimit` (so
+ * lists are cut), and a few random lists asked for — a step, converted or dropped, the whole
+ * funnel or a group (now and then one the view does not show) — each compared with the in-memory
+ * view model's list. Returns how many lists were compared, and how many were not empty.
+ */
+async function drillDown(connection: DuckDBConnection, seed: number): Promise<{ lists: number; filled: number; cut: number; other: number }> {
+  const r = prng(seed);
+  const clock = randomClock(r);
+  const rows = randomLog(r, clock);
+  const { contract } = randomContract(r, rows, clock);
+  contract.funnel.entityLimit = pick(r, [0, 1, 2, 3, 100, 100]);
+  const table = `ids_${seed}`;
+  await loadTable(connection, table, COLUMNS, rows);
+  const tally = { lists: 0, filled: 0, cut: 0, other: 0 };
+  try {
+    const view = computeFunnel(contract);
+    const n = view.steps.length;
+    for (let i = 0; i < 4; i++) {
+      const groups = view.breakdown?.map((g) => g.value) ?? [];
+      const group = groups.length && r() < 0.7 ? (r() < 0.1 ? 'no such group' : pick(r, groups)) : null;
+      const steps = group === null ? view.steps : view.breakdown?.find((g) => g.value === group)?.steps;
+      // Mostly a list someone is on (most random lists are empty), else any.
+      const lists = (steps ?? []).flatMap((s, k) => [...(s.count ? [[k, 'converted'] as const] : []), ...(s.dropOff ? [[k, 'dropped'] as const] : [])]);
+      const [step, outcome] = lists.length && r() < 0.75 ? pick(r, lists) : [Math.floor(r() * n), pick(r, ['converted', 'dropped'] as const)];
+      const expected = steps ? (outcome === 'converted' ? steps[step].convertedIds : steps[step].droppedIds) ?? [] : [];
+      const got = await runEntities(contract, connection, { step, outcome, group }, { table });
+      assert.deepEqual(got.ids, expected, `seed ${seed}: ${JSON.stringify({ step, outcome, group })} of ${JSON.stringify(contract.funnel)}\nrows ${JSON.stringify(rows)}`);
+      tally.lists++;
+      if (expected.length) tally.filled++;
+      const count = steps ? (outcome === 'converted' ? steps[step].count : steps[step].dropOff) : 0;
+      if (count > expected.length) tally.cut++;
+      if (group === 'Other' && expected.length) tally.other++;
+    }
+  } finally {
+    await connection.run(`DROP TABLE ${quoteIdent(table)}`);
+  }
+  return tally;
+}
+
+test('drill-down ids by a second query equal the in-memory view model\'s, list for list', async () => {
+  const CONTRACTS = 200;
+  const LANES = 2;
+  const total = { lists: 0, filled: 0, cut: 0, other: 0 };
+  await con.run('SET threads = 1');
+  const lane = async (first: number) => {
+    const connection = await instance.connect();
+    try {
+      for (let seed = first; seed <= CONTRACTS; seed += LANES) {
+        const t = await drillDown(connection, 100_000 + seed);
+        for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += t[k];
+      }
+    } finally {
+      connection.closeSync();
+    }
+  };
+  await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i + 1)));
+  console.log(`drill-down: ${total.lists} lists from ${CONTRACTS} contracts agree; ${total.filled} not empty, ${total.cut} cut at entityLimit, ${total.other} of a merged "Other" group`);
+  assert.ok(total.filled > 1.4 * CONTRACTS && total.cut > 50 && total.other > 10);
+});
+
+test('drill-down: a step out of range, an unknown outcome and a group without a breakdown are refused', async () => {
+  const contract: FunnelContract = {
+    version: 1,
+    kind: 'funnel',
+    data: { rows: [] },
+    fields: { entity: 'user', time: 'ts', event: 'event' },
+    funnel: { steps: [{ event: 'a' }, { event: 'b' }] },
+  };
+  await loadTable(con, 'refused', COLUMNS, [{ user: 'u1', ts: 0, event: 'a', plan: null, n: null, channel: null }]);
+  try {
+    await assert.rejects(runEntities(contract, con, { step: 2, outcome: 'converted' }, { table: 'refused' }), RangeError);
+    await assert.rejects(runEntities(contract, con, { step: 0, outcome: 'left' as 'dropped' }, { table: 'refused' }), TypeError);
+    await assert.rejects(runEntities(contract, con, { step: 0, outcome: 'converted', group: 'ads' }, { table: 'refused' }), TypeError);
+    assert.deepEqual(await runEntities(contract, con, { step: 0, outcome: 'converted' }, { table: 'refused' }), { ids: ['u1'] });
+    assert.deepEqual(await runEntities(contract, con, { step: 1, outcome: 'dropped' }, { table: 'refused' }), { ids: ['u1'] });
+  } finally {
+    await con.run('DROP TABLE refused');
+  }
 });
 
 test('groups tied at the breakdown limit that DuckDB sorts unlike localeCompare are refused, not guessed', async () => {
