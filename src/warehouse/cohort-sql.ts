@@ -259,10 +259,17 @@ export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string;
     `members AS MATERIALIZED (
   ${members}
 )`,
-    // Per entity and period: what its return events there bring, added in time order.
-    `returns AS MATERIALIZED (
-  SELECT e, c, ${fold('list(v ORDER BY t, o)')} AS sv FROM ev WHERE r GROUP BY e, c
-)`,
+    // Per entity and period it came back in: what its return events there bring, added in time
+    // order (an ordered list only where there are several: it costs a sort per group). Entities
+    // only need the periods.
+    plan.measure === 'sum'
+      ? `back AS MATERIALIZED (SELECT e, c, t, o, v, count(*) OVER (PARTITION BY e, c) AS many FROM ev WHERE r),
+returns AS MATERIALIZED (
+  SELECT e, c, 0::DOUBLE + v AS sv FROM back WHERE many = 1
+  UNION ALL
+  SELECT e, c, ${fold('list(v ORDER BY t, o)')} FROM back WHERE many > 1 GROUP BY e, c
+)`
+      : `returns AS MATERIALIZED (SELECT DISTINCT e, c, NULL::DOUBLE AS sv FROM ev WHERE r)`,
     // Per membership, the periods after it that the entity came back in.
     `hits AS MATERIALIZED (
   SELECT m.e, m.c, m.key, m.eo, CAST(returns.c - m.c AS BIGINT) AS k, returns.sv
