@@ -464,3 +464,36 @@ test('a TIMESTAMP time column and a named row order give the same cohorts', asyn
     await con.run('DROP TABLE stamped_src');
   }
 });
+
+test('integer entities, and integer and boolean breakdowns, group as String() names them; a missing time is an error at /fields/time', async () => {
+  const rows = [
+    { user: 1, ts: T0, event: 'a', tier: 2, paid: true, n: 1.5 },
+    { user: 2, ts: T0 + 5, event: 'a', tier: 3, paid: false, n: null },
+    { user: 1, ts: T0 + DAY, event: 'b', tier: 2, paid: true, n: 0.25 },
+    { user: 3, ts: T0 + DAY, event: 'a', tier: null, paid: null, n: 2 },
+    { user: 2, ts: T0 + 2 * DAY, event: 'b', tier: 3, paid: false, n: 0.1 },
+    { user: 3, ts: T0 + 2 * DAY, event: 'a', tier: null, paid: null, n: 0.2 },
+  ];
+  const values = rows.map((r) => `(${r.user}, ${r.ts}, '${r.event}', ${r.tier ?? 'NULL'}, ${r.paid ?? 'NULL'}, ${r.n ?? 'NULL'})`).join(', ');
+  await con.run(`CREATE TABLE typed (user INTEGER, ts BIGINT, event VARCHAR, tier BIGINT, paid BOOLEAN, n DOUBLE)`);
+  await con.run(`INSERT INTO typed VALUES ${values}`);
+  try {
+    for (const field of ['tier', 'paid']) {
+      const contract: InlineContract<CohortContract> = {
+        version: 1,
+        kind: 'cohort',
+        data: { rows },
+        fields: { entity: 'user', time: 'ts', event: 'event', value: 'n' },
+        cohort: { start: { event: 'a' }, periods: 3, mode: 'by', value: { measure: 'sum' }, breakdown: { field } },
+      };
+      const expected = figures(computeInline('cohort', contract));
+      assert.ok(expected.breakdown?.some((g) => g.value === (field === 'tier' ? '2' : 'true')));
+      assert.deepEqual(figures(drawn(await runContract(contract, con, { table: 'typed' }))), expected);
+    }
+    await con.run(`INSERT INTO typed VALUES (4, NULL, 'a', 1, true, 1)`);
+    const error = await contractError(runContract({ version: 1, kind: 'cohort', data: { rows: [] }, fields: { entity: 'user', time: 'ts' }, cohort: {} }, con, { table: 'typed' }));
+    assert.equal(error.path, '/fields/time');
+  } finally {
+    await con.run('DROP TABLE typed');
+  }
+});
