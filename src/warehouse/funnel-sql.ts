@@ -359,8 +359,9 @@ function stateType(n: number): string {
  * first, with no exclusions and no strict reset. Otherwise each event is its exclusions (if any)
  * and then its steps, in row order.
  */
-function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string): string {
+function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string, fast: boolean): string {
   if (order === 'any') return anyOrderCtes(name, input, n, window);
+  if (fast) return chainCtes(name, input, n, window);
   const type = stateType(n);
   const nulls = Array.from({ length: n }, (_, i) => `'e${i + 1}': NULL`).join(', ');
   const unit = `{'mm': NULL, ${nulls}, 't': v.t, 'o': v.o, 'sm': v.sm, 'gm': v.gm, 'xs': v.xs, 'rp': v.rp, 'xu': v.xu}`;
@@ -389,6 +390,54 @@ ${name} AS (
     FROM ${name}_units GROUP BY p, e, key
   )
 )`;
+}
+
+/**
+ * Whether {@link chainCtes} computes exactly what `matchSequence` does for this plan: an ordered
+ * funnel without exclusions whose steps are different events, so no row can match two steps.
+ * Then every unit is one event at one step, an entity's events are processed in the order (time,
+ * step, row) whether its timestamp is "mixed" or not (a mixed one is replayed lowest step first,
+ * then row; a plain one holds a single step, in row order), the replay's "one event, one step"
+ * check can never fire, and nothing is ever excluded or reset.
+ */
+export function chainable(plan: EventFunnelPlan): boolean {
+  return plan.order === 'ordered' && plan.exclusions.length === 0 && new Set(plan.steps.map((s) => s.event)).size === plan.steps.length;
+}
+
+/**
+ * The ordered matcher without its state machine, for plans that are {@link chainable}. In
+ * `matchSequence` each step's latest attempt start only grows, so the start an event at step s
+ * continues is the largest start among the events that reached step s-1 before it (time, then
+ * step: at one timestamp a lower step goes first); it reaches step s when that start is within
+ * the window. Step by step, that is a running max over the run's events of two adjacent steps
+ * (`<name>_s<k>`: the events that reached step k, each with its attempt's start `s`). An attempt
+ * keeps, for each step, the first event that reached it (a later one with the same start is
+ * "already past this step"), so its times are the earliest of those events; the best attempt is
+ * the first to reach the furthest step, whose start is the smallest there (starts only grow).
+ */
+function chainCtes(name: string, input: string, n: number, window: string): string {
+  const ctes: string[] = [];
+  const step = `CASE gm ${Array.from({ length: n }, (_, k) => `WHEN ${bit(k)} THEN ${k + 1}`).join(' ')} END`;
+  ctes.push(`${name}_ev AS (SELECT p, e, key, t, o, ${step} AS k FROM ${input} WHERE gm <> 0)`);
+  // Step 1 continues "now", whose start is the event's own time (always within the window).
+  ctes.push(`${name}_s1 AS (SELECT p, e, key, t, o, t AS s FROM ${name}_ev WHERE k = 1 AND NOT (t - t > ${window}))`);
+  for (let k = 2; k <= n; k++) {
+    ctes.push(`${name}_s${k} AS (
+  SELECT p, e, key, t, o, c AS s FROM (
+    SELECT *, max(s) OVER (PARTITION BY p, e, key ORDER BY t, k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c FROM (
+      SELECT p, e, key, t, o, ${k - 1} AS k, s FROM ${name}_s${k - 1}
+      UNION ALL
+      SELECT p, e, key, t, o, k, NULL::DOUBLE AS s FROM ${name}_ev WHERE k = ${k}
+    )
+  ) WHERE k = ${k} AND c IS NOT NULL AND NOT (t - c > ${window})
+)`);
+  }
+  const reached = Array.from({ length: n }, (_, k) => `SELECT p, e, key, t, s, ${k + 1} AS k FROM ${name}_s${k + 1}`).join(' UNION ALL ');
+  ctes.push(`${name}_ok AS (SELECT *, max(k) OVER (PARTITION BY p, e, key) AS m FROM (${reached}))`);
+  ctes.push(`${name}_best AS (SELECT *, min(s) FILTER (WHERE k = m) OVER (PARTITION BY p, e, key) AS sb FROM ${name}_ok)`);
+  const times = Array.from({ length: n }, (_, k) => `min(t) FILTER (WHERE k = ${k + 1} AND s = sb)`).join(', ');
+  ctes.push(`${name} AS (SELECT p, e, key, any_value(m) AS m, list_slice([${times}], 1, any_value(m)) AS ts FROM ${name}_best GROUP BY p, e, key)`);
+  return ctes.join(',\n');
 }
 
 /**
@@ -606,6 +655,7 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   const period = plan.previous ? `CASE WHEN ${current} THEN 0 WHEN ${rangeCondition(plan.previous, params)} THEN 1 END` : `CASE WHEN ${current} THEN 0 END`;
   const time = timeExpression(q.time, options.time ?? 'epoch-ms');
   const window = params.bind(plan.windowMs, 'DOUBLE');
+  const fast = chainable(plan);
   const ctes = [
     `src AS (
   SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
@@ -622,7 +672,7 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
     // Entity order: the order of each entity's first kept row, in which memory adds up times.
     `ent AS (SELECT p, e, min(o) AS eo FROM kept GROUP BY p, e)`,
     `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
-    matchCtes('overall', 'overall_in', n, plan.order, window),
+    matchCtes('overall', 'overall_in', n, plan.order, window, fast),
   ];
   const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
   if (plan.breakdown) {
@@ -645,7 +695,7 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
           ? `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, CASE WHEN gk = cand.key THEN sm ELSE sm & ~${guarded} END AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e)`
           : `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, sm AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e AND kept.gk = cand.key)`,
       );
-      ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window));
+      ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window, fast));
       ctes.push(
         `grouped AS (SELECT cand.p, cand.e, cand.key, coalesce(group_runs.m, 0) AS m, group_runs.ts FROM cand LEFT JOIN group_runs ON cand.p = group_runs.p AND cand.e = group_runs.e AND cand.key = group_runs.key)`,
       );
