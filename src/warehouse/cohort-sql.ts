@@ -152,12 +152,13 @@ function ordinalSql(wall: string, plan: CohortPlan): string {
 const fold = (list: string) => `list_reduce(${list}, lambda a, b: a + b, 0::DOUBLE)`;
 
 /**
- * The non-zero cells of the memberships, as rows (e, c, key, eo, k, val), from `hits` (a row per
- * membership and period after it in which the entity returned, with `sv` what it brought), under
- * the mode as `cellValues` computes them: `on` that period; `by` everything from period 1 up to k,
- * a running sum from the first return on; `on-or-after` everything from k on, a running sum
- * backwards from the last return. Zero cells are left out: `add` skips them too (period 0 aside,
- * whose count is the cohort size for entities). Sums run in the in-memory order, period by period;
+ * The cells of the memberships that have a return behind them, as rows (e, c, key, eo, k, val),
+ * from `hits` (a row per membership and period after it in which the entity returned, with `sv`
+ * what it brought), under the mode as `cellValues` computes them: `on` that period; `by`
+ * everything from period 1 up to k, a running sum from the first return on; `on-or-after`
+ * everything from k on, a running sum backwards from the last return. Other cells are 0, and
+ * `add` skips a cell after period 0 that is 0 or NaN (∞ − ∞), so those are left out too (period
+ * 0's count is the cohort size for entities). Sums run in the in-memory order, period by period;
  * a period without a return adds 0, which changes no sum, so only returns are added.
  */
 function cellsSql(plan: CohortPlan): string {
@@ -167,7 +168,7 @@ function cellsSql(plan: CohortPlan): string {
   const zero = sums ? `SELECT ${cols}, k, sv AS val FROM hits WHERE k = 0
 UNION ALL
 ` : '';
-  if (plan.mode === 'on') return `${zero}SELECT ${cols}, k, ${sums ? 'sv' : '1::DOUBLE'} AS val FROM hits WHERE k >= 1`;
+  if (plan.mode === 'on') return `${zero}SELECT ${cols}, k, ${sums ? 'sv' : '1::DOUBLE'} AS val FROM hits WHERE k >= 1${sums ? ' AND NOT isnan(sv)' : ''}`;
   const by = plan.mode === 'by';
   // The running sum at a return: its membership's returns up to it (from it on), in period order
   // (an ordered aggregate, so the list is in that order whatever the window's plan).
@@ -178,16 +179,17 @@ UNION ALL
   const span = by ? `k AS a0, lead(k, 1, ${n}) OVER (PARTITION BY eo, c ORDER BY k) AS b0` : `lag(k, 1, 0) OVER (PARTITION BY eo, c ORDER BY k) + 1 AS a0, k + 1 AS b0`;
   return `${zero}SELECT ${cols}, unnest(range(a0, b0)) AS k, val FROM (
     SELECT ${cols}, k, ${running} AS val, ${span} FROM hits WHERE k >= 1
-  )`;
+  ) WHERE NOT isnan(val)`;
 }
 
 /**
  * The query for an event cohort plan. Result rows: `fam` 0 for the whole matrix, per cohort
  * ordinal `c` with members one row with its `size` (`k` NULL) and one row per non-zero cell
  * (period `k`, `total`); `fam` 1 the same per breakdown `key`; and one `fam` 2 row with the
- * latest event time, the distinct entities in any cohort and the counts of rows the warehouse path refuses (times outside the zone
- * table, clocks turned back across a period edge, non-numbers summed). Exported for tests and
- * tools that want the statement of a plan; {@link cohortJob} is the way in.
+ * latest event time, the distinct entities in any cohort and the counts of rows the warehouse
+ * path refuses (times outside the zone table, clocks turned back across a period edge,
+ * non-numbers summed). Exported for tests and tools that want the statement of a plan;
+ * {@link cohortJob} is the way in.
  */
 export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string; params: unknown[] } {
   const params = new SqlParams();
@@ -362,6 +364,9 @@ function aggregatedCohort(contract: CohortContract, plan: CohortPlan, rows: Arra
     }
     return out;
   };
+  // A contract is JSON: a sum of infinite values (±∞, or NaN for ∞ − ∞) has no place in it.
+  const finite = (cohorts: Map<number, Tally>) => [...cohorts.values()].every((t) => t.counts.every(Number.isFinite));
+  if (![overall, ...tallies(1).values()].every(finite)) throw unsupported('/fields/value', 'a sum that is not a finite number (infinite values on return events)');
   const cohort: CohortContract['cohort'] = { ...contract.cohort, periods: plan.periods, cohorts: list(overall), entities: num(meta.entities) };
   if (contract.cohort.asOf === undefined && latest !== null) cohort.asOf = latest;
   if (plan.breakdown) {

@@ -497,3 +497,40 @@ test('integer entities, and integer and boolean breakdowns, group as String() na
     await con.run('DROP TABLE typed');
   }
 });
+
+test('infinite values: a NaN cell (∞ − ∞) is skipped as in memory; a sum that is not finite has no place in a JSON contract and is refused', async () => {
+  const rows: Row[] = [
+    { user: 'a', ts: T0, event: 'a', plan: null, n: 1, channel: 'x' },
+    { user: 'b', ts: T0 + 2, event: 'a', plan: null, n: 1, channel: 'y' },
+    { user: 'a', ts: T0 + DAY, event: 'b', plan: null, n: Infinity, channel: null },
+    { user: 'a', ts: T0 + DAY + 1, event: 'b', plan: null, n: -Infinity, channel: null },
+    { user: 'b', ts: T0 + DAY, event: 'b', plan: null, n: 2, channel: null },
+  ];
+  const contract: InlineContract<CohortContract> = {
+    version: 1,
+    kind: 'cohort',
+    data: { rows },
+    fields: { entity: 'user', time: 'ts', event: 'event', value: 'n' },
+    cohort: { start: { event: 'a' }, periods: 3, value: { measure: 'sum' }, breakdown: { field: 'channel' } },
+  };
+  await loadTable(con, 'inf', COLUMNS, rows);
+  try {
+    for (const mode of ['on', 'by', 'on-or-after'] as const) {
+      const c = { ...contract, cohort: { ...contract.cohort, mode } };
+      const expected = figures(computeInline('cohort', c));
+      assert.equal(expected.cohorts[0].cells[1][1], 2, "a's NaN is skipped, b's 2 counted");
+      assert.deepEqual(figures(drawn(await runContract(c, con, { table: 'inf' }))), expected);
+    }
+  } finally {
+    await con.run('DROP TABLE inf');
+  }
+  const infinite = rows.filter((r) => r.n !== -Infinity);
+  await loadTable(con, 'inf', COLUMNS, infinite);
+  try {
+    const error = await contractError(runContract({ ...contract, data: { rows: infinite } }, con, { table: 'inf' }));
+    assert.equal(error.path, '/fields/value');
+    assert.match(error.message, /not supported by the warehouse/);
+  } finally {
+    await con.run('DROP TABLE inf');
+  }
+});
