@@ -173,8 +173,8 @@ function figures(view: CohortViewModel) {
   };
 }
 
-/** The view model of a pre-aggregated contract, as the widgets compute it. */
-const drawn = (aggregated: CohortContract) => computeInline('cohort', { ...aggregated, data: { rows: [] } });
+/** The view model of a pre-aggregated contract, as the widgets compute it once it has travelled as JSON. */
+const drawn = (aggregated: CohortContract) => computeInline('cohort', { ...(JSON.parse(JSON.stringify(aggregated)) as CohortContract), data: { rows: [] } });
 
 /**
  * One contract of the differential test: its log loaded into its own table, drawn from the raw
