@@ -51,6 +51,12 @@ export function contractColumns(contract: InlineContract, origin?: DataOrigin): 
       fail(`/data/arrow/${pointerSegment(name)}/${row}`, `row ${row + 1}, column "${name}"`, message),
     );
   }
+  if (data && ('table' in data || 'files' in data || 'sql' in data)) {
+    throw new ContractError(
+      '/data',
+      'this contract\'s events are in a database (data.table, data.files or data.sql): compute it with funnelkit/warehouse (runContract, or `npx funnelkit serve`) and give the widget the result (src pointing at the endpoint)',
+    );
+  }
   throw new ContractError('/data', 'expected inline "rows", "columns" or "arrow" here; fetch URL data first (computeView does)');
 }
 

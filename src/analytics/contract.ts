@@ -43,7 +43,24 @@ export interface UrlData {
   format: 'json' | 'csv' | 'arrow' | 'parquet';
 }
 
-export type DataSource = RowsData | ColumnsData | ArrowData | UrlData;
+/**
+ * Events that stay in a database, computed there by `funnelkit/warehouse` (`runContract`,
+ * `funnelkit compute`, `funnelkit serve`), which returns a pre-aggregated contract the widgets
+ * draw. Exactly one of: a table or view (`table`: a name, or 2–3 names for schema.table or
+ * database.schema.table), Parquet or CSV files (`files`: a path or glob, or a list, with `format`),
+ * or a SELECT (`sql`), run only where the operator allows contracts to carry SQL. A widget given
+ * such a contract directly says so at `/data`.
+ */
+export interface WarehouseData {
+  table?: string | string[];
+  files?: string | string[];
+  format?: 'parquet' | 'csv';
+  sql?: string;
+  /** The column that orders events at equal times; default the table's or files' row order. */
+  rowOrder?: string;
+}
+
+export type DataSource = RowsData | ColumnsData | ArrowData | UrlData | WarehouseData;
 
 /** Maps roles to column names in `data`. */
 export interface FieldMap {
@@ -147,6 +164,12 @@ export interface FunnelSection {
   asOf?: Timestamp;
   /** Most entity ids listed per step for drill-down. Default 100. */
   entityLimit?: number;
+  /**
+   * A pre-aggregated funnel's drill-down, fetched when a step is clicked (`funnelkit serve` sets
+   * it): `GET <url>?step=<index>&group=<value>` (relative to the contract's `src`) answering
+   * `{ converted: string[], dropped: string[] }`, which `funnel-step-click` then carries.
+   */
+  entitiesUrl?: string;
   /** Pre-aggregated: the previous period's steps and groups, with `compare`. */
   previous?: FunnelPreviousCounts;
   /** Pre-aggregated: entries and conversions per trend period. */

@@ -19,7 +19,10 @@ import {
 import { groupName, seriesKey } from '../specs/group-names.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
+import { currentFetch, showUrl } from '../analytics/fetcher.js';
+import { SourceError } from './controllers/contract-source.js';
 import { emit } from './emit.js';
+import { errorDetail, type FunnelKitErrorDetail } from './events.js';
 import type { DataTableModel } from './funnelkit-element.js';
 import { VegaElement } from './vega-element.js';
 import { funnelChartStyles } from './funnel-chart.styles.js';
@@ -374,7 +377,7 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
     const group = groupValue === null ? null : (vm.breakdown?.find((g) => g.value === groupValue) ?? null);
     const step = (group?.steps ?? vm.steps)[index];
     if (!step) return;
-    emit<FunnelStepClickDetail>(this, 'funnel-step-click', {
+    const detail: FunnelStepClickDetail = {
       index: step.index,
       name: step.name,
       group: group ? group.value : null,
@@ -386,7 +389,41 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
       convertedIds: step.convertedIds ?? [],
       droppedIds: step.droppedIds ?? [],
       stuckIds: step.stuck?.entities.map((e) => e.id) ?? [],
-    });
+    };
+    // A warehouse result carries counts only: its ids are fetched now, from where it says.
+    const url = this.shownContract?.funnel.entitiesUrl;
+    if (url && step.convertedIds === undefined) {
+      void this.fetchIds(url, step.index, detail.group).then(
+        (ids) => emit<FunnelStepClickDetail>(this, 'funnel-step-click', { ...detail, ...ids }),
+        (error: unknown) => {
+          emit<FunnelKitErrorDetail>(this, 'funnelkit-error', { ...errorDetail(error), path: '/funnel/entitiesUrl' });
+          emit<FunnelStepClickDetail>(this, 'funnel-step-click', detail);
+        },
+      );
+      return;
+    }
+    emit<FunnelStepClickDetail>(this, 'funnel-step-click', detail);
+  }
+
+  /**
+   * A step's drill-down ids from `funnel.entitiesUrl` (relative to the contract's `src`), through
+   * the page's fetch and the element's `fetchOptions`; the answer's lists are checked, and only
+   * strings are kept.
+   */
+  private async fetchIds(url: string, step: number, group: string | null): Promise<{ convertedIds: string[]; droppedIds: string[] }> {
+    const target = new URL(url, this.src ? new URL(this.src, document.baseURI) : document.baseURI);
+    target.searchParams.set('step', String(step));
+    if (group !== null) target.searchParams.set('group', group);
+    let body: { converted?: unknown; dropped?: unknown };
+    try {
+      const response = await currentFetch()(target, { ...this.fetchOptions });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      body = (await response.json()) as typeof body;
+    } catch (error) {
+      throw new SourceError(`could not fetch the drill-down ids from ${showUrl(target)}: ${(error as Error).message}`);
+    }
+    const strings = (list: unknown) => (Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string') : []);
+    return { convertedIds: strings(body.converted), droppedIds: strings(body.dropped) };
   }
 
   protected describe(vm: FunnelViewModel): DataTableModel {

@@ -27,8 +27,10 @@ export const USAGE = `Usage:
 Options:
   --duckdb <file>       DuckDB database file holding the events (opened read-only)
   --parquet <glob>      Parquet file(s) holding the events, read as table "events"
-  --table <name>        events table in the DuckDB file (default: the contract's data.table, else "events")
+  --table <name>        events table in the DuckDB file (default: the contract's data.table, data.files or
+                        data.sql, else "events")
   --row-order <column>  column ordering events at equal times (default: the table's row order)
+  --allow-sql           let contracts' data.sql run (only for contracts you wrote: it runs as SQL)
   --contracts <dir>     (serve) folder of contract files
   --port <n>            (serve) port, default 8080 (0: any free port)
   --host <addr>         (serve) address, default 127.0.0.1
@@ -65,6 +67,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         parquet: { type: 'string' },
         table: { type: 'string' },
         'row-order': { type: 'string' },
+        'allow-sql': { type: 'boolean' },
         contracts: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
@@ -76,7 +79,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 0;
     }
     const [command, ...rest] = positionals;
-    const source = { duckdb: values.duckdb, parquet: values.parquet, table: values.table, rowOrder: values['row-order'] };
+    const source = { duckdb: values.duckdb, parquet: values.parquet, table: values.table, rowOrder: values['row-order'], allowSql: values['allow-sql'] };
     if (command === 'compute') {
       if (rest.length !== 1) throw new UsageError('compute takes one contract file: funnelkit compute <contract.json> --duckdb <file>');
       for (const only of ['contracts', 'port', 'host'] as const) if (values[only] !== undefined) throw new UsageError(`--${only} applies to serve`);

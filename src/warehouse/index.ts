@@ -12,17 +12,17 @@
  * @module
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Contract, FunnelContract } from '../analytics/contract.js';
+import type { Contract, FunnelContract, WarehouseData } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { validateContract } from '../analytics/validate-contract.js';
 import { cohortJob } from './cohort-sql.js';
 import { anomalyJob } from './anomaly-sql.js';
 import { funnelEntitiesJob, funnelJob, type FunnelEntitiesRequest } from './funnel-sql.js';
 import { kpiJob } from './kpi-sql.js';
-import { quoteTable } from './quote.js';
+import { quoteIdent, quoteLiteral, quoteTable } from './quote.js';
 import { BAD_TIME, type NeededColumn, type SqlOptions, type TimeStorage, type WarehouseJob } from './sql.js';
 
-export { quoteIdent, quoteTable } from './quote.js';
+export { quoteIdent, quoteLiteral, quoteTable } from './quote.js';
 export type { SqlOptions, TimeStorage, WarehouseJob } from './sql.js';
 
 export interface CompileOptions extends SqlOptions {
@@ -30,10 +30,18 @@ export interface CompileOptions extends SqlOptions {
 }
 
 export interface RunOptions {
-  /** Table or view holding the events (quoted; a list for `schema.table`). */
-  table: string | readonly string[];
-  /** Column that orders rows at equal timestamps; default DuckDB's `rowid`. */
+  /**
+   * Table or view holding the events (quoted; a list for `schema.table`). Default: the contract's
+   * own warehouse source (`data.table`, `data.files`, `data.sql`).
+   */
+  table?: string | readonly string[];
+  /** Column that orders rows at equal timestamps; default the contract's `data.rowOrder`, else DuckDB's `rowid`. */
   rowOrder?: string;
+  /**
+   * Whether a contract's `data.sql` may run. Off by default: SQL in a contract runs with the
+   * connection's rights, so only an operator who wrote (or vetted) the contracts turns it on.
+   */
+  allowSql?: boolean;
 }
 
 /** Each kind's compiler: a checked contract of that kind to its warehouse job. */
@@ -80,18 +88,20 @@ function job(contract: Contract): WarehouseJob {
  * The contract computed inside DuckDB, as a pre-aggregated contract of the same kind, which the
  * widgets draw unchanged. Only aggregates leave the database.
  */
-export async function runContract<C extends Contract>(contract: C, connection: DuckDBConnection, options: RunOptions): Promise<C> {
+export async function runContract<C extends Contract>(contract: C, connection: DuckDBConnection, options: RunOptions = {}): Promise<C> {
   const compiled = job(contract);
-  const columns = await describe(connection, options.table);
-  requireColumns(compiled.columns, columns, options.rowOrder);
-  const timeColumn = compiled.columns.find((c) => c.path === '/fields/time');
-  const time = timeColumn ? timeStorage(columns.get(timeColumn.name)!) : undefined;
-  const sqlOptions: SqlOptions = { table: options.table, time, rowOrder: options.rowOrder };
-  const first = compiled.prepare?.(sqlOptions);
-  const prepared = first ? await query(connection, first.sql, first.params, timeColumn?.name ?? '') : undefined;
-  const { sql, params } = compiled.sql(sqlOptions, prepared);
-  const rows = await query(connection, sql, params, timeColumn?.name ?? '');
-  return compiled.finish(rows) as C;
+  return withEvents(contract, connection, options, async (table, rowOrder) => {
+    const columns = await describe(connection, table);
+    requireColumns(compiled.columns, columns, rowOrder);
+    const timeColumn = compiled.columns.find((c) => c.path === '/fields/time');
+    const time = timeColumn ? timeStorage(columns.get(timeColumn.name)!) : undefined;
+    const sqlOptions: SqlOptions = { table, time, rowOrder };
+    const first = compiled.prepare?.(sqlOptions);
+    const prepared = first ? await query(connection, first.sql, first.params, timeColumn?.name ?? '') : undefined;
+    const { sql, params } = compiled.sql(sqlOptions, prepared);
+    const rows = await query(connection, sql, params, timeColumn?.name ?? '');
+    return compiled.finish(rows) as C;
+  });
 }
 
 /**
@@ -100,16 +110,60 @@ export async function runContract<C extends Contract>(contract: C, connection: D
  * period, same order, capped at `entityLimit`. The pre-aggregated contract of
  * {@link runContract} carries counts only; this reads one list when a user drills down.
  */
-export async function runEntities(contract: FunnelContract, connection: DuckDBConnection, request: FunnelEntitiesRequest, options: RunOptions): Promise<{ ids: string[] }> {
+export async function runEntities(contract: FunnelContract, connection: DuckDBConnection, request: FunnelEntitiesRequest, options: RunOptions = {}): Promise<{ ids: string[] }> {
   const kind = (contract as { kind?: unknown }).kind;
   if (kind !== 'funnel') throw new ContractError('/kind', `drill-down lists are read for funnel contracts, got ${JSON.stringify(kind)}`);
   const checked = validateContract({ ...contract, data: contract.data ?? { rows: [] }, fields: contract.fields ?? {} } as Contract) as FunnelContract;
   const compiled = funnelEntitiesJob(checked, request);
-  const columns = await describe(connection, options.table);
-  requireColumns(compiled.columns, columns, options.rowOrder);
-  const timeColumn = compiled.columns.find((c) => c.path === '/fields/time')!;
-  const { sql, params } = compiled.sql({ table: options.table, time: timeStorage(columns.get(timeColumn.name)!), rowOrder: options.rowOrder });
-  return compiled.finish(await query(connection, sql, params, timeColumn.name));
+  return withEvents(contract, connection, options, async (table, rowOrder) => {
+    const columns = await describe(connection, table);
+    requireColumns(compiled.columns, columns, rowOrder);
+    const timeColumn = compiled.columns.find((c) => c.path === '/fields/time')!;
+    const { sql, params } = compiled.sql({ table, time: timeStorage(columns.get(timeColumn.name)!), rowOrder });
+    return compiled.finish(await query(connection, sql, params, timeColumn.name));
+  });
+}
+
+let temporaries = 0;
+
+/**
+ * Runs `work` over the events: `options.table`, else the contract's `data.table`; for `data.files`
+ * and `data.sql`, a temporary table (in row order: DuckDB keeps the files' and the query's order)
+ * or, with a `rowOrder` column, a temporary view, dropped afterwards. File paths go through
+ * {@link quoteLiteral}, the one place a value cannot be bound; `data.sql` runs only with
+ * `allowSql`.
+ */
+async function withEvents<T>(contract: Contract, connection: DuckDBConnection, options: RunOptions, work: (table: string | readonly string[], rowOrder: string | undefined) => Promise<T>): Promise<T> {
+  const data = (contract.data ?? {}) as WarehouseData;
+  const rowOrder = options.rowOrder ?? data.rowOrder;
+  if (options.table !== undefined) return work(options.table, rowOrder);
+  if (data.table !== undefined) return work(data.table, rowOrder);
+  let select: string;
+  if (data.files !== undefined) {
+    const files = (Array.isArray(data.files) ? data.files : [data.files]).map(quoteLiteral);
+    const reader = data.format === 'csv' ? 'read_csv' : 'read_parquet';
+    select = `SELECT * FROM ${reader}([${files.join(', ')}])`;
+  } else if (data.sql !== undefined) {
+    if (!options.allowSql) {
+      throw new ContractError('/data/sql', 'this contract carries SQL, which runs only where the operator allows it (runContract with allowSql, `funnelkit … --allow-sql`)');
+    }
+    select = `SELECT * FROM (${data.sql})`;
+  } else {
+    throw new ContractError('/data', 'name the events: data.table, data.files or data.sql in the contract, or the table option');
+  }
+  const name = `funnelkit_events_${++temporaries}`;
+  const kind = rowOrder === undefined ? 'TABLE' : 'VIEW';
+  try {
+    await connection.run(`CREATE TEMPORARY ${kind} ${quoteIdent(name)} AS ${select}`);
+  } catch (error) {
+    const path = data.sql !== undefined ? '/data/sql' : '/data/files';
+    throw new ContractError(path, `cannot read the events: ${(error as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return await work(['temp', name], rowOrder);
+  } finally {
+    await connection.run(`DROP ${kind} IF EXISTS temp.${quoteIdent(name)}`);
+  }
 }
 
 /** The table's columns and their DuckDB types; a contract error at `/data` when there is no such table. */
@@ -125,13 +179,14 @@ async function describe(connection: DuckDBConnection, table: string | readonly s
 /**
  * Every column the contract reads must exist, reported at its JSON path. Group names are made as
  * JavaScript's `String(value)` makes them; DuckDB writes text, integers and booleans the same way,
- * but not fractional numbers, so those are refused as breakdown columns.
+ * but not fractional numbers, dates or timestamps, so those are refused as breakdown and split
+ * columns.
  */
 function requireColumns(needed: NeededColumn[], columns: Map<string, string>, rowOrder: string | undefined): void {
   for (const { name, path, groups } of needed) {
     const type = columns.get(name);
     if (type === undefined) throw new ContractError(path, `the events table has no column ${JSON.stringify(name)}`);
-    if (groups && /^(FLOAT|DOUBLE|DECIMAL|REAL)/.test(type)) {
+    if (groups && !/^(VARCHAR|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|BOOLEAN)$/.test(type)) {
       throw new ContractError(path, `the warehouse path groups by text, integer or boolean columns, got a ${type} column`);
     }
   }

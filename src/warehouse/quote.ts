@@ -26,6 +26,18 @@ export function quoteTable(table: string | readonly string[]): string {
   return parts.map(quoteIdent).join('.');
 }
 
+/**
+ * `value` as a single-quoted SQL string literal (inner quotes doubled), for the one place a value
+ * cannot be bound: a file path or glob inside `CREATE VIEW`/`CREATE TABLE … AS` (a `data.files`
+ * source, `--parquet`). DuckDB's plain '…' literals have no backslash escapes, so doubling `'` is
+ * the whole escape; NUL is refused.
+ */
+export function quoteLiteral(value: string): string {
+  if (typeof value !== 'string') throw new TypeError('an SQL literal must be a string');
+  if (value.includes('\u0000')) throw new TypeError('an SQL literal may not contain NUL');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 /** Positional parameters collected while a query is written: each value once, as `$n` with a cast. */
 export class SqlParams {
   readonly values: unknown[] = [];

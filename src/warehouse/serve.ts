@@ -17,8 +17,10 @@ import { join, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Contract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
-import { runContract } from './index.js';
-import { quoteIdent } from './quote.js';
+import { runContract, runEntities } from './index.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
+
+export { quoteLiteral } from './quote.js';
 
 /** Where the events are: a DuckDB database file, or a glob of Parquet files. */
 export interface EventsSource {
@@ -37,28 +39,20 @@ export interface EventsSource {
    * one they are copied into an in-memory TABLE, whose `rowid` is the files' row order.
    */
   rowOrder?: string;
+  /** Let contracts' `data.sql` run (`--allow-sql`): only for contracts the operator wrote. */
+  allowSql?: boolean;
 }
 
 /** The name of the in-memory table (or view) Parquet files are read into. */
 export const PARQUET_TABLE = 'events';
 
-/**
- * `value` as a single-quoted SQL string literal (inner quotes doubled), for the one place a value
- * cannot be bound: the Parquet glob inside `CREATE VIEW`/`CREATE TABLE … AS`. DuckDB's plain
- * '…' literals have no backslash escapes, so doubling `'` is the whole escape; NUL is refused.
- */
-export function quoteLiteral(value: string): string {
-  if (typeof value !== 'string') throw new TypeError('an SQL literal must be a string');
-  if (value.includes('\u0000')) throw new TypeError('an SQL literal may not contain NUL');
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 /** An open events database: a DuckDB instance whose tables hold the events, and how to close it. */
 export interface EventsDatabase {
   instance: DuckDBInstance;
   /** The table to read for a contract (see {@link EventsSource.table}). */
-  tableFor(contract: unknown): string | string[];
+  tableFor(contract: unknown): string | string[] | undefined;
   rowOrder?: string;
+  allowSql?: boolean;
   close(): void;
 }
 
@@ -93,17 +87,17 @@ export async function openEvents(source: EventsSource): Promise<EventsDatabase> 
   return {
     instance,
     rowOrder: source.rowOrder,
-    tableFor: (contract) => fixed ?? contractTable(contract) ?? 'events',
+    allowSql: source.allowSql,
+    // A contract with its own source (data.table, data.files, data.sql) is read from it by runContract.
+    tableFor: (contract) => fixed ?? (ownSource(contract) ? undefined : 'events'),
     close: () => instance.closeSync(),
   };
 }
 
-/** A contract's `data.table` (a name, or 1–3 names for `db.schema.table`), if it has one. */
-function contractTable(contract: unknown): string | string[] | undefined {
-  const table = (contract as { data?: { table?: unknown } } | null)?.data?.table;
-  if (typeof table === 'string' && table !== '') return table;
-  if (Array.isArray(table) && table.length >= 1 && table.length <= 3 && table.every((t) => typeof t === 'string' && t !== '')) return table as string[];
-  return undefined;
+/** Whether a contract names its own events (`data.table`, `data.files` or `data.sql`). */
+function ownSource(contract: unknown): boolean {
+  const data = (contract as { data?: unknown } | null)?.data;
+  return !!data && typeof data === 'object' && ('table' in data || 'files' in data || 'sql' in data);
 }
 
 /** A bad command line or option: the CLI prints its message on one line and exits with 1. */
@@ -111,16 +105,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** The contract as runContract takes it: a `data.table` source (not part of the in-memory schema) removed. */
+/** The parsed contract file as runContract takes it (its schema check happens there). */
 function forWarehouse(contract: unknown): Contract {
   if (contract === null || typeof contract !== 'object' || Array.isArray(contract)) throw new ContractError('', 'expected a contract object');
-  const data = (contract as { data?: unknown }).data;
-  if (data && typeof data === 'object' && ('table' in data || 'sql' in data)) {
-    if ('sql' in data) throw new ContractError('/data/sql', 'the warehouse CLI reads a table (data.table, --table or --parquet), not data.sql');
-    if (contractTable(contract) === undefined) throw new ContractError('/data/table', `expected a table name (or 1 to 3 names for database.schema.table), got ${JSON.stringify((data as { table: unknown }).table)}`);
-    const { data: _data, ...rest } = contract as Record<string, unknown>;
-    return rest as unknown as Contract;
-  }
   return contract as Contract;
 }
 
@@ -140,20 +127,22 @@ export interface RangeOverride {
   to?: string;
 }
 
+/** The contract with `from`/`to` replacing those ends of its kind's range (`funnel.range`, `cohort.range`…). */
+function withRange(input: Contract, range: RangeOverride): Contract {
+  const section = (input as unknown as Record<string, unknown>)[input.kind];
+  if ((range.from === undefined && range.to === undefined) || !section || typeof section !== 'object') return input;
+  const old = (section as { range?: unknown }).range;
+  const base = old && typeof old === 'object' ? old : {};
+  const next = { ...base, ...(range.from !== undefined ? { from: range.from } : {}), ...(range.to !== undefined ? { to: range.to } : {}) };
+  return { ...input, [input.kind]: { ...section, range: next } } as Contract;
+}
+
 /** Computes one parsed contract against the events, with an optional range override. */
 export async function computeContract(events: EventsDatabase, contract: unknown, range: RangeOverride = {}): Promise<Contract> {
-  let input = forWarehouse(contract);
-  // The kind's own section holds its range (`funnel.range`, `cohort.range`, `anomaly.range`, `kpi.range`).
-  const section = (input as unknown as Record<string, unknown>)[input.kind];
-  if ((range.from !== undefined || range.to !== undefined) && section && typeof section === 'object') {
-    const old = (section as { range?: unknown }).range;
-    const base = old && typeof old === 'object' ? old : {};
-    const next = { ...base, ...(range.from !== undefined ? { from: range.from } : {}), ...(range.to !== undefined ? { to: range.to } : {}) };
-    input = { ...input, [input.kind]: { ...section, range: next } } as Contract;
-  }
+  const input = withRange(forWarehouse(contract), range);
   const connection = await events.instance.connect();
   try {
-    return await runContract(input, connection, { table: events.tableFor(contract), rowOrder: events.rowOrder });
+    return await runContract(input, connection, { table: events.tableFor(contract), rowOrder: events.rowOrder, allowSql: events.allowSql });
   } finally {
     connection.closeSync();
   }
@@ -177,6 +166,16 @@ export interface RunningServer {
 }
 
 const NAME = /^\/contracts\/([A-Za-z0-9_-][A-Za-z0-9._-]*)\.json$/;
+const ENTITIES = /^\/contracts\/([A-Za-z0-9_-][A-Za-z0-9._-]*)\/entities$/;
+
+/** Where a served funnel's drill-down ids are: relative to `/contracts/<name>.json`, with its range. */
+function entitiesPath(name: string, range: RangeOverride): string {
+  const query = new URLSearchParams();
+  if (range.from !== undefined) query.set('from', range.from);
+  if (range.to !== undefined) query.set('to', range.to);
+  const q = query.toString();
+  return `./${encodeURIComponent(name)}/entities${q ? `?${q}` : ''}`;
+}
 
 interface Answer {
   body: string;
@@ -202,16 +201,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const cache = new Map<string, Promise<Answer>>();
 
   const answer = async (name: string, range: RangeOverride): Promise<Answer> => {
-    const file = join(dir, `${name}.json`);
-    let info;
-    try {
-      const real = await realpath(file);
-      if (!real.startsWith(dir + sep)) throw new Error('outside');
-      info = await stat(real);
-      if (!info.isFile()) throw new Error('not a file');
-    } catch {
-      throw new NotFound(`no contract named ${JSON.stringify(name)}`);
-    }
+    const file = await contractFile(dir, name);
+    const info = await stat(file);
     const key = JSON.stringify([name, range.from ?? null, range.to ?? null, info.mtimeMs, info.size]);
     let pending = cache.get(key);
     if (pending) {
@@ -219,7 +210,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } else {
       pending = (async () => {
         const contract = await readContract(file);
-        const body = JSON.stringify(await computeContract(events, contract, range));
+        const computed = await computeContract(events, contract, range);
+        // A funnel's drill-down ids are a second query, at ./<name>/entities (same range).
+        if (computed.kind === 'funnel') computed.funnel.entitiesUrl = entitiesPath(name, range);
+        const body = JSON.stringify(computed);
         return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
       })();
       pending.catch(() => cache.delete(key));
@@ -229,8 +223,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return pending;
   };
 
+  /** A funnel step's drill-down lists, `{ converted, dropped }`, computed by a second query (not cached: on demand). */
+  const entities = async (name: string, range: RangeOverride, step: number, group: string | null): Promise<Answer> => {
+    const file = await contractFile(dir, name);
+    const contract = withRange(forWarehouse(await readContract(file)), range);
+    if (contract.kind !== 'funnel') throw new ContractError('/kind', `drill-down ids are served for funnel contracts, got ${JSON.stringify(contract.kind)}`);
+    const connection = await events.instance.connect();
+    try {
+      const options = { table: events.tableFor(contract), rowOrder: events.rowOrder, allowSql: events.allowSql };
+      const list = async (outcome: 'converted' | 'dropped') => (await runEntities(contract, connection, { step, outcome, group }, options)).ids;
+      const body = JSON.stringify({ converted: await list('converted'), dropped: await list('dropped') });
+      return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    } finally {
+      connection.closeSync();
+    }
+  };
+
   const server = createServer((request, response) => {
-    handle(request, response, answer).catch((error) => {
+    handle(request, response, answer, entities).catch((error) => {
       // Only reached if writing the response itself failed.
       if (!response.headersSent) sendError(response, 500, 'internal error', null);
       else response.destroy(error as Error);
@@ -260,6 +270,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 class NotFound extends Error {}
 
+/** `<dir>/<name>.json`, resolved, inside `dir` and a file; else {@link NotFound}. */
+async function contractFile(dir: string, name: string): Promise<string> {
+  try {
+    const real = await realpath(join(dir, `${name}.json`));
+    if (!real.startsWith(dir + sep)) throw new Error('outside');
+    if (!(await stat(real)).isFile()) throw new Error('not a file');
+    return real;
+  } catch {
+    throw new NotFound(`no contract named ${JSON.stringify(name)}`);
+  }
+}
+
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, HEAD, OPTIONS',
@@ -268,7 +290,12 @@ const CORS = {
   'access-control-max-age': '86400',
 };
 
-async function handle(request: IncomingMessage, response: ServerResponse, answer: (name: string, range: RangeOverride) => Promise<Answer>): Promise<void> {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  answer: (name: string, range: RangeOverride) => Promise<Answer>,
+  entities: (name: string, range: RangeOverride, step: number, group: string | null) => Promise<Answer>,
+): Promise<void> {
   for (const [k, v] of Object.entries(CORS)) response.setHeader(k, v);
   if (request.method === 'OPTIONS') {
     response.writeHead(204).end();
@@ -281,8 +308,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, answer
   }
   const url = new URL(request.url ?? '/', 'http://localhost');
   const match = NAME.exec(url.pathname);
-  if (!match) {
-    sendError(response, 404, 'not found: contracts are served at /contracts/<name>.json', null);
+  const drill = ENTITIES.exec(url.pathname);
+  if (!match && !drill) {
+    sendError(response, 404, 'not found: contracts are served at /contracts/<name>.json, drill-down ids at /contracts/<name>/entities', null);
     return;
   }
   const range: RangeOverride = {};
@@ -292,7 +320,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, answer
   if (to !== null && to !== '') range.to = to;
   let result: Answer;
   try {
-    result = await answer(match[1], range);
+    if (drill) {
+      const step = url.searchParams.get('step') ?? '';
+      if (!/^\d{1,3}$/.test(step)) {
+        sendError(response, 400, `expected ?step=<a step index>, got ${JSON.stringify(step)}`, null);
+        return;
+      }
+      result = await entities(drill[1], range, Number(step), url.searchParams.get('group'));
+    } else result = await answer(match![1], range);
   } catch (error) {
     if (error instanceof NotFound) sendError(response, 404, error.message, null);
     else if (error instanceof ContractError) sendError(response, 400, error.detail, error.path);

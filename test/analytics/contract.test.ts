@@ -44,10 +44,10 @@ test('missing sections, unknown properties and bad enums are reported at their p
   });
 });
 
-test('data must be exactly one of rows, columns or url with format', () => {
+test('data must be exactly one of rows, columns, arrow, url with format, or a warehouse source', () => {
   assert.deepEqual(contractIssues(funnel({ steps: [{ event: 'a' }] }, { data: {} }))[0], {
     path: '/data',
-    message: 'expected "rows", or "columns", or "arrow", or "url" and "format"',
+    message: 'expected "rows", or "columns", or "arrow", or "url" and "format", or "table", or "files" and "format", or "sql"',
   });
   assert.match(contractIssues(funnel({ steps: [{ event: 'a' }] }, { data: { rows: [], columns: {} } }))[0].message, /only one of/);
   assert.deepEqual(contractIssues(funnel({ steps: [{ event: 'a' }] }, { data: { url: 'x.csv', format: 'xml' } }))[0], {

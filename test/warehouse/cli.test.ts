@@ -151,7 +151,7 @@ test('compute: a data.table that is not a name is a contract error at /data/tabl
   writeFileSync(file, JSON.stringify({ ...GOOD, data: { table: 42 } }));
   const { code, err } = await run(['compute', file, '--duckdb', db]);
   assert.equal(code, 1);
-  assert.match(err, /^funnelkit: \/data\/table: expected a table name/);
+  assert.match(err, /^funnelkit: \/data\/table: expected a string, got 42/);
   // A contract's data.table names the table when --table is not given.
   writeFileSync(file, JSON.stringify({ ...GOOD, data: { table: 'elsewhere' } }));
   const other = await run(['compute', file, '--duckdb', db]);
@@ -282,6 +282,41 @@ test('serve: 200 + CORS + ETag, 304, range parameters, 400, 404, edits recompute
     assert.notEqual(edited.headers.get('etag'), etag);
   } finally {
     writeFileSync(join(contracts, 'good.json'), JSON.stringify(GOOD));
+    await server.close();
+  }
+});
+
+test('serve: a funnel names its drill-down, and /contracts/<name>/entities answers the in-memory ids', async () => {
+  const server: RunningServer = await startServer({ duckdb: db, contracts, port: 0 });
+  try {
+    const served = (await (await fetch(`${server.url}/contracts/good.json?from=2026-01-02`)).json()) as FunnelContract;
+    assert.equal(served.funnel.entitiesUrl, './good/entities?from=2026-01-02');
+    const memory = computeFunnel({
+      ...(GOOD as unknown as FunnelContract),
+      data: { rows },
+      funnel: { ...(GOOD.funnel as unknown as FunnelContract['funnel']), range: { from: '2026-01-02' } },
+    });
+    const base = new URL(served.funnel.entitiesUrl!, `${server.url}/contracts/good.json`);
+    assert.equal(base.pathname, '/contracts/good/entities');
+    let checked = 0;
+    for (const group of [null, ...(memory.breakdown ?? []).map((g) => g.value)]) {
+      const steps = group === null ? memory.steps : memory.breakdown!.find((g) => g.value === group)!.steps;
+      for (const step of steps) {
+        const url = new URL(base);
+        url.searchParams.set('step', String(step.index));
+        if (group !== null) url.searchParams.set('group', group);
+        const res = await fetch(url);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('access-control-allow-origin'), '*');
+        assert.deepEqual(await res.json(), { converted: step.convertedIds ?? [], dropped: step.droppedIds ?? [] }, `${group} step ${step.index}`);
+        checked += (step.convertedIds?.length ?? 0) + (step.droppedIds?.length ?? 0);
+      }
+    }
+    assert.ok(checked > 20, 'the lists are not all empty');
+    const noStep = await fetch(`${server.url}/contracts/good/entities`);
+    assert.equal(noStep.status, 400);
+    assert.equal((await fetch(`${server.url}/contracts/nope/entities?step=0`)).status, 404);
+  } finally {
     await server.close();
   }
 });
