@@ -413,7 +413,8 @@ export function chainable(plan: EventFunnelPlan): boolean {
  * (`<name>_s<k>`: the events that reached step k, each with its attempt's start `s`). An attempt
  * keeps, for each step, the first event that reached it (a later one with the same start is
  * "already past this step"), so its times are the earliest of those events; the best attempt is
- * the first to reach the furthest step, whose start is the smallest there (starts only grow).
+ * the first to reach the furthest step, whose start is the smallest there (starts only grow). Its
+ * steps are the same in every row of one start: `<name>_att` groups them, with no window.
  */
 function chainCtes(name: string, input: string, n: number, window: string): string {
   const ctes: string[] = [];
@@ -433,10 +434,11 @@ function chainCtes(name: string, input: string, n: number, window: string): stri
 )`);
   }
   const reached = Array.from({ length: n }, (_, k) => `SELECT p, e, key, t, s, ${k + 1} AS k FROM ${name}_s${k + 1}`).join(' UNION ALL ');
-  ctes.push(`${name}_ok AS (SELECT *, max(k) OVER (PARTITION BY p, e, key) AS m FROM (${reached}))`);
-  ctes.push(`${name}_best AS (SELECT *, min(s) FILTER (WHERE k = m) OVER (PARTITION BY p, e, key) AS sb FROM ${name}_ok)`);
-  const times = Array.from({ length: n }, (_, k) => `min(t) FILTER (WHERE k = ${k + 1} AND s = sb)`).join(', ');
-  ctes.push(`${name} AS (SELECT p, e, key, any_value(m) AS m, list_slice([${times}], 1, any_value(m)) AS ts FROM ${name}_best GROUP BY p, e, key)`);
+  // Each attempt (a start s): the steps it reached and the first time it reached each; the best
+  // is the one that got furthest, the earliest-starting among those.
+  const times = Array.from({ length: n }, (_, k) => `min(t) FILTER (WHERE k = ${k + 1})`).join(', ');
+  ctes.push(`${name}_att AS (SELECT p, e, key, s, max(k) AS d, list_slice([${times}], 1, max(k)) AS ts FROM (${reached}) GROUP BY p, e, key, s)`);
+  ctes.push(`${name} AS (SELECT p, e, key, max(d) AS m, arg_min(ts, {'d': -d, 's': s}) AS ts FROM ${name}_att GROUP BY p, e, key)`);
   return ctes.join(',\n');
 }
 
@@ -657,7 +659,9 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   const window = params.bind(plan.windowMs, 'DOUBLE');
   const fast = chainable(plan);
   const ctes = [
-    `src AS (
+    // Inlined where it is read (not a 10M-row materialized copy): `kept` keeps only funnel
+    // events, the time check and "now" read only the time column.
+    `src AS NOT MATERIALIZED (
   SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
     SELECT ${q.entity} AS e, ${time} AS t, ${q.order} AS o, (${masks}) AS sm, (${exclusionMasks.length ? exclusionMasks.join(' + ') : '0::BIGINT'}) AS xm, ${key} AS gk
     FROM ${quoteTable(options.table)}
