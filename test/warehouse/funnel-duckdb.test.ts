@@ -12,6 +12,8 @@ import type { FunnelAggregateStep, FunnelContract, FunnelEventStep, InlineContra
 import type { FunnelGroup, FunnelStepResult } from '../../src/analytics/funnel/view-model.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
 import { quoteIdent, runContract, runEntities } from '../../src/warehouse/index.js';
+import { chainable } from '../../src/warehouse/funnel-sql.js';
+import { planFunnel, type EventFunnelPlan } from '../../src/analytics/funnel/plan.js';
 import { loadTable, prng, type ColumnType } from './support.js';
 
 let instance: DuckDBInstance;
@@ -109,6 +111,8 @@ interface Features {
   maxDwell: boolean;
   asOf: boolean;
   timeZone: string;
+  /** The warehouse matches it by the ordered fast path (chainCtes). */
+  chained: boolean;
   /** What the computed view shows, so the printout tells the comparisons were not vacuous. */
   outcomes?: string[];
 }
@@ -190,6 +194,7 @@ function randomContract(r: () => number, rows: Row[], clock: Clock): { contract:
       maxDwell: steps.some((s) => s.maxDwell !== undefined),
       asOf,
       timeZone,
+      chained: chainable(planFunnel(contract) as EventFunnelPlan),
     },
   };
 }
@@ -291,6 +296,7 @@ test('differential: 500 random funnels give the same counts in memory and in Duc
         if (features.maxDwell) count('maxDwell');
         if (features.asOf) count('asOf');
         count(`timeZone=${features.timeZone}`);
+        if (features.chained) count('ordered fast path');
         for (const outcome of features.outcomes ?? []) count(`shows ${outcome}`);
       }
     } finally {
@@ -381,6 +387,109 @@ test('drill-down: a step out of range, an unknown outcome and a group without a 
     assert.deepEqual(await runEntities(contract, con, { step: 1, outcome: 'dropped' }, { table: 'refused' }), { ids: ['u1'] });
   } finally {
     await con.run('DROP TABLE refused');
+  }
+});
+
+/**
+ * The ordered fast path's boundary: logs crowded onto four instants (so different step events
+ * share timestamps, in either row order, and land exactly on the window's edge), with steps that
+ * are different events in a random order. Each contract runs twice in DuckDB: as it is (the fast
+ * path) and with an exclusion no event matches (the general matcher, which computes the same
+ * thing); both must draw the in-memory view model.
+ */
+test('ordered fast path: ties at equal timestamps and window edges give the in-memory figures, as the general matcher does', async () => {
+  const CONTRACTS = 150;
+  let converted = 0;
+  for (let seed = 1; seed <= CONTRACTS; seed++) {
+    const r = prng(500_000 + seed);
+    const unit = pick(r, [1000, 60_000]);
+    const rows: Row[] = Array.from({ length: 4 + Math.floor(r() * 24) }, () => ({
+      user: `u${Math.floor(r() * 3)}`,
+      ts: 1_700_000_000_000 + Math.floor(r() * 4) * unit,
+      event: pick(r, ['a', 'b', 'c', 'd', 'x']),
+      plan: pick(r, ['free', 'pro']),
+      n: pick(r, [1, 2]),
+      channel: pick(r, ['ads', 'seo', null]),
+    }));
+    const events = ['a', 'b', 'c', 'd'].sort(() => r() - 0.5).slice(0, 2 + Math.floor(r() * 3));
+    const steps: FunnelEventStep[] = events.map((event) => (r() < 0.2 ? { event, where: { plan: 'pro' } } : { event }));
+    const funnel: FunnelContract['funnel'] = { steps, order: 'ordered', window: Math.floor(r() * 3) * unit, entityLimit: 3 };
+    if (r() < 0.5) {
+      const a = pick(r, ['first-touch', 'last-touch', 'all-events', 'step'] as const);
+      funnel.breakdown = { field: 'channel', attribution: a === 'step' ? { step: Math.floor(r() * steps.length) } : a };
+    }
+    const contract: InlineContract<FunnelContract> = {
+      version: 1,
+      kind: 'funnel',
+      data: { rows },
+      fields: { entity: 'user', time: 'ts', event: 'event' },
+      funnel,
+    };
+    const general: InlineContract<FunnelContract> = { ...contract, funnel: { ...funnel, exclusions: [{ event: 'never', from: 0, to: 1 }] } };
+    assert.ok(chainable(planFunnel(contract) as EventFunnelPlan));
+    assert.ok(!chainable(planFunnel(general) as EventFunnelPlan));
+    const table = `edge_${seed}`;
+    await loadTable(con, table, COLUMNS, rows);
+    try {
+      const expected = figures(contract);
+      const context = `seed ${seed}: ${JSON.stringify(funnel)}\nrows ${JSON.stringify(rows)}`;
+      for (const c of [contract, general]) {
+        const got = await runContract(c, con, { table });
+        assert.deepEqual(figures({ ...got, data: { rows: [] } }), expected, context);
+      }
+      const last = expected.steps.at(-1)!;
+      if (last.count > 0) converted++;
+      const view = computeFunnel(contract);
+      const ids = await runEntities(contract, con, { step: steps.length - 1, outcome: 'converted' }, { table });
+      assert.deepEqual(ids.ids, view.steps.at(-1)!.convertedIds, context);
+    } finally {
+      await con.run(`DROP TABLE ${quoteIdent(table)}`);
+    }
+  }
+  assert.ok(converted > CONTRACTS / 4, `only ${converted} contracts convert anyone`);
+});
+
+test('ordered fast path: hand-made ties, window edges and attempts', async () => {
+  const at = (s: number) => 1_700_000_000_000 + s * 1000;
+  const log = (...events: Array<[string, number, string?]>): Row[] =>
+    events.map(([event, s, user]) => ({ user: user ?? 'u', ts: at(s), event, plan: null, n: null, channel: null }));
+  const cases: Array<{ name: string; rows: Row[]; steps: string[]; window: number; counts: number[]; times?: Array<number | null> }> = [
+    // At one timestamp a lower step goes first, whatever the row order.
+    { name: 'b before a at one instant', rows: log(['b', 0], ['a', 0]), steps: ['a', 'b'], window: 0, counts: [1, 1], times: [null, 0] },
+    { name: 'c, b, a at one instant', rows: log(['c', 5], ['b', 5], ['a', 5]), steps: ['a', 'b', 'c'], window: 0, counts: [1, 1, 1] },
+    // The window's edge is inside; a millisecond past it is not.
+    { name: 'exactly at the window edge', rows: log(['a', 0], ['b', 10]), steps: ['a', 'b'], window: 10_000, counts: [1, 1], times: [null, 10_000] },
+    { name: 'just past the window edge', rows: [...log(['a', 0]), { user: 'u', ts: at(10) + 1, event: 'b', plan: null, n: null, channel: null }], steps: ['a', 'b'], window: 10_000, counts: [1, 0] },
+    // A later start has more window left: b continues the attempt that started at 5.
+    { name: 'a newer attempt', rows: log(['a', 0], ['a', 5], ['b', 6]), steps: ['a', 'b'], window: 5_000, counts: [1, 1], times: [null, 1_000] },
+    // c continues the attempt at b (start 0), which the newer a (start 2) has not reached.
+    { name: 'the attempt that reached the step before', rows: log(['a', 0], ['b', 1], ['a', 2], ['c', 3]), steps: ['a', 'b', 'c'], window: 60_000, counts: [1, 1, 1], times: [null, 1_000, 2_000] },
+    // The first attempt to reach the furthest step is the best one (its times count), and a step
+    // already reached by an attempt keeps its first time.
+    { name: 'first to the furthest step', rows: log(['a', 0], ['b', 4], ['b', 5], ['a', 6], ['b', 7]), steps: ['a', 'b'], window: 60_000, counts: [1, 1], times: [null, 4_000] },
+    // Two step events of one name: the general matcher.
+    { name: 'a repeated step', rows: log(['a', 0], ['b', 0], ['a', 0]), steps: ['a', 'b', 'a'], window: 0, counts: [1, 1, 1] },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const table = `hand_${i}`;
+    await loadTable(con, table, COLUMNS, c.rows);
+    try {
+      const contract: InlineContract<FunnelContract> = {
+        version: 1,
+        kind: 'funnel',
+        data: { rows: c.rows },
+        fields: { entity: 'user', time: 'ts', event: 'event' },
+        funnel: { steps: c.steps.map((event) => ({ event })), order: 'ordered', window: c.window },
+      };
+      assert.equal(chainable(planFunnel(contract) as EventFunnelPlan), new Set(c.steps).size === c.steps.length, c.name);
+      const got = await runContract(contract, con, { table });
+      const expected = figures(contract);
+      assert.deepEqual(figures({ ...got, data: { rows: [] } }), expected, c.name);
+      assert.deepEqual(expected.steps.map((s) => s.count), c.counts, c.name);
+      if (c.times) assert.deepEqual(expected.steps.map((s) => s.medianTimeMs), c.times, c.name);
+    } finally {
+      await con.run(`DROP TABLE ${quoteIdent(table)}`);
+    }
   }
 });
 
