@@ -16,7 +16,7 @@ import { ContractError, pointerSegment } from '../analytics/contract-error.js';
 import { planCohort, type CohortPlan } from '../analytics/cohort/plan.js';
 import { topGroups } from '../analytics/groups.js';
 import { MAX_PERIODS } from '../analytics/measures/series.js';
-import { ordinalStart, parseTimestamp, periodKey, periodOrdinal, zoneOffset } from '../analytics/time.js';
+import { ordinalStart, parseTimestamp, periodKey, periodOrdinal, plausibleTime, zoneOffset } from '../analytics/time.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
 import { equalsValue, timeCheckCte, timeExpression, type NeededColumn, type SqlOptions, type WarehouseJob } from './sql.js';
 
@@ -39,6 +39,115 @@ export function cohortJob(contract: CohortContract): WarehouseJob<CohortContract
     sql: (options) => cohortSql(plan, options),
     finish: (rows) => aggregatedCohort(contract, plan, rows),
   };
+}
+
+/** Which drill-down list to read: one cell of the cohort matrix, the whole matrix's or a breakdown group's. */
+export interface CohortEntitiesRequest {
+  /** The cohort row's label as the view model gives it (`cohort`): `2026-03-02`, or `2026-03-02T09:00` for hours. */
+  cohort: string;
+  /** Periods since the cohort's own (0: the cohort period, whose list is its members). */
+  period: number;
+  /** A breakdown group's value as the view model names it ("Other" for the merged groups); absent or null for the whole matrix. */
+  group?: string | null;
+}
+
+/** A {@link WarehouseJob} whose result is a drill-down list rather than a contract. */
+export type CohortEntitiesJob = Omit<WarehouseJob, 'finish'> & { finish(rows: Array<Record<string, unknown>>): { ids: string[] } };
+
+/**
+ * The second query behind a cohort drill-down: the ids the in-memory view model lists as
+ * `cohorts[row].cells[period].entityIds` (or a breakdown group's), in the same order (entities by
+ * their first start or return row) and capped at `entityLimit`. Period 0 lists the cohort's
+ * members; a later period the members whose cell there is not 0 under the contract's mode and
+ * measure. A group is ranked and merged by the in-memory engine's own `topGroups` over the
+ * groups' sizes, so "Other" lists the merged groups' ids in their rank order, as `mergeTallies`
+ * does. A cohort without a row, a cell after "now" and a group the view model does not show list
+ * no one. Throws a RangeError for a label that names no cohort period or a period outside
+ * `periods`, a TypeError for a group without a breakdown.
+ */
+export function cohortEntitiesJob(contract: CohortContract, request: CohortEntitiesRequest): CohortEntitiesJob {
+  const plan = planCohort(contract);
+  if (plan.given) throw new ContractError('/cohort/cohorts', 'the cohorts are already counted: there are no entities to list');
+  const { cohort, period } = request;
+  const group = request.group ?? null;
+  if (typeof cohort !== 'string') throw new TypeError(`cohort: expected the cohort row's label, got ${JSON.stringify(cohort)}`);
+  if (!Number.isInteger(period) || period < 0 || period >= plan.periods) throw new RangeError(`period: expected a period from 0 to ${plan.periods - 1}, got ${JSON.stringify(period)}`);
+  if (group !== null && typeof group !== 'string') throw new TypeError(`group: expected a breakdown value (a string) or null, got ${JSON.stringify(group)}`);
+  if (group !== null && !plan.breakdown) throw new TypeError('group: this cohort contract has no breakdown');
+  const ordinal = cohortOrdinal(plan, cohort);
+  return {
+    columns: cohortColumns(plan),
+    sql: (options) => cohortEntitiesSql(plan, options, ordinal, period, group !== null),
+    finish: (rows) => {
+      const latest = summary(plan, rows);
+      // cohortRow(): a cell whose period begins after "now" is not in the view model.
+      const asOf = plan.asOf ?? latest;
+      if (asOf !== null && ordinalStart(ordinal + period, plan.period, plan.timeZone, plan.weekStart) > asOf) return { ids: [] };
+      return { ids: cellIds(plan, rows, group) };
+    },
+  };
+}
+
+/**
+ * The period ordinal of the cohort row labelled `label`: the one whose start `cohortRow` names so
+ * (its first day, or hour), or whose start is that instant (the pre-aggregated contract's label
+ * for a day that does not start at midnight). A RangeError for a label that names none.
+ */
+function cohortOrdinal(plan: CohortPlan, label: string): number {
+  const { period, timeZone, weekStart } = plan;
+  const ms = parseTimestamp(label, timeZone);
+  if (Number.isFinite(ms) && plausibleTime(ms)) {
+    const near = periodOrdinal(ms, period, timeZone, weekStart);
+    for (const c of [near, near - 1, near + 1]) {
+      const start = ordinalStart(c, period, timeZone, weekStart);
+      if (periodKey(start, period === 'hour' ? 'hour' : 'day', timeZone) === label || start === ms) return c;
+    }
+  }
+  throw new RangeError(`cohort: expected a cohort row's label (the first ${period === 'hour' ? 'hour, YYYY-MM-DDTHH:00' : 'day, YYYY-MM-DD'} of a ${period} in ${timeZone}), got ${JSON.stringify(label)}`);
+}
+
+/**
+ * The query for one cell's list: the members of cohort `ordinal` whose cell at `period` is not 0
+ * (`add` skips a 0 or NaN cell after period 0), as rows `fam` 1 (`key`, `id`, `eo`), the first
+ * `entityLimit` of the whole matrix, or of each breakdown key with every key's size (`fam` 3:
+ * `key`, `size`, to rank and merge as memory does); and the summary row (`fam` 2).
+ */
+function cohortEntitiesSql(plan: CohortPlan, options: SqlOptions, ordinal: number, period: number, groups: boolean): { sql: string; params: unknown[] } {
+  const params = new SqlParams();
+  const only = params.bind(ordinal, 'DOUBLE');
+  const ctes = cohortCtes(plan, options, params, only);
+  const listed =
+    period === 0
+      ? `SELECT e, key, eo FROM members WHERE c = ${only}`
+      : `SELECT e, key, eo FROM cells WHERE c = ${only} AND k = ${params.bind(period, 'BIGINT')} AND val <> 0 AND NOT isnan(val)`;
+  ctes.push(`listed AS (${listed})`);
+  const limit = params.bind(plan.entityLimit, 'BIGINT');
+  const selects = groups
+    ? [
+        `SELECT 3 AS fam, key, count(*) AS size FROM members GROUP BY key`,
+        `SELECT 1 AS fam, key, e AS id, eo FROM (SELECT *, row_number() OVER (PARTITION BY key ORDER BY eo) AS rn FROM listed) WHERE rn <= ${limit}`,
+      ]
+    : [`SELECT 1 AS fam, e AS id, eo FROM (SELECT e, eo FROM listed ORDER BY eo LIMIT ${limit})`];
+  selects.push(`SELECT 2 AS fam, ${SUMMARY.map(([x, name]) => `${x} AS ${name}`).join(', ')}
+FROM time_check, turned WHERE time_check.bad = 0`);
+  return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL BY NAME\n')}`, params: params.values };
+}
+
+/** The ids of the list asked for, as `String(id)` names them in memory, in entity order. */
+function cellIds(plan: CohortPlan, rows: Array<Record<string, unknown>>, group: string | null): string[] {
+  const listed = (r: Record<string, unknown>) => ({ key: r.key === null || r.key === undefined ? '' : String(r.key), id: String(r.id), eo: Number(r.eo) });
+  const ids = rows.filter((r) => num(r.fam) === 1).map(listed).sort((a, b) => a.eo - b.eo);
+  if (group === null) return ids.map((x) => x.id);
+  const lists = new Map<string, { size: number; ids: string[] }>();
+  for (const r of rows) if (num(r.fam) === 3) lists.set(String(r.key), { size: num(r.size), ids: [] });
+  for (const x of ids) lists.get(x.key)?.ids.push(x.id);
+  // mergeTallies(): the same ranking, and the capped concatenation in rank order.
+  const merge = (into: { size: number; ids: string[] } | undefined, from: { size: number; ids: string[] }) => {
+    const merged = [...(into?.ids ?? [])];
+    for (const id of from.ids) if (merged.length < plan.entityLimit) merged.push(id);
+    return { size: (into?.size ?? 0) + from.size, ids: merged };
+  };
+  return topGroups(lists, (g) => g.size, plan.breakdown!.limit, merge).find(([value]) => value === group)?.[1].ids ?? [];
 }
 
 /** Every column the plan reads, at the same path as the in-memory engine reports it. */
@@ -193,6 +302,43 @@ UNION ALL
  */
 export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string; params: unknown[] } {
   const params = new SqlParams();
+  const ctes = cohortCtes(plan, options, params, null);
+  // The figures of a cohort (per breakdown value): its size, and per period the cells added up
+  // member by member in entity order, as the in-memory tallies do (integers for entities).
+  const total = plan.measure === 'sum' ? fold('list(val ORDER BY eo)') : 'count(*)::DOUBLE';
+  const selects = [
+    `SELECT 0 AS fam, NULL::VARCHAR AS key, c, NULL::BIGINT AS k, count(*) AS size, NULL::DOUBLE AS total, NULL::DOUBLE AS latest, NULL::BIGINT AS outside, NULL::BIGINT AS turned, NULL::BIGINT AS bad, NULL::BIGINT AS entities
+FROM members GROUP BY c`,
+    `SELECT 0, NULL, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM cells GROUP BY c, k`,
+  ];
+  if (plan.breakdown) {
+    selects.push(`SELECT 1, key, c, NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM members GROUP BY key, c`);
+    selects.push(`SELECT 1, key, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM cells GROUP BY key, c, k`);
+  }
+  selects.push(`SELECT 2, NULL, NULL, NULL, NULL, NULL, ${SUMMARY.map(([x]) => x).join(', ')}, (SELECT count(DISTINCT e) FROM members)
+FROM time_check, turned WHERE time_check.bad = 0`);
+  return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`, params: params.values };
+}
+
+/**
+ * The summary columns both queries end with: the latest event time, and the counts of rows the
+ * warehouse path refuses (times outside the zone table, clocks turned back across a period edge,
+ * non-numbers summed); read from `time_check` and `turned`.
+ */
+const SUMMARY: Array<[expression: string, name: string]> = [
+  ['(SELECT max(t) FROM src)', 'latest'],
+  ['(SELECT count(*) FROM ev WHERE outside)', 'outside'],
+  ['turned.n', 'turned'],
+  ['(SELECT count(*) FROM src WHERE vbad)', 'bad'],
+];
+
+/**
+ * The common table expressions of a cohort plan, down to `members` (one row per membership: its
+ * entity `e`, cohort ordinal `c`, breakdown `key` and entity order `eo`) and `cells` (one row per
+ * membership and period whose cell is not 0: `k`, `val`), with `time_check` and `turned`. With
+ * `only` (a bound cohort ordinal), cells are worked out for that cohort's members alone.
+ */
+function cohortCtes(plan: CohortPlan, options: SqlOptions, params: SqlParams, only: string | null): string[] {
   const n = plan.periods;
   const q = {
     entity: quoteIdent(plan.fields.entity),
@@ -236,10 +382,7 @@ export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string;
       : `SELECT e, f.c AS c, f.key AS key, eo FROM (
     SELECT e, arg_min({'c': c, 'key': gk}, {'t': t, 'o': o}) AS f, any_value(eo) AS eo FROM ev WHERE s GROUP BY e
   ) WHERE ${inRange('f.c')}`;
-  // The figures of a cohort (per breakdown value): its size, and per period the cells added up
-  // member by member in entity order, as the in-memory tallies do (integers for entities).
-  const total = plan.measure === 'sum' ? fold('list(val ORDER BY eo)') : 'count(*)::DOUBLE';
-  const ctes = [
+  return [
     `src AS (
   SELECT ${q.entity} AS e, ${q.time} AS t, ${q.order} AS o, ${isStart} AS s, ${isReturn} AS r, ${key} AS gk, ${value} AS v, ${badValue} AS vbad
   FROM ${quoteTable(options.table)}
@@ -275,28 +418,32 @@ returns AS MATERIALIZED (
     // Per membership, the periods after it that the entity came back in.
     `hits AS MATERIALIZED (
   SELECT m.e, m.c, m.key, m.eo, CAST(returns.c - m.c AS BIGINT) AS k, returns.sv
-  FROM members m JOIN returns ON returns.e = m.e AND returns.c >= m.c AND returns.c < m.c + ${n}
+  FROM members m JOIN returns ON returns.e = m.e AND returns.c >= m.c AND returns.c < m.c + ${n}${only !== null ? ` AND m.c = ${only}` : ''}
 )`,
     `cells AS MATERIALIZED (
   ${cellsSql(plan)}
 )`,
   ];
-  const selects = [
-    `SELECT 0 AS fam, NULL::VARCHAR AS key, c, NULL::BIGINT AS k, count(*) AS size, NULL::DOUBLE AS total, NULL::DOUBLE AS latest, NULL::BIGINT AS outside, NULL::BIGINT AS turned, NULL::BIGINT AS bad, NULL::BIGINT AS entities
-FROM members GROUP BY c`,
-    `SELECT 0, NULL, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM cells GROUP BY c, k`,
-  ];
-  if (plan.breakdown) {
-    selects.push(`SELECT 1, key, c, NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM members GROUP BY key, c`);
-    selects.push(`SELECT 1, key, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM cells GROUP BY key, c, k`);
-  }
-  selects.push(`SELECT 2, NULL, NULL, NULL, NULL, NULL, (SELECT max(t) FROM src), (SELECT count(*) FROM ev WHERE outside), turned.n, (SELECT count(*) FROM src WHERE vbad), (SELECT count(DISTINCT e) FROM members)
-FROM time_check, turned WHERE time_check.bad = 0`);
-  return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`, params: params.values };
 }
 
 /** A number from a result row (BIGINT arrives as bigint). */
 const num = (v: unknown) => Number(v ?? 0);
+
+/** A contract error for what the warehouse path does not compute exactly. */
+const unsupported = (path: string, what: string) => new ContractError(path, `${what} is not supported by the warehouse (DuckDB) path yet; compute this contract in the browser engine`);
+
+/**
+ * The summary row (`fam` 2) of either query: the refusals it counted thrown at their JSON paths,
+ * else the latest event time (null: no events).
+ */
+function summary(plan: CohortPlan, rows: Array<Record<string, unknown>>): number | null {
+  const meta = rows.find((r) => num(r.fam) === 2);
+  if (!meta) throw new Error('the cohort query returned no summary row');
+  if (num(meta.bad) > 0) throw new ContractError('/fields/value', `expected a number on every return event, but ${num(meta.bad)} row(s) hold something else`);
+  if (num(meta.outside) > 0) throw unsupported('/fields/time', `an event before 1800 or after 2200 in time zone ${JSON.stringify(plan.timeZone)}`);
+  if (num(meta.turned) > 0) throw unsupported('/timeZone', `an entity whose events cross a clock change that turns the ${plan.period} back in ${JSON.stringify(plan.timeZone)}`);
+  return meta.latest === null || meta.latest === undefined ? null : Number(meta.latest);
+}
 
 /** Counts of one cohort as the query returns them. */
 interface Tally {
@@ -310,13 +457,7 @@ interface Tally {
  * last; an open end stops at the first cohort, or at "now", as `countEvents` does.
  */
 function aggregatedCohort(contract: CohortContract, plan: CohortPlan, rows: Array<Record<string, unknown>>): CohortContract {
-  const meta = rows.find((r) => num(r.fam) === 2);
-  if (!meta) throw new Error('the cohort query returned no summary row');
-  const unsupported = (path: string, what: string) => new ContractError(path, `${what} is not supported by the warehouse (DuckDB) path yet; compute this contract in the browser engine`);
-  if (num(meta.bad) > 0) throw new ContractError('/fields/value', `expected a number on every return event, but ${num(meta.bad)} row(s) hold something else`);
-  if (num(meta.outside) > 0) throw unsupported('/fields/time', `an event before 1800 or after 2200 in time zone ${JSON.stringify(plan.timeZone)}`);
-  if (num(meta.turned) > 0) throw unsupported('/timeZone', `an entity whose events cross a clock change that turns the ${plan.period} back in ${JSON.stringify(plan.timeZone)}`);
-  const latest = meta.latest === null || meta.latest === undefined ? null : Number(meta.latest);
+  const latest = summary(plan, rows);
   const asOf = plan.asOf ?? latest;
   // Dense counts from the rows: a size row per cohort, a row per non-zero cell.
   const tallies = (fam: number) => {
@@ -367,7 +508,7 @@ function aggregatedCohort(contract: CohortContract, plan: CohortPlan, rows: Arra
   // A contract is JSON: a sum of infinite values (±∞, or NaN for ∞ − ∞) has no place in it.
   const finite = (cohorts: Map<number, Tally>) => [...cohorts.values()].every((t) => t.counts.every(Number.isFinite));
   if (![overall, ...tallies(1).values()].every(finite)) throw unsupported('/fields/value', 'a sum that is not a finite number (infinite values on return events)');
-  const cohort: CohortContract['cohort'] = { ...contract.cohort, periods: plan.periods, cohorts: list(overall), entities: num(meta.entities) };
+  const cohort: CohortContract['cohort'] = { ...contract.cohort, periods: plan.periods, cohorts: list(overall), entities: num(rows.find((r) => num(r.fam) === 2)!.entities) };
   if (contract.cohort.asOf === undefined && latest !== null) cohort.asOf = latest;
   if (plan.breakdown) {
     const size = (t: Map<number, Tally>) => [...t.values()].reduce((s, c) => s + c.size, 0);

@@ -12,10 +12,10 @@
  * @module
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Contract, FunnelContract, WarehouseData } from '../analytics/contract.js';
+import type { CohortContract, Contract, FunnelContract, WarehouseData } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { validateContract } from '../analytics/validate-contract.js';
-import { cohortJob } from './cohort-sql.js';
+import { cohortEntitiesJob, cohortJob, type CohortEntitiesRequest } from './cohort-sql.js';
 import { anomalyJob } from './anomaly-sql.js';
 import { funnelEntitiesJob, funnelJob, type FunnelEntitiesRequest } from './funnel-sql.js';
 import { kpiJob } from './kpi-sql.js';
@@ -24,6 +24,8 @@ import { BAD_TIME, type NeededColumn, type SqlOptions, type TimeStorage, type Wa
 
 export { quoteIdent, quoteLiteral, quoteTable } from './quote.js';
 export type { SqlOptions, TimeStorage, WarehouseJob } from './sql.js';
+export type { FunnelEntitiesRequest } from './funnel-sql.js';
+export type { CohortEntitiesRequest } from './cohort-sql.js';
 
 export interface CompileOptions extends SqlOptions {
   dialect: 'duckdb';
@@ -105,16 +107,31 @@ export async function runContract<C extends Contract>(contract: C, connection: D
 }
 
 /**
- * One drill-down list of a funnel, by a second query: the ids the in-memory view model lists as a
- * step's `convertedIds` or `droppedIds` (the whole funnel's, or a breakdown group's), current
- * period, same order, capped at `entityLimit`. The pre-aggregated contract of
- * {@link runContract} carries counts only; this reads one list when a user drills down.
+ * One drill-down list, by a second query: the ids the in-memory view model lists, same order,
+ * capped at `entityLimit`. The pre-aggregated contract of {@link runContract} carries counts only;
+ * this reads one list when a user drills down.
+ *
+ * - A funnel ({@link FunnelEntitiesRequest}): a step's `convertedIds` or `droppedIds` (the whole
+ *   funnel's, or a breakdown group's), current period.
+ * - A cohort ({@link CohortEntitiesRequest}): a cell's `entityIds`, `cohorts[row].cells[period]`
+ *   of the row labelled `cohort` (the whole matrix's, or a breakdown group's).
+ *
+ * A bad request (a step or period out of range, a label naming no cohort, a group without a
+ * breakdown) is a RangeError or TypeError; a bad contract a {@link ContractError} at its path.
  */
-export async function runEntities(contract: FunnelContract, connection: DuckDBConnection, request: FunnelEntitiesRequest, options: RunOptions = {}): Promise<{ ids: string[] }> {
+export async function runEntities(contract: FunnelContract, connection: DuckDBConnection, request: FunnelEntitiesRequest, options?: RunOptions): Promise<{ ids: string[] }>;
+export async function runEntities(contract: CohortContract, connection: DuckDBConnection, request: CohortEntitiesRequest, options?: RunOptions): Promise<{ ids: string[] }>;
+export async function runEntities(
+  contract: FunnelContract | CohortContract,
+  connection: DuckDBConnection,
+  request: FunnelEntitiesRequest | CohortEntitiesRequest,
+  options: RunOptions = {},
+): Promise<{ ids: string[] }> {
   const kind = (contract as { kind?: unknown }).kind;
-  if (kind !== 'funnel') throw new ContractError('/kind', `drill-down lists are read for funnel contracts, got ${JSON.stringify(kind)}`);
-  const checked = validateContract({ ...contract, data: contract.data ?? { rows: [] }, fields: contract.fields ?? {} } as Contract) as FunnelContract;
-  const compiled = funnelEntitiesJob(checked, request);
+  if (kind !== 'funnel' && kind !== 'cohort') throw new ContractError('/kind', `drill-down lists are read for "funnel" and "cohort" contracts, got ${JSON.stringify(kind)}`);
+  const checked = validateContract({ ...contract, data: contract.data ?? { rows: [] }, fields: contract.fields ?? {} } as Contract);
+  const compiled =
+    kind === 'funnel' ? funnelEntitiesJob(checked as FunnelContract, request as FunnelEntitiesRequest) : cohortEntitiesJob(checked as CohortContract, request as CohortEntitiesRequest);
   return withEvents(contract, connection, options, async (table, rowOrder) => {
     const columns = await describe(connection, table);
     requireColumns(compiled.columns, columns, rowOrder);

@@ -13,7 +13,7 @@ import type { CohortContract, CohortEvent, InlineContract, WhereClause } from '.
 import { ContractError } from '../../src/analytics/contract-error.js';
 import type { CohortViewModel } from '../../src/analytics/cohort/view-model.js';
 import { ordinalStart, periodOrdinal } from '../../src/analytics/time.js';
-import { compileSql, quoteIdent, runContract } from '../../src/warehouse/index.js';
+import { compileSql, quoteIdent, runContract, runEntities } from '../../src/warehouse/index.js';
 import { loadTable, prng, type ColumnType } from './support.js';
 
 let instance: DuckDBInstance;
@@ -225,6 +225,110 @@ test('differential: 400 random cohort contracts draw the same cells in memory an
   console.log(`differential: ${agreed}/${CONTRACTS} contracts agree`);
   console.log([...tally.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
   assert.equal(agreed, CONTRACTS);
+});
+
+/**
+ * One contract of the drill-down test: a differential contract with a random `entityLimit` (so
+ * lists are cut), and a few random cells asked for — the whole matrix's or a group's (now and then
+ * one the view does not show), mostly cells someone is in, now and then a period after "now" —
+ * each compared with the in-memory view model's `entityIds`.
+ */
+async function drillDown(connection: DuckDBConnection, seed: number): Promise<{ lists: number; filled: number; cut: number; other: number; later: number }> {
+  const r = prng(seed);
+  const zone = pick(r, ZONES);
+  const period = pick(r, ['hour', 'day', 'week', 'month'] as const);
+  const log = randomLog(r, zone, period);
+  const { contract } = randomContract(r, zone, period, log);
+  contract.cohort.entityLimit = pick(r, [0, 1, 2, 3, 100, 100]);
+  const table = `ids_${seed}`;
+  await loadTable(connection, table, COLUMNS, log.rows);
+  const tally = { lists: 0, filled: 0, cut: 0, other: 0, later: 0 };
+  try {
+    const view = computeInline('cohort', contract);
+    for (let i = 0; i < 4; i++) {
+      const groups = view.breakdown?.map((g) => g.value) ?? [];
+      const group = groups.length && r() < 0.7 ? (r() < 0.1 ? 'no such group' : pick(r, groups)) : null;
+      const rows = group === null ? view.cohorts : (view.breakdown?.find((g) => g.value === group)?.cohorts ?? view.cohorts);
+      if (!rows.length) continue;
+      // Mostly a cell someone is in (many are empty), now and then a period the view cuts off.
+      const cells = rows.flatMap((row) => row.cells.filter((c) => c.count).map((c) => [row, c.period] as const));
+      const [row, k] = cells.length && r() < 0.75 ? pick(r, cells) : [pick(r, rows), Math.floor(r() * view.periods)];
+      const cell = group === 'no such group' ? undefined : row.cells[k];
+      const expected = cell?.entityIds ?? [];
+      assert.ok(cell || group === 'no such group' || k >= row.cells.length);
+      const request = { cohort: row.cohort, period: k, group };
+      const got = await runEntities(contract, connection, request, { table });
+      assert.deepEqual(got.ids, expected, `seed ${seed}: ${JSON.stringify(request)} of ${JSON.stringify({ timeZone: zone, cohort: contract.cohort })}\nrows ${JSON.stringify(log.rows)}`);
+      tally.lists++;
+      if (expected.length) tally.filled++;
+      if (cell && view.measure === 'entities' && cell.count > expected.length) tally.cut++;
+      if (group === 'Other' && expected.length) tally.other++;
+      if (!cell && group !== 'no such group') tally.later++;
+    }
+  } finally {
+    await connection.run(`DROP TABLE ${quoteIdent(table)}`);
+  }
+  return tally;
+}
+
+test('drill-down: 160 random cohort contracts list the same cell ids by a second query as the in-memory view model', async () => {
+  const CONTRACTS = 160;
+  const LANES = 2;
+  const total = { lists: 0, filled: 0, cut: 0, other: 0, later: 0 };
+  await con.run('SET threads = 1');
+  const lane = async (first: number) => {
+    const connection = await instance.connect();
+    try {
+      for (let seed = first; seed <= CONTRACTS; seed += LANES) {
+        const t = await drillDown(connection, 200_000 + seed);
+        for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += t[k];
+      }
+    } finally {
+      connection.closeSync();
+    }
+  };
+  await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i + 1)));
+  console.log(`drill-down: ${total.lists} cells from ${CONTRACTS} contracts agree; ${total.filled} not empty, ${total.cut} cut at entityLimit, ${total.other} of a merged "Other" group, ${total.later} after "now"`);
+  assert.ok(total.filled > 1.5 * CONTRACTS && total.cut > 30 && total.other > 10, JSON.stringify(total));
+});
+
+test('drill-down: a period out of range, a label that names no cohort and a group without a breakdown are refused; ids of integer entities are strings', async () => {
+  const contract: CohortContract = {
+    version: 1,
+    kind: 'cohort',
+    data: { rows: [] },
+    fields: { entity: 'user', time: 'ts', event: 'event', value: 'n' },
+    cohort: { start: { event: 'signup' }, return: { event: 'buy' }, periods: 4, value: { measure: 'sum' } },
+  };
+  await loadTable(con, 'refused', COLUMNS, SMALL);
+  try {
+    const ids = (request: { cohort: string; period: number; group?: string | null }, c: CohortContract = contract) => runEntities(c, con, request, { table: 'refused' });
+    await assert.rejects(ids({ cohort: '2026-01-05', period: 4 }), RangeError);
+    await assert.rejects(ids({ cohort: '2026-01-05', period: -1 }), RangeError);
+    await assert.rejects(ids({ cohort: '2026-01-05', period: 0.5 }), RangeError);
+    await assert.rejects(ids({ cohort: 'monday', period: 0 }), RangeError);
+    await assert.rejects(ids({ cohort: '2026-01-05', period: 0 }, { ...contract, cohort: { ...contract.cohort, period: 'week', weekStart: 'sunday' } }), RangeError);
+    await assert.rejects(ids({ cohort: '2026-01-05', period: 0, group: 'ads' }), TypeError);
+    await assert.rejects(runEntities({ ...contract, kind: 'anomaly' } as unknown as CohortContract, con, { cohort: '2026-01-05', period: 0 }, { table: 'refused' }), ContractError);
+    // Period 0 lists the members; a later period those whose cell is not 0 (a's 0.1 on the 6th).
+    assert.deepEqual(await ids({ cohort: '2026-01-05', period: 0 }), { ids: ['a', 'b'] });
+    assert.deepEqual(await ids({ cohort: '2026-01-05', period: 1 }), { ids: ['a'] });
+    assert.deepEqual(await ids({ cohort: '2026-01-05', period: 2 }), { ids: ['a', 'b'] });
+    // Before the first cohort (no row), and a cell after "now" (the 8th), list no one.
+    assert.deepEqual(await ids({ cohort: '2026-01-01', period: 0 }), { ids: [] });
+    assert.deepEqual(await ids({ cohort: '2026-01-07', period: 2 }), { ids: [] });
+  } finally {
+    await con.run('DROP TABLE refused');
+  }
+  await con.run(`CREATE TABLE typed_ids (user BIGINT, ts BIGINT, event VARCHAR)`);
+  await con.run(`INSERT INTO typed_ids VALUES (7, ${T0}, 'a'), (5, ${T0 + 1}, 'a'), (5, ${T0 + DAY}, 'a')`);
+  try {
+    const typed: CohortContract = { version: 1, kind: 'cohort', data: { rows: [] }, fields: { entity: 'user', time: 'ts' }, cohort: { periods: 2 } };
+    assert.deepEqual(await runEntities(typed, con, { cohort: '2026-01-05', period: 0 }, { table: 'typed_ids' }), { ids: ['7', '5'] });
+    assert.deepEqual(await runEntities(typed, con, { cohort: '2026-01-05', period: 1 }, { table: 'typed_ids' }), { ids: ['5'] });
+  } finally {
+    await con.run('DROP TABLE typed_ids');
+  }
 });
 
 /** A table from rows (columns typed by `columns`), computed in memory and in DuckDB, compared; the warehouse's contract is returned. */
