@@ -225,6 +225,12 @@ export interface CohortSection {
   asOf?: Timestamp;
   /** Most entity ids listed per cell for drill-down. Default 100. */
   entityLimit?: number;
+  /**
+   * A pre-aggregated cohort's drill-down, fetched when a cell is clicked (`funnelkit serve` sets
+   * it): `GET <url>?cohort=<the row's cohort>&period=<index>&group=<value>` (relative to the
+   * contract's `src`) answering `{ ids: string[] }`, which `cohort-cell-click` then carries.
+   */
+  entitiesUrl?: string;
   /** Pre-aggregated cohorts, instead of computing them from events. */
   cohorts?: CohortAggregate[];
   /**

@@ -2,7 +2,9 @@
 /**
  * The warehouse path over HTTP (Node only): `funnelkit serve` answers
  * `GET /contracts/<name>.json` with the contract `<dir>/<name>.json` computed inside DuckDB, as
- * the pre-aggregated contract the widgets draw (`<funnel-chart src="…/contracts/b2b.json">`).
+ * the pre-aggregated contract the widgets draw (`<funnel-chart src="…/contracts/b2b.json">`), and
+ * a served funnel's or cohort's drill-down ids at `GET /contracts/<name>/entities`, the address
+ * its `entitiesUrl` gives.
  *
  * Also the pieces `funnelkit compute` shares with it: opening the events (a DuckDB file, or
  * Parquet files loaded into an in-memory DuckDB) and reading a contract file.
@@ -14,7 +16,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Contract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import { runContract, runEntities } from './index.js';
@@ -168,7 +170,7 @@ export interface RunningServer {
 const NAME = /^\/contracts\/([A-Za-z0-9_-][A-Za-z0-9._-]*)\.json$/;
 const ENTITIES = /^\/contracts\/([A-Za-z0-9_-][A-Za-z0-9._-]*)\/entities$/;
 
-/** Where a served funnel's drill-down ids are: relative to `/contracts/<name>.json`, with its range. */
+/** Where a served funnel's or cohort's drill-down ids are: relative to `/contracts/<name>.json`, with its range. */
 function entitiesPath(name: string, range: RangeOverride): string {
   const query = new URLSearchParams();
   if (range.from !== undefined) query.set('from', range.from);
@@ -211,8 +213,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       pending = (async () => {
         const contract = await readContract(file);
         const computed = await computeContract(events, contract, range);
-        // A funnel's drill-down ids are a second query, at ./<name>/entities (same range).
+        // A funnel's or cohort's drill-down ids are a second query, at ./<name>/entities (same range).
         if (computed.kind === 'funnel') computed.funnel.entitiesUrl = entitiesPath(name, range);
+        else if (computed.kind === 'cohort') computed.cohort.entitiesUrl = entitiesPath(name, range);
         const body = JSON.stringify(computed);
         return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
       })();
@@ -223,17 +226,40 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return pending;
   };
 
-  /** A funnel step's drill-down lists, `{ converted, dropped }`, computed by a second query (not cached: on demand). */
-  const entities = async (name: string, range: RangeOverride, step: number, group: string | null): Promise<Answer> => {
+  /**
+   * A drill-down list, computed by a second query (not cached: on demand): a funnel step's
+   * `{ converted, dropped }` (`?step=&group=`), or a cohort cell's `{ ids }`
+   * (`?cohort=&period=&group=`).
+   */
+  const entities = async (name: string, range: RangeOverride, query: URLSearchParams): Promise<Answer> => {
     const file = await contractFile(dir, name);
     const contract = withRange(forWarehouse(await readContract(file)), range);
-    if (contract.kind !== 'funnel') throw new ContractError('/kind', `drill-down ids are served for funnel contracts, got ${JSON.stringify(contract.kind)}`);
+    const group = query.get('group');
+    const options = { table: events.tableFor(contract), rowOrder: events.rowOrder, allowSql: events.allowSql };
+    let lists: (connection: DuckDBConnection) => Promise<unknown>;
+    if (contract.kind === 'funnel') {
+      const step = query.get('step') ?? '';
+      if (!/^\d{1,3}$/.test(step)) throw new BadRequest(`expected ?step=<a step index>, got ${JSON.stringify(step)}`);
+      lists = async (connection) => {
+        const list = async (outcome: 'converted' | 'dropped') => (await runEntities(contract, connection, { step: Number(step), outcome, group }, options)).ids;
+        return { converted: await list('converted'), dropped: await list('dropped') };
+      };
+    } else if (contract.kind === 'cohort') {
+      const cohort = query.get('cohort') ?? '';
+      const period = query.get('period') ?? '';
+      if (cohort === '' || !/^\d{1,3}$/.test(period)) throw new BadRequest(`expected ?cohort=<a cohort row's label>&period=<a period index>, got ${JSON.stringify({ cohort, period })}`);
+      lists = (connection) => runEntities(contract, connection, { cohort, period: Number(period), group }, options);
+    } else {
+      throw new ContractError('/kind', `drill-down ids are served for funnel and cohort contracts, got ${JSON.stringify(contract.kind)}`);
+    }
     const connection = await events.instance.connect();
     try {
-      const options = { table: events.tableFor(contract), rowOrder: events.rowOrder, allowSql: events.allowSql };
-      const list = async (outcome: 'converted' | 'dropped') => (await runEntities(contract, connection, { step, outcome, group }, options)).ids;
-      const body = JSON.stringify({ converted: await list('converted'), dropped: await list('dropped') });
+      const body = JSON.stringify(await lists(connection));
       return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    } catch (error) {
+      // A step or period past the contract's, a label naming no cohort, a group without a breakdown.
+      if ((error instanceof RangeError || error instanceof TypeError) && /^(step|outcome|cohort|period|group): /.test(error.message)) throw new BadRequest(error.message);
+      throw error;
     } finally {
       connection.closeSync();
     }
@@ -270,6 +296,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 class NotFound extends Error {}
 
+/** A drill-down request without the parameters its contract's kind reads, or with bad ones: 400. */
+class BadRequest extends Error {}
+
 /** `<dir>/<name>.json`, resolved, inside `dir` and a file; else {@link NotFound}. */
 async function contractFile(dir: string, name: string): Promise<string> {
   try {
@@ -294,7 +323,7 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   answer: (name: string, range: RangeOverride) => Promise<Answer>,
-  entities: (name: string, range: RangeOverride, step: number, group: string | null) => Promise<Answer>,
+  entities: (name: string, range: RangeOverride, query: URLSearchParams) => Promise<Answer>,
 ): Promise<void> {
   for (const [k, v] of Object.entries(CORS)) response.setHeader(k, v);
   if (request.method === 'OPTIONS') {
@@ -320,16 +349,11 @@ async function handle(
   if (to !== null && to !== '') range.to = to;
   let result: Answer;
   try {
-    if (drill) {
-      const step = url.searchParams.get('step') ?? '';
-      if (!/^\d{1,3}$/.test(step)) {
-        sendError(response, 400, `expected ?step=<a step index>, got ${JSON.stringify(step)}`, null);
-        return;
-      }
-      result = await entities(drill[1], range, Number(step), url.searchParams.get('group'));
-    } else result = await answer(match![1], range);
+    if (drill) result = await entities(drill[1], range, url.searchParams);
+    else result = await answer(match![1], range);
   } catch (error) {
     if (error instanceof NotFound) sendError(response, 404, error.message, null);
+    else if (error instanceof BadRequest) sendError(response, 400, error.message, null);
     else if (error instanceof ContractError) sendError(response, 400, error.detail, error.path);
     else {
       console.error(`funnelkit serve: ${url.pathname}: ${(error as Error)?.stack ?? error}`);
