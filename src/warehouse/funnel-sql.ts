@@ -359,9 +359,9 @@ function stateType(n: number): string {
  * first, with no exclusions and no strict reset. Otherwise each event is its exclusions (if any)
  * and then its steps, in row order.
  */
-function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string, fast: boolean): string {
+function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string, fast?: { run: string[]; p: string; key: string }): string {
   if (order === 'any') return anyOrderCtes(name, input, n, window);
-  if (fast) return chainCtes(name, input, n, window);
+  if (fast) return chainCtes(name, input, n, window, fast.run, fast);
   const type = stateType(n);
   const nulls = Array.from({ length: n }, (_, i) => `'e${i + 1}': NULL`).join(', ');
   const unit = `{'mm': NULL, ${nulls}, 't': v.t, 'o': v.o, 'sm': v.sm, 'gm': v.gm, 'xs': v.xs, 'rp': v.rp, 'xu': v.xu}`;
@@ -406,39 +406,39 @@ export function chainable(plan: EventFunnelPlan): boolean {
 
 /**
  * The ordered matcher without its state machine, for plans that are {@link chainable}. In
- * `matchSequence` each step's latest attempt start only grows, so the start an event at step s
- * continues is the largest start among the events that reached step s-1 before it (time, then
- * step: at one timestamp a lower step goes first); it reaches step s when that start is within
- * the window. Step by step, that is a running max over the run's events of two adjacent steps
- * (`<name>_s<k>`: the events that reached step k, each with its attempt's start `s`). An attempt
- * keeps, for each step, the first event that reached it (a later one with the same start is
- * "already past this step"), so its times are the earliest of those events; the best attempt is
- * the first to reach the furthest step, whose start is the smallest there (starts only grow). Its
- * steps are the same in every row of one start: `<name>_att` groups them, with no window.
+ * `matchSequence`, `entered[k]` (the latest attempt at step k) changes only to a later start, and
+ * an event at step k continues `entered[k-1]` as it stands when the event is processed (time, then
+ * step: at one timestamp a lower step goes first). So, in that order, a new attempt reaches step k
+ * exactly at the first step-k event after each new `entered[k-1]` — a later one finds the attempt
+ * "already past this step" — when that start is within the window. Step by step, over the run's
+ * new `entered[k-1]` attempts and its step-k events in that order (`<name>_s<k>`), that is the
+ * event whose previous row is an attempt: `lag` gives its start and its times (`t1`…), and the
+ * event's time is the attempt's time at step k. Events at one timestamp and step are
+ * interchangeable (the first takes the attempt, at the same time). The best attempt is the first
+ * to reach the furthest step. `run` names the columns that tell runs apart; `p` and `key` are
+ * what the result's columns are, when they are not among them.
  */
-function chainCtes(name: string, input: string, n: number, window: string): string {
+function chainCtes(name: string, input: string, n: number, window: string, run: string[], out: { p: string; key: string }): string {
   const ctes: string[] = [];
-  const step = `CASE gm ${Array.from({ length: n }, (_, k) => `WHEN ${bit(k)} THEN ${k + 1}`).join(' ')} END`;
-  ctes.push(`${name}_ev AS (SELECT p, e, key, t, o, ${step} AS k FROM ${input} WHERE gm <> 0)`);
+  const by = run.join(', ');
+  const times = (k: number, prefix: string) => Array.from({ length: k }, (_, j) => `${prefix}${j + 1}`);
   // Step 1 continues "now", whose start is the event's own time (always within the window).
-  ctes.push(`${name}_s1 AS (SELECT p, e, key, t, o, t AS s FROM ${name}_ev WHERE k = 1 AND NOT (t - t > ${window}))`);
+  ctes.push(`${name}_s1 AS (SELECT ${by}, t, t AS s, t AS t1 FROM ${input} WHERE gm = ${bit(0)} AND NOT (t - t > ${window}))`);
   for (let k = 2; k <= n; k++) {
+    const before = times(k - 1, 't');
     ctes.push(`${name}_s${k} AS (
-  SELECT p, e, key, t, o, c AS s FROM (
-    SELECT *, max(s) OVER (PARTITION BY p, e, key ORDER BY t, k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c FROM (
-      SELECT p, e, key, t, o, ${k - 1} AS k, s FROM ${name}_s${k - 1}
+  SELECT ${by}, t, c AS s, ${before.map((x, j) => `c${j + 1} AS ${x}`).join(', ')}, t AS t${k} FROM (
+    SELECT ${by}, t, k, lag(k) OVER w AS pk, lag(s) OVER w AS c, ${before.map((x, j) => `lag(${x}) OVER w AS c${j + 1}`).join(', ')} FROM (
+      SELECT ${by}, t, ${k - 1} AS k, s, ${before.join(', ')} FROM ${name}_s${k - 1}
       UNION ALL
-      SELECT p, e, key, t, o, k, NULL::DOUBLE AS s FROM ${name}_ev WHERE k = ${k}
+      SELECT ${by}, t, ${k} AS k, NULL::DOUBLE AS s, ${before.map((x) => `NULL::DOUBLE AS ${x}`).join(', ')} FROM ${input} WHERE gm = ${bit(k - 1)}
     )
-  ) WHERE k = ${k} AND c IS NOT NULL AND NOT (t - c > ${window})
+    WINDOW w AS (PARTITION BY ${by} ORDER BY t, k)
+  ) WHERE k = ${k} AND pk = ${k - 1} AND NOT (t - c > ${window})
 )`);
   }
-  const reached = Array.from({ length: n }, (_, k) => `SELECT p, e, key, t, s, ${k + 1} AS k FROM ${name}_s${k + 1}`).join(' UNION ALL ');
-  // Each attempt (a start s): the steps it reached and the first time it reached each; the best
-  // is the one that got furthest, the earliest-starting among those.
-  const times = Array.from({ length: n }, (_, k) => `min(t) FILTER (WHERE k = ${k + 1})`).join(', ');
-  ctes.push(`${name}_att AS (SELECT p, e, key, s, max(k) AS d, list_slice([${times}], 1, max(k)) AS ts FROM (${reached}) GROUP BY p, e, key, s)`);
-  ctes.push(`${name} AS (SELECT p, e, key, max(d) AS m, arg_min(ts, {'d': -d, 's': s}) AS ts FROM ${name}_att GROUP BY p, e, key)`);
+  const reached = Array.from({ length: n }, (_, k) => `SELECT ${by}, ${k + 1} AS k, t, [${times(k + 1, 't').join(', ')}] AS ts FROM ${name}_s${k + 1}`).join(' UNION ALL ');
+  ctes.push(`${name} AS (SELECT ${out.p} AS p, e, ${out.key} AS key, max(k) AS m, arg_max(ts, {'k': k, 't': -t}) AS ts FROM (${reached}) GROUP BY ${by})`);
   return ctes.join(',\n');
 }
 
@@ -676,7 +676,8 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
     // Entity order: the order of each entity's first kept row, in which memory adds up times.
     `ent AS (SELECT p, e, min(o) AS eo FROM kept GROUP BY p, e)`,
     `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
-    matchCtes('overall', 'overall_in', n, plan.order, window, fast),
+    // The fast path tells runs apart by as few columns as it can: without a previous period p is 0.
+    matchCtes('overall', 'overall_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e'] : ['e'], p: plan.previous ? 'p' : '0', key: 'NULL::VARCHAR' } : undefined),
   ];
   const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
   if (plan.breakdown) {
@@ -699,7 +700,7 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
           ? `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, CASE WHEN gk = cand.key THEN sm ELSE sm & ~${guarded} END AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e)`
           : `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, sm AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e AND kept.gk = cand.key)`,
       );
-      ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window, fast));
+      ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e', 'key'] : ['e', 'key'], p: plan.previous ? 'p' : '0', key: 'key' } : undefined));
       ctes.push(
         `grouped AS (SELECT cand.p, cand.e, cand.key, coalesce(group_runs.m, 0) AS m, group_runs.ts FROM cand LEFT JOIN group_runs ON cand.p = group_runs.p AND cand.e = group_runs.e AND cand.key = group_runs.key)`,
       );
