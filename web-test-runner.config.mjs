@@ -11,7 +11,7 @@ const executablePath = chromiumPath();
 
 /**
  * The warehouse endpoint for the browser test that draws its answer: a DuckDB file of a few deal
- * events and a folder with one contract, served by the built `funnelkit serve` (dist/warehouse,
+ * events and a folder with a funnel and a cohort contract over them, served by the built `funnelkit serve` (dist/warehouse,
  * which `npm test` builds before the browser tests). The page learns its URL at /__warehouse.
  */
 const warehouse = warehouseEndpoint();
@@ -50,6 +50,16 @@ function warehouseEndpoint() {
         funnel: { steps: [{ event: 'lead', label: 'Lead' }, { event: 'poc', label: 'POC' }, { event: 'won', label: 'Won' }], window: '30d' },
       };
       writeFileSync(join(folder, 'contracts', 'deals.json'), JSON.stringify(contract));
+      // Deals by the day they became leads (a and b on the 1st, c on the 2nd, d on the 8th), and
+      // the days after in which they moved on.
+      const cohort = {
+        version: 1,
+        kind: 'cohort',
+        title: 'Leads (warehouse)',
+        fields: { entity: 'deal', event: 'stage', time: 't' },
+        cohort: { start: { event: 'lead' }, period: 'day', periods: 3 },
+      };
+      writeFileSync(join(folder, 'contracts', 'leads.json'), JSON.stringify(cohort));
       server = await startServer({ duckdb: file, contracts: join(folder, 'contracts'), port: 0 });
     },
     /** Answers /__warehouse with the endpoint's URL (listed in `middleware`, ahead of the file server). */

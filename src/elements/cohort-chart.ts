@@ -22,6 +22,7 @@ import { groupName } from '../specs/group-names.js';
 import { message, offsetLabel } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
 import { cohortChartStyles } from './cohort-chart.styles.js';
+import { emitWithFetchedIds, idList } from './drill-down.js';
 import { emit } from './emit.js';
 import type { DataTableModel } from './funnelkit-element.js';
 import { VegaElement } from './vega-element.js';
@@ -41,7 +42,11 @@ export interface CohortCellClickDetail {
   incomplete: boolean;
   /** The breakdown value of the cohorts shown; null without a breakdown or for all groups. */
   group: string | null;
-  /** Entities behind the count (capped by the contract's `entityLimit`; none for pre-aggregated cohorts). */
+  /**
+   * Entities behind the count (capped by the contract's `entityLimit`). Pre-aggregated cohorts
+   * carry none: they are fetched from the contract's `cohort.entitiesUrl` before the event fires,
+   * when it has one (a `funnelkit serve` result), else the list is empty.
+   */
   entityIds: string[];
 }
 
@@ -58,7 +63,7 @@ export interface CohortCellClickDetail {
  * @attr display - Cell text: `percent` (default) or `count`.
  * @attr group - With a breakdown: the group shown (a breakdown value), or `*` for every cohort (heatmap) or one mean curve per group (curve). Unset: the first group in the heatmap, the groups compared in the curve.
  *
- * @fires {CustomEvent<CohortCellClickDetail>} cohort-cell-click - A heatmap cell was clicked, or focused and activated with Enter or Space; detail has the cohort, start, period, count, rates, incomplete flag, group and entity ids.
+ * @fires {CustomEvent<CohortCellClickDetail>} cohort-cell-click - A heatmap cell was clicked, or focused and activated with Enter or Space; detail has the cohort, start, period, count, rates, incomplete flag, group and entity ids (for a warehouse result with `cohort.entitiesUrl`, fetched from it first; if that fails, `funnelkit-error` at `/cohort/entitiesUrl`, then the event without them).
  *
  * @csspart toolbar - The row above the chart: the group picker and the legend.
  * @csspart group-label - The label around the group picker.
@@ -231,7 +236,7 @@ export class CohortChart extends VegaElement<CohortContract, CohortViewModel> {
     const cohort = selection.cohorts[row];
     const cell = cohort?.cells[period];
     if (!cell) return;
-    emit<CohortCellClickDetail>(this, 'cohort-cell-click', {
+    const detail: CohortCellClickDetail = {
       cohort: cohort.cohort,
       start: cohort.start,
       period: cell.period,
@@ -241,7 +246,16 @@ export class CohortChart extends VegaElement<CohortContract, CohortViewModel> {
       incomplete: cell.incomplete,
       group: selection.group,
       entityIds: cell.entityIds ?? [],
-    });
+    };
+    // A warehouse result carries counts only: the cell's ids are fetched now, from where it says
+    // (`{ ids }` from `GET <entitiesUrl>?cohort=&period=&group=`; only strings are kept).
+    const url = this.shownContract?.cohort.entitiesUrl;
+    if (url && cell.entityIds === undefined) {
+      const request = { url, params: { cohort: detail.cohort, period: String(detail.period), group: detail.group }, path: '/cohort/entitiesUrl' };
+      emitWithFetchedIds(this, 'cohort-cell-click', detail, request, (answer) => ({ entityIds: idList(answer.ids) }));
+      return;
+    }
+    emit<CohortCellClickDetail>(this, 'cohort-cell-click', detail);
   }
 
   protected describe(vm: CohortViewModel): DataTableModel {

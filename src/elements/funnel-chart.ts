@@ -19,10 +19,8 @@ import {
 import { groupName, seriesKey } from '../specs/group-names.js';
 import { message } from '../specs/messages.js';
 import type { SpecContext } from '../specs/spec-context.js';
-import { currentFetch, showUrl } from '../analytics/fetcher.js';
-import { SourceError } from './controllers/contract-source.js';
+import { emitWithFetchedIds, idList } from './drill-down.js';
 import { emit } from './emit.js';
-import { errorDetail, type FunnelKitErrorDetail } from './events.js';
 import type { DataTableModel } from './funnelkit-element.js';
 import { VegaElement } from './vega-element.js';
 import { funnelChartStyles } from './funnel-chart.styles.js';
@@ -78,7 +76,7 @@ interface LabelBox {
  * @attr metric - Bar labels: `count` (default), `first` (% of first step) or `previous` (% of previous step).
  * @attr orientation - `vertical` or `horizontal` bars; unset, vertical up to 8 steps and horizontal beyond.
  *
- * @fires {CustomEvent<FunnelStepClickDetail>} funnel-step-click - A step bar was clicked, or a step label clicked or activated with Enter or Space; detail has the step index, name, group, count, rates and entity ids.
+ * @fires {CustomEvent<FunnelStepClickDetail>} funnel-step-click - A step bar was clicked, or a step label clicked or activated with Enter or Space; detail has the step index, name, group, count, rates and entity ids (for a warehouse result with `funnel.entitiesUrl`, fetched from it first; if that fails, `funnelkit-error` at `/funnel/entitiesUrl`, then the event without them).
  *
  * @csspart summary - The headline: conversion from first to last step, counts, median time to convert.
  * @csspart steps - The list of step labels laid over the chart.
@@ -393,37 +391,12 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
     // A warehouse result carries counts only: its ids are fetched now, from where it says.
     const url = this.shownContract?.funnel.entitiesUrl;
     if (url && step.convertedIds === undefined) {
-      void this.fetchIds(url, step.index, detail.group).then(
-        (ids) => emit<FunnelStepClickDetail>(this, 'funnel-step-click', { ...detail, ...ids }),
-        (error: unknown) => {
-          emit<FunnelKitErrorDetail>(this, 'funnelkit-error', { ...errorDetail(error), path: '/funnel/entitiesUrl' });
-          emit<FunnelStepClickDetail>(this, 'funnel-step-click', detail);
-        },
-      );
+      // `{ converted, dropped }` from `GET <entitiesUrl>?step=&group=`; only strings are kept.
+      const request = { url, params: { step: String(step.index), group: detail.group }, path: '/funnel/entitiesUrl' };
+      emitWithFetchedIds(this, 'funnel-step-click', detail, request, (answer) => ({ convertedIds: idList(answer.converted), droppedIds: idList(answer.dropped) }));
       return;
     }
     emit<FunnelStepClickDetail>(this, 'funnel-step-click', detail);
-  }
-
-  /**
-   * A step's drill-down ids from `funnel.entitiesUrl` (relative to the contract's `src`), through
-   * the page's fetch and the element's `fetchOptions`; the answer's lists are checked, and only
-   * strings are kept.
-   */
-  private async fetchIds(url: string, step: number, group: string | null): Promise<{ convertedIds: string[]; droppedIds: string[] }> {
-    const target = new URL(url, this.src ? new URL(this.src, document.baseURI) : document.baseURI);
-    target.searchParams.set('step', String(step));
-    if (group !== null) target.searchParams.set('group', group);
-    let body: { converted?: unknown; dropped?: unknown };
-    try {
-      const response = await currentFetch()(target, { ...this.fetchOptions });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      body = (await response.json()) as typeof body;
-    } catch (error) {
-      throw new SourceError(`could not fetch the drill-down ids from ${showUrl(target)}: ${(error as Error).message}`);
-    }
-    const strings = (list: unknown) => (Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string') : []);
-    return { convertedIds: strings(body.converted), droppedIds: strings(body.dropped) };
   }
 
   protected describe(vm: FunnelViewModel): DataTableModel {

@@ -53,7 +53,7 @@ export const PROGRESS_AFTER_MS = 300;
  * @slot - The contract inline, as a child `<script type="application/json">{ "version": 1, "kind": … }</script>`: read when neither the `contract` property nor `src` is set. Nothing in this slot is displayed.
  *
  * @fires {CustomEvent<FunnelKitRenderDetail>} funnelkit-render - A view is on screen (after first embed and after each data update), or the contract has no data in range (`detail.state` is `empty`, `detail.view` null).
- * @fires {CustomEvent<FunnelKitErrorDetail>} funnelkit-error - The contract or its data could not be used; the detail names the JSON path. The last good view stays.
+ * @fires {CustomEvent<FunnelKitErrorDetail>} funnelkit-error - The contract or its data could not be used, or a clicked mark's drill-down ids could not be fetched from the contract's `entitiesUrl`; the detail names the JSON path. The last good view stays.
  *
  * @csspart frame - The card around the widget.
  * @csspart title - The title line.
