@@ -422,8 +422,10 @@ function chainCtes(name: string, input: string, n: number, window: string, run: 
   const ctes: string[] = [];
   const by = run.join(', ');
   const times = (k: number, prefix: string) => Array.from({ length: k }, (_, j) => `${prefix}${j + 1}`);
+  // The step events, narrow: read once per step.
+  ctes.push(`${name}_ev AS (SELECT ${by}, t, gm FROM ${input} WHERE gm <> 0)`);
   // Step 1 continues "now", whose start is the event's own time (always within the window).
-  ctes.push(`${name}_s1 AS (SELECT ${by}, t, t AS s, t AS t1 FROM ${input} WHERE gm = ${bit(0)} AND NOT (t - t > ${window}))`);
+  ctes.push(`${name}_s1 AS (SELECT ${by}, t, t AS s, t AS t1 FROM ${name}_ev WHERE gm = ${bit(0)} AND NOT (t - t > ${window}))`);
   for (let k = 2; k <= n; k++) {
     const before = times(k - 1, 't');
     ctes.push(`${name}_s${k} AS (
@@ -431,7 +433,7 @@ function chainCtes(name: string, input: string, n: number, window: string, run: 
     SELECT ${by}, t, k, lag(k) OVER w AS pk, lag(s) OVER w AS c, ${before.map((x, j) => `lag(${x}) OVER w AS c${j + 1}`).join(', ')} FROM (
       SELECT ${by}, t, ${k - 1} AS k, s, ${before.join(', ')} FROM ${name}_s${k - 1}
       UNION ALL
-      SELECT ${by}, t, ${k} AS k, NULL::DOUBLE AS s, ${before.map((x) => `NULL::DOUBLE AS ${x}`).join(', ')} FROM ${input} WHERE gm = ${bit(k - 1)}
+      SELECT ${by}, t, ${k} AS k, NULL::DOUBLE AS s, ${before.map((x) => `NULL::DOUBLE AS ${x}`).join(', ')} FROM ${name}_ev WHERE gm = ${bit(k - 1)}
     )
     WINDOW w AS (PARTITION BY ${by} ORDER BY t, k)
   ) WHERE k = ${k} AND pk = ${k - 1} AND NOT (t - c > ${window})
@@ -473,27 +475,37 @@ ${name}_scans AS (
 ${name} AS (SELECT p, e, key, max(r.c) AS m, arg_max(r.ts, {'c': r.c, 'np': -pos}) AS ts FROM ${name}_scans GROUP BY p, e, key)`;
 }
 
-/** SQL choosing the median of a sorted list as `medianSorted` does (the mean of the two middle values). */
-function medianOf(list: string): string {
-  return `CASE WHEN ${list} IS NULL OR len(${list}) = 0 THEN NULL WHEN len(${list}) % 2 = 1 THEN ${list}[len(${list}) // 2 + 1] ELSE (${list}[len(${list}) // 2] + ${list}[len(${list}) // 2 + 1]) / 2 END`;
+/**
+ * SQL choosing the median as `medianSorted` does (the mean of the two middle values) from the
+ * count and the lower and upper middle values (`quantile_disc` at 0.5 is the lower one; the upper
+ * one is the lower one of the negated values). No list of the values is built.
+ */
+function medianOf(count: string, lo: string, hi: string): string {
+  return `CASE WHEN coalesce(${count}, 0) = 0 THEN NULL WHEN ${count} % 2 = 1 THEN ${lo} ELSE (${lo} + ${hi}) / 2 END`;
 }
+
+/** The aggregates giving {@link medianOf}'s middle values of `value` over the rows `where` holds. */
+const middles = (value: string, where: string, lo: string, hi: string) =>
+  `quantile_disc(${value}, 0.5) FILTER (WHERE ${where}) AS ${lo}, -quantile_disc(-(${value}), 0.5) FILTER (WHERE ${where}) AS ${hi}`;
 
 /** A step's time from the step before in a run's best attempt (k ≥ 2, 1-based), for runs that got there. */
 const stepDuration = (k: number) => `ts[${k}] - ts[${k - 1}]`;
 
 /**
  * Per-tally aggregates over `tal` rows (p, g, key, m, ts, eo): for every step k, `c<k>` counts the
- * runs that reached it; from step 2, `l<k>` is the sorted list of times from the step before and
- * `s<k>` their sum added up in entity order (the order `Tally.add` sums them, so the mean is the
- * same double); `x<k>` counts runs stuck at a step with a dwell limit (current period only).
+ * runs that reached it (`n<k>` for medians alone); from step 2, `lo<k>` and `hi<k>` are the middle
+ * times from the step before and `s<k>` their sum added up in entity order (an ordered sum adds
+ * one value after the other, in the order `Tally.add` sums them, so the mean is the same double);
+ * `x<k>` counts runs stuck at a step with a dwell limit (current period only).
  */
 function tallyColumns(n: number, dwell: Array<string | null>, medians: boolean): string {
   const cols: string[] = [];
   for (let k = 1; k <= n; k++) {
     if (!medians) cols.push(`count(*) FILTER (WHERE m >= ${k}) AS c${k}`);
     if (k > 1) {
-      cols.push(`list_sort(list(${stepDuration(k)}) FILTER (WHERE m >= ${k})) AS l${k}`);
-      if (!medians) cols.push(`list_reduce(list(${stepDuration(k)} ORDER BY eo) FILTER (WHERE m >= ${k}), lambda a, b: a + b, 0.0::DOUBLE) AS s${k}`);
+      if (medians) cols.push(`count(*) FILTER (WHERE m >= ${k}) AS n${k}`);
+      cols.push(middles(stepDuration(k), `m >= ${k}`, `lo${k}`, `hi${k}`));
+      if (!medians) cols.push(`sum(${stepDuration(k)} ORDER BY eo) FILTER (WHERE m >= ${k}) AS s${k}`);
     }
     const limit = dwell[k - 1];
     if (!medians && limit !== null) cols.push(`count(*) FILTER (WHERE p = 0 AND m = ${k} AND now_at.v - ts[${k}] > ${limit}) AS x${k}`);
@@ -501,13 +513,13 @@ function tallyColumns(n: number, dwell: Array<string | null>, medians: boolean):
   return cols.join(', ');
 }
 
-/** The step names of a tally row, with the medians taken from the sorted lists. */
+/** The step names of a tally row, with the medians taken from the middle values. */
 function tallySelect(n: number, dwell: Array<string | null>, medians: boolean): string {
   const cols: string[] = [];
   for (let k = 1; k <= n; k++) {
     if (!medians) cols.push(`c${k}`);
     if (k > 1) {
-      cols.push(`${medianOf(`l${k}`)} AS md${k}`);
+      cols.push(`${medianOf(medians ? `n${k}` : `c${k}`, `lo${k}`, `hi${k}`)} AS md${k}`);
       if (!medians) cols.push(`s${k}`);
     }
     if (!medians && dwell[k - 1] !== null) cols.push(`x${k}`);
@@ -592,7 +604,7 @@ FROM stats LEFT JOIN ranked ON stats.g = 1 AND stats.p = ranked.p AND stats.key 
 FROM overall WHERE p = 0 AND m >= 1 GROUP BY ${day}`);
   if (n > 1) {
     ctes.push(...timeToConvertCtes(plan, params));
-    selects.push(`SELECT 5 AS fam, tn, ${medianOf('tl')} AS tmd, tsum, tstart, twidth, tbins, (SELECT list({'b': b, 'c': c}) FROM ttc_bins) AS tcounts FROM ttc_w`);
+    selects.push(`SELECT 5 AS fam, tn, ${medianOf('tn', 'tlo', 'thi')} AS tmd, tsum, tstart, twidth, tbins, (SELECT list({'b': b, 'c': c}) FROM ttc_bins) AS tcounts FROM ttc_w`);
   }
   return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL BY NAME\n')}`, params: params.values };
 }
@@ -619,7 +631,7 @@ function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams): string[] {
   }
   return [
     `ttc_d AS (SELECT o.ts[${to + 1}] - o.ts[${from + 1}] AS d, ent.eo FROM overall o JOIN ent ON o.p = ent.p AND o.e = ent.e WHERE o.p = 0 AND o.m >= ${to + 1})`,
-    `ttc_s AS (SELECT count(*) AS tn, min(d) AS lo, max(d) AS hi, list_sort(list(d)) AS tl, list_reduce(list(d ORDER BY eo), lambda a, b: a + b, 0.0::DOUBLE) AS tsum FROM ttc_d)`,
+    `ttc_s AS (SELECT count(*) AS tn, min(d) AS lo, max(d) AS hi, ${middles('d', 'TRUE', 'tlo', 'thi')}, sum(d ORDER BY eo) AS tsum FROM ttc_d)`,
     bins !== undefined ? `ttc_w AS (SELECT *, ${shape} FROM ttc_s)` : `ttc_w AS (SELECT *, ${shape})`,
     `ttc_bins AS (SELECT least(tbins - 1, floor((d - tstart) / twidth)) AS b, count(*) AS c FROM ttc_d, ttc_w GROUP BY b)`,
   ];
@@ -658,6 +670,8 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   const time = timeExpression(q.time, options.time ?? 'epoch-ms');
   const window = params.bind(plan.windowMs, 'DOUBLE');
   const fast = chainable(plan);
+  const attribution = plan.breakdown?.attribution;
+  const touch = attribution === 'first-touch' ? 'arg_min' : attribution === 'last-touch' ? 'arg_max' : null;
   const ctes = [
     // Inlined where it is read (not a 10M-row materialized copy): `kept` keeps only funnel
     // events, the time check and "now" read only the time column.
@@ -668,27 +682,23 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   )
 )`,
     // prepare(): in a range, a step event (any event, for strict order), with a non-empty entity.
-    `kept AS (
+    `kept AS NOT MATERIALIZED (
   SELECT * FROM src
   WHERE ${['p IS NOT NULL', strict ? 'TRUE' : '(sm <> 0 OR xm <> 0)', `e IS NOT NULL`, `NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')`].join(' AND ')}
 )`,
     timeCheckCte(params),
-    // Entity order: the order of each entity's first kept row, in which memory adds up times.
-    `ent AS (SELECT p, e, min(o) AS eo FROM kept GROUP BY p, e)`,
+    // Entity order: the order of each entity's first kept row, in which memory adds up times; and
+    // for first-touch and last-touch breakdowns, touchValue(): the first (last) non-empty value on
+    // the entity's step events (one group each), in the same pass.
+    `ent AS (SELECT p, e, min(o) AS eo${touch ? `, coalesce(${touch}(gk, {'t': t, 'o': o}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS tk` : ''} FROM kept GROUP BY p, e)`,
     `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
     // The fast path tells runs apart by as few columns as it can: without a previous period p is 0.
     matchCtes('overall', 'overall_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e'] : ['e'], p: plan.previous ? 'p' : '0', key: 'NULL::VARCHAR' } : undefined),
   ];
   const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
   if (plan.breakdown) {
-    const attribution = plan.breakdown.attribution;
-    if (attribution === 'first-touch' || attribution === 'last-touch') {
-      // touchValue(): the first (last) non-empty value on the entity's step events; one group each.
-      const pick = attribution === 'first-touch' ? 'arg_min' : 'arg_max';
-      ctes.push(`touch AS (
-  SELECT p, e, coalesce(${pick}(gk, {'t': t, 'o': o}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS key FROM kept GROUP BY p, e
-)`);
-      ctes.push(`grouped AS (SELECT touch.p, touch.e, touch.key, coalesce(overall.m, 0) AS m, overall.ts FROM touch LEFT JOIN overall ON touch.p = overall.p AND touch.e = overall.e)`);
+    if (touch) {
+      ctes.push(`grouped AS (SELECT ent.p, ent.e, ent.tk AS key, coalesce(overall.m, 0) AS m, overall.ts FROM ent LEFT JOIN overall ON ent.p = overall.p AND ent.e = overall.e)`);
     } else {
       // One run per entity and candidate value: all-events keeps only the value's events;
       // {step} keeps every event but lets only the value's events satisfy that step.
