@@ -74,7 +74,9 @@ function generatorSql(events, entities) {
   const total = weights.reduce((a, b) => a + b, 0);
   let run = 0;
   const cum = weights.map((w) => (run += w) / total);
-  const region = `CASE ${cum.slice(0, -1).map((c, i) => `WHEN ${u('e', 0, 1)} < ${c} THEN '${REGIONS[i]}'`).join(' ')} ELSE '${REGIONS.at(-1)}' END`;
+  // A user's region from its number alone, so filler rows get their user's region without a join.
+  const regionOf = (e) => `CASE ${cum.slice(0, -1).map((c, i) => `WHEN ${u(e, 0, 1)} < ${c} THEN '${REGIONS[i]}'`).join(' ')} ELSE '${REGIONS.at(-1)}' END`;
+  const region = regionOf('e');
   const attempts = [];
   for (let a = 0; a < 2; a++) {
     // Attempt 2 (20% of users) starts 1 minute to 20 days after attempt 1's last step.
@@ -101,7 +103,8 @@ function generatorSql(events, entities) {
   // Each step's minute: the start plus the gaps before it; attempt 2 after attempt 1's last step.
   const m1 = STEPS.map((_, k) => `a1 + ${attempts[1].gaps.slice(0, k).join(' + ') || '0'} AS m1_${k}`);
   return [
-    `CREATE TEMP TABLE ent AS
+    // Ordinary tables (dropped at the end), not TEMP ones, so DuckDB can spill them at 100M.
+    `CREATE TABLE ent AS
      SELECT *, ${m1.join(', ')} FROM (
        SELECT *, ${a1Start} AS a1 FROM (
          SELECT *, ${minutes.join(', ')} FROM (
@@ -109,19 +112,19 @@ function generatorSql(events, entities) {
          )
        )
      )`,
-    `CREATE TEMP TABLE steps AS ${stepRows.join(' UNION ALL ')}`,
+    `CREATE TABLE steps AS ${stepRows.join(' UNION ALL ')}`,
     // Filler rows up to the total, then everything in time order (ties by entity), as a log is written.
     `CREATE TABLE events AS
      SELECT entity::INTEGER AS entity, event, (${START} + minute * 60000)::DOUBLE AS time, region FROM (
        SELECT * FROM steps
        UNION ALL
-       SELECT 1 + floor(${u('range', 0, 5)} * ${entities})::INTEGER AS entity,
-              CASE WHEN ${u('range', 0, 7)} < 0.6 THEN 'page_view' WHEN ${u('range', 0, 7)} < 0.9 THEN 'click' ELSE 'email_open' END AS event,
-              floor(${u('range', 0, 6)} * ${MINUTES}) AS minute, NULL AS region
-       FROM range((SELECT ${events} - count(*) FROM steps))
+       SELECT entity, event, minute, ${regionOf('(entity - 1)')} AS region FROM (
+         SELECT 1 + floor(${u('range', 0, 5)} * ${entities})::INTEGER AS entity,
+                CASE WHEN ${u('range', 0, 7)} < 0.6 THEN 'page_view' WHEN ${u('range', 0, 7)} < 0.9 THEN 'click' ELSE 'email_open' END AS event,
+                floor(${u('range', 0, 6)} * ${MINUTES}) AS minute
+         FROM range((SELECT ${events} - count(*) FROM steps))
+       )
      ) ORDER BY minute, entity`,
-    // Filler rows carry their user's region, as every row of a user does in the widget data.
-    `UPDATE events SET region = ent.region FROM ent WHERE events.region IS NULL AND ent.e + 1 = events.entity`,
     `DROP TABLE steps`,
     `DROP TABLE ent`,
   ];
