@@ -672,19 +672,22 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   const fast = chainable(plan);
   const attribution = plan.breakdown?.attribution;
   const touch = attribution === 'first-touch' ? 'arg_min' : attribution === 'last-touch' ? 'arg_max' : null;
-  const ctes = [
-    // Inlined where it is read (not a 10M-row materialized copy): `kept` keeps only funnel
-    // events, the time check and "now" read only the time column.
-    `src AS NOT MATERIALIZED (
-  SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
+  const rows = `SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
     SELECT ${q.entity} AS e, ${time} AS t, ${q.order} AS o, (${masks}) AS sm, (${exclusionMasks.length ? exclusionMasks.join(' + ') : '0::BIGINT'}) AS xm, ${key} AS gk
     FROM ${quoteTable(options.table)}
-  )
+  )`;
+  const keep = ['p IS NOT NULL', strict ? 'TRUE' : '(sm <> 0 OR xm <> 0)', `e IS NOT NULL`, `NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')`].join(' AND ');
+  const ctes = [
+    // Inlined where it is read (not a 10M-row materialized copy): the time check and "now" read
+    // only the time column.
+    `src AS NOT MATERIALIZED (
+  ${rows}
 )`,
     // prepare(): in a range, a step event (any event, for strict order), with a non-empty entity.
-    `kept AS NOT MATERIALIZED (
-  SELECT * FROM src
-  WHERE ${['p IS NOT NULL', strict ? 'TRUE' : '(sm <> 0 OR xm <> 0)', `e IS NOT NULL`, `NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')`].join(' AND ')}
+    // Read again by each of its readers, unless rows are numbered by a named column: then they
+    // are numbered once (ties in it broken one way for every reader).
+    `kept AS ${options.rowOrder === undefined ? 'NOT MATERIALIZED' : 'MATERIALIZED'} (
+  SELECT * FROM src WHERE ${keep}
 )`,
     timeCheckCte(params),
     // Entity order: the order of each entity's first kept row, in which memory adds up times; and

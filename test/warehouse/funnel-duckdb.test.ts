@@ -493,6 +493,29 @@ test('ordered fast path: hand-made ties, window edges and attempts', async () =>
   }
 });
 
+test('a named row order decides ties as the rows\' order does in memory, for both matchers', async () => {
+  // The table holds the rows shuffled; column n gives their order, the order memory reads them in.
+  for (let seed = 1; seed <= 40; seed++) {
+    const r = prng(700_000 + seed);
+    const clock = { base: 1_700_000_000_000, unit: 1000, fractional: false, journeys: true };
+    const rows = randomLog(r, clock).map((row, i) => ({ ...row, n: i }));
+    const shuffled = [...rows].sort(() => r() - 0.5);
+    const steps: FunnelEventStep[] = ['a', 'b', 'c'].map((event) => ({ event }));
+    const funnel: FunnelContract['funnel'] = { steps, order: pick(r, ['ordered', 'strict'] as const), window: 3 * clock.unit, breakdown: { field: 'channel', attribution: 'first-touch' } };
+    const contract: InlineContract<FunnelContract> = { version: 1, kind: 'funnel', data: { rows }, fields: { entity: 'user', time: 'ts', event: 'event' }, funnel };
+    const table = `ordered_${seed}`;
+    await loadTable(con, table, COLUMNS, shuffled);
+    try {
+      const got = await runContract(contract, con, { table, rowOrder: 'n' });
+      assert.deepEqual(figures({ ...got, data: { rows: [] } }), figures(contract), `seed ${seed}`);
+      const ids = await runEntities(contract, con, { step: 0, outcome: 'converted' }, { table, rowOrder: 'n' });
+      assert.deepEqual(ids.ids, computeFunnel(contract).steps[0].convertedIds, `seed ${seed}`);
+    } finally {
+      await con.run(`DROP TABLE ${quoteIdent(table)}`);
+    }
+  }
+});
+
 test('groups tied at the breakdown limit that DuckDB sorts unlike localeCompare are refused, not guessed', async () => {
   // "é" sorts before "f" by localeCompare but after it byte for byte: with limit 1 the two
   // engines would merge different groups into "Other", whose median times need the merged times.
