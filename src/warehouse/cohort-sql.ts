@@ -9,6 +9,10 @@
  * offset changes), which the query looks up with an ASOF join. Sums are added in the in-memory
  * engine's order (events in time order, members in entity order) with ordered `list_reduce`s, so
  * fractional values give the same doubles, not just nearly the same.
+ *
+ * The common case, first-time cohorts of entities in UTC (up to 64 periods), takes a fast path
+ * ({@link fastCtes}): one grouping of the events by entity into its first start period and a bit
+ * mask of its return periods, then counts per mask; no per-event copy, window or zone lookup.
  * @module
  */
 import type { CohortAggregate, CohortContract, WhereClause } from '../analytics/contract.js';
@@ -115,7 +119,7 @@ function cohortOrdinal(plan: CohortPlan, label: string): number {
 function cohortEntitiesSql(plan: CohortPlan, options: SqlOptions, ordinal: number, period: number, groups: boolean): { sql: string; params: unknown[] } {
   const params = new SqlParams();
   const only = params.bind(ordinal, 'DOUBLE');
-  const ctes = cohortCtes(plan, options, params, only);
+  const { ctes } = cohortCtes(plan, options, params, only);
   const listed =
     period === 0
       ? `SELECT e, key, eo FROM members WHERE c = ${only}`
@@ -302,18 +306,20 @@ UNION ALL
  */
 export function cohortSql(plan: CohortPlan, options: SqlOptions): { sql: string; params: unknown[] } {
   const params = new SqlParams();
-  const ctes = cohortCtes(plan, options, params, null);
+  const { ctes, counted } = cohortCtes(plan, options, params, null);
   // The figures of a cohort (per breakdown value): its size, and per period the cells added up
-  // member by member in entity order, as the in-memory tallies do (integers for entities).
-  const total = plan.measure === 'sum' ? fold('list(val ORDER BY eo)') : 'count(*)::DOUBLE';
+  // member by member in entity order, as the in-memory tallies do (integers for entities). The
+  // fast path's `counted` cells are already counted per mask of return periods.
+  const total = counted ? 'sum(n)::DOUBLE' : plan.measure === 'sum' ? fold('list(val ORDER BY eo)') : 'count(*)::DOUBLE';
+  const cells = counted ? 'counted' : 'cells';
   const selects = [
     `SELECT 0 AS fam, NULL::VARCHAR AS key, c, NULL::BIGINT AS k, count(*) AS size, NULL::DOUBLE AS total, NULL::DOUBLE AS latest, NULL::BIGINT AS outside, NULL::BIGINT AS turned, NULL::BIGINT AS bad, NULL::BIGINT AS entities
 FROM members GROUP BY c`,
-    `SELECT 0, NULL, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM cells GROUP BY c, k`,
+    `SELECT 0, NULL, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM ${cells} GROUP BY c, k`,
   ];
   if (plan.breakdown) {
     selects.push(`SELECT 1, key, c, NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM members GROUP BY key, c`);
-    selects.push(`SELECT 1, key, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM cells GROUP BY key, c, k`);
+    selects.push(`SELECT 1, key, c, k, NULL, ${total}, NULL, NULL, NULL, NULL, NULL FROM ${cells} GROUP BY key, c, k`);
   }
   selects.push(`SELECT 2, NULL, NULL, NULL, NULL, NULL, ${SUMMARY.map(([x]) => x).join(', ')}, (SELECT count(DISTINCT e) FROM members)
 FROM time_check, turned WHERE time_check.bad = 0`);
@@ -327,7 +333,7 @@ FROM time_check, turned WHERE time_check.bad = 0`);
  */
 const SUMMARY: Array<[expression: string, name: string]> = [
   ['(SELECT max(t) FROM src)', 'latest'],
-  ['(SELECT count(*) FROM ev WHERE outside)', 'outside'],
+  ['turned.outside', 'outside'],
   ['turned.n', 'turned'],
   ['(SELECT count(*) FROM src WHERE vbad)', 'bad'],
 ];
@@ -337,8 +343,10 @@ const SUMMARY: Array<[expression: string, name: string]> = [
  * entity `e`, cohort ordinal `c`, breakdown `key` and entity order `eo`) and `cells` (one row per
  * membership and period whose cell is not 0: `k`, `val`), with `time_check` and `turned`. With
  * `only` (a bound cohort ordinal), cells are worked out for that cohort's members alone.
+ * `counted`: the CTEs are the fast path's, whose `counted` holds the cell counts per cohort, key
+ * and period (`n`), to be added up instead of counting `cells`.
  */
-function cohortCtes(plan: CohortPlan, options: SqlOptions, params: SqlParams, only: string | null): string[] {
+function cohortCtes(plan: CohortPlan, options: SqlOptions, params: SqlParams, only: string | null): { ctes: string[]; counted: boolean } {
   const n = plan.periods;
   const q = {
     entity: quoteIdent(plan.fields.entity),
@@ -374,6 +382,9 @@ function cohortCtes(plan: CohortPlan, options: SqlOptions, params: SqlParams, on
   const lo = plan.range.from !== null ? periodOrdinal(plan.range.from, plan.period, plan.timeZone, plan.weekStart) : null;
   const hi = plan.range.to !== null ? periodOrdinal(plan.range.to - 1, plan.period, plan.timeZone, plan.weekStart) : null;
   const inRange = (c: string) => [lo !== null ? `${c} >= ${params.bind(lo, 'DOUBLE')}` : 'TRUE', hi !== null ? `${c} <= ${params.bind(hi, 'DOUBLE')}` : 'TRUE'].join(' AND ');
+  const source = `SELECT ${q.entity} AS e, ${q.time} AS t, ${q.order} AS o, ${isStart} AS s, ${isReturn} AS r, ${key} AS gk, ${value} AS v, ${badValue} AS vbad
+  FROM ${quoteTable(options.table)}`;
+  if (fastPath(plan)) return { ctes: fastCtes(plan, params, only, source, inRange), counted: true };
   // joinCohorts: every period with a start event (its first start event's group), or the first
   // start event's period only.
   const members =
@@ -382,10 +393,9 @@ function cohortCtes(plan: CohortPlan, options: SqlOptions, params: SqlParams, on
       : `SELECT e, f.c AS c, f.key AS key, eo FROM (
     SELECT e, arg_min({'c': c, 'key': gk}, {'t': t, 'o': o}) AS f, any_value(eo) AS eo FROM ev WHERE s GROUP BY e
   ) WHERE ${inRange('f.c')}`;
-  return [
+  const ctes = [
     `src AS (
-  SELECT ${q.entity} AS e, ${q.time} AS t, ${q.order} AS o, ${isStart} AS s, ${isReturn} AS r, ${key} AS gk, ${value} AS v, ${badValue} AS vbad
-  FROM ${quoteTable(options.table)}
+  ${source}
 )`,
     timeCheckCte(params),
     // entityEvents(): start or return events of a non-empty entity.
@@ -397,9 +407,13 @@ function cohortCtes(plan: CohortPlan, options: SqlOptions, params: SqlParams, on
     `ev AS MATERIALIZED (
   SELECT e, t, o, s, r, gk, v, outside, ${ordinalSql('wall', plan)} AS c, min(o) OVER (PARTITION BY e) AS eo FROM (${located})
 )`,
-    // Periods must not go back within an entity's events (a clock turned back across an edge).
-    `turned AS (
-  SELECT count(*) FILTER (WHERE c < pc) AS n FROM (SELECT c, lag(c) OVER (PARTITION BY e ORDER BY t, o) AS pc FROM ev)
+    // Periods must not go back within an entity's events (a clock turned back across an edge);
+    // in UTC they cannot (a period is a nondecreasing function of the time), so no window sorts
+    // every event to find none.
+    isUtc(plan.timeZone)
+      ? `turned AS (SELECT 0::BIGINT AS n, 0::BIGINT AS outside)`
+      : `turned AS (
+  SELECT count(*) FILTER (WHERE c < pc) AS n, (SELECT count(*) FROM ev WHERE outside) AS outside FROM (SELECT c, lag(c) OVER (PARTITION BY e ORDER BY t, o) AS pc FROM ev)
 )`,
     `members AS MATERIALIZED (
   ${members}
@@ -422,6 +436,100 @@ returns AS MATERIALIZED (
 )`,
     `cells AS MATERIALIZED (
   ${cellsSql(plan)}
+)`,
+  ];
+  return { ctes, counted: false };
+}
+
+/** Most periods the fast path's masks hold: one bit per period after the cohort's, in a UBIGINT. */
+const MASK_BITS = 64;
+
+/**
+ * Whether {@link fastCtes} computes the plan: first-time cohorts of entities in UTC, with at most
+ * {@link MASK_BITS} periods. There a period is a nondecreasing function of the time (no zone
+ * table, no clock turned back), so an entity's first start event is in its least start period,
+ * and an entity counts 1 in a cell whatever its events there: no sums in entity order.
+ */
+function fastPath(plan: CohortPlan): boolean {
+  return isUtc(plan.timeZone) && plan.measure === 'entities' && plan.type === 'first-time' && plan.periods <= MASK_BITS;
+}
+
+/**
+ * The CTEs of a {@link fastPath} plan, in ONE grouping of the events by entity (no per-event copy,
+ * no window over the events, no join of them): per entity its first start period `c0` (and that
+ * event's breakdown key, its first kept row `eo` for drill-down lists), the least and greatest
+ * period it returned in, and a bit per return period modulo 64. When those periods span fewer
+ * than 64, each bit names exactly one period, so the mask turned to start at `c0`, cut to the
+ * periods between the least and greatest return and to the contract's `periods`, is the set of
+ * periods after the cohort's that the entity came back in. An entity whose returns span more
+ * (rare) has its mask made from its own events by a join (empty, and not run, when there is none).
+ * Then `counted` counts members per cohort, key and mask, and expands masks into cells per period
+ * under the mode; `cells` lists one cohort's members per period for drill-down (`only`).
+ * Same names as the general path's: `members` (e, c, key, eo), `cells`, `time_check`, `turned`.
+ */
+function fastCtes(plan: CohortPlan, params: SqlParams, only: string | null, source: string, inRange: (c: string) => string): string[] {
+  const n = params.bind(plan.periods, 'BIGINT');
+  const bits = MASK_BITS;
+  // The cohort's key: its first start event's (time, then row order), as joinCohorts takes it.
+  const key = plan.breakdown ? `arg_min(gk, {'t': t, 'o': o}) FILTER (WHERE s)` : `''`;
+  // The first kept row is only needed to order a drill-down list.
+  const eo = only !== null ? 'min(o)' : 'NULL::BIGINT';
+  const u = (x: string) => `CAST(${x} AS UHUGEINT)`;
+  const residue = (x: string) => `((${x} % ${bits}) + ${bits}) % ${bits}`;
+  // The periods k in [first, last] (as bits), with first = max(0, lo − c0), last = min(n − 1, hi − c0).
+  const first = `greatest(0, lo - c)`;
+  const last = `least(${n} - 1, hi - c)`;
+  const window = `((1::UHUGEINT << ${u(`${last} + 1`)}) - (1::UHUGEINT << ${u(first)}))`;
+  // The residue mask doubled to 128 bits, shifted so c0's residue is bit 0.
+  const turnedMask = `((${u('m')} | (${u('m')} << 64::UHUGEINT)) >> ${u(residue('c'))})`;
+  const narrowMask = `CASE WHEN m IS NULL OR ${first} > ${last} THEN 0::UBIGINT ELSE CAST(${turnedMask} & ${window} AS UBIGINT) END`;
+  // k >= 1 is a non-zero cell under the mode (cellValues): a return in k, in 1..k, in k..n-1.
+  const bit = (x: string) => `(1::UBIGINT << CAST(${x} AS UBIGINT))`;
+  const nonZero =
+    plan.mode === 'on'
+      ? `(mask & ${bit('k')}) <> 0`
+      : plan.mode === 'by'
+        ? `((mask >> 1::UBIGINT) & (${bit('k')} - 1::UBIGINT)) <> 0`
+        : `(mask >> CAST(k AS UBIGINT)) <> 0`;
+  return [
+    `src AS NOT MATERIALIZED (
+  ${source}
+)`,
+    timeCheckCte(params),
+    // entityEvents(): start or return events of a non-empty entity, with their period.
+    `kept AS NOT MATERIALIZED (
+  SELECT e, t, o, s, r, gk, CAST(${ordinalSql('t', plan)} AS BIGINT) AS c FROM src
+  WHERE (s OR r) AND e IS NOT NULL AND NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')
+)`,
+    `per AS MATERIALIZED (
+  SELECT e, min(c) FILTER (WHERE s) AS c, ${key} AS key, ${eo} AS eo,
+    min(c) FILTER (WHERE r) AS lo, max(c) FILTER (WHERE r) AS hi,
+    bit_or(1::UBIGINT << CAST(${residue('c')} AS UBIGINT)) FILTER (WHERE r) AS m
+  FROM kept GROUP BY e
+)`,
+    `turned AS (SELECT 0::BIGINT AS n, 0::BIGINT AS outside)`,
+    // joinCohorts: the first start event's period, kept when in the range.
+    `members AS MATERIALIZED (
+  SELECT * FROM per WHERE c IS NOT NULL AND ${inRange('c')}
+)`,
+    // Members whose returns span 64 periods or more: their mask from their own events.
+    `wide AS MATERIALIZED (
+  SELECT w.e, bit_or(1::UBIGINT << CAST(kept.c - w.c AS UBIGINT)) AS mask
+  FROM (SELECT e, c FROM members WHERE hi - lo >= ${bits}${only !== null ? ` AND c = ${only}` : ''}) w
+  JOIN kept ON kept.e = w.e AND kept.r AND kept.c >= w.c AND kept.c < w.c + ${n}
+  GROUP BY w.e
+)`,
+    `hits AS MATERIALIZED (
+  SELECT members.e, c, key, eo, CASE WHEN hi - lo >= ${bits} THEN coalesce(wide.mask, 0::UBIGINT) ELSE ${narrowMask} END AS mask
+  FROM members LEFT JOIN wide ON wide.e = members.e${only !== null ? ` WHERE c = ${only}` : ''}
+)`,
+    `counted AS (
+  SELECT c, key, k, n FROM (
+    SELECT *, unnest(range(1, ${n})) AS k FROM (SELECT c, key, mask, count(*) AS n FROM hits GROUP BY c, key, mask)
+  ) WHERE ${nonZero}
+)`,
+    `cells AS (
+  SELECT e, c, key, eo, k, 1::DOUBLE AS val FROM (SELECT *, unnest(range(1, ${n})) AS k FROM hits) WHERE ${nonZero}
 )`,
   ];
 }

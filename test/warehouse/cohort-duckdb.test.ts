@@ -638,3 +638,160 @@ test('infinite values: a NaN cell (∞ − ∞) is skipped as in memory; a sum t
     await con.run('DROP TABLE inf');
   }
 });
+
+/**
+ * The fast path (UTC, first-time, entities, at most 64 periods: one grouping of the events by
+ * entity with a mask of return periods) against the in-memory engine: random contracts of that
+ * shape over logs that also hold events far from the rest (63, 64, 65 and 130 periods away, before
+ * and after), so some members' returns span 64 periods or more and take the join; counts, and
+ * drill-down lists of a few cells.
+ */
+async function fastDifferential(connection: DuckDBConnection, seed: number): Promise<string[]> {
+  const r = prng(seed);
+  const period = pick(r, ['hour', 'day', 'week', 'month'] as const);
+  const log = randomLog(r, 'UTC', period);
+  const { contract, features } = randomContract(r, 'UTC', period, log);
+  contract.cohort.type = 'first-time';
+  delete contract.cohort.value;
+  features.splice(0, features.length, ...features.filter((f) => f !== 'sum' && !f.startsWith('type=')));
+  contract.cohort.periods = pick(r, [1, 2, 3, 6, 12, 63, 64]);
+  contract.cohort.entityLimit = pick(r, [1, 3, 100]);
+  // Far events: whole periods away from the log's own, on the same step grid (period edges).
+  if (r() < 0.5) {
+    const first = periodOrdinal(log.base, period, 'UTC', contract.cohort.weekStart);
+    for (let i = 0; i < 1 + Math.floor(r() * 6); i++) {
+      const away = pick(r, [-130, -64, -63, 62, 63, 64, 65, 130]);
+      const within = Math.floor(r() * 3) * log.step;
+      const from = pick(r, log.rows);
+      log.rows.push({ ...from, ts: ordinalStart(first + away, period, 'UTC', contract.cohort.weekStart) + within, event: pick(r, ['a', 'b', 'c']) });
+    }
+    features.push('far events');
+  }
+  contract.data = { columns: Object.fromEntries(COLUMNS.map(([name]) => [name, log.rows.map((row) => row[name] ?? null)])) };
+  const { sql } = compileSql({ ...contract, cohort: { ...contract.cohort, asOf: log.base } } as CohortContract, { dialect: 'duckdb', table: 't' });
+  assert.ok(sql.includes('bit_or'), 'a fast-path contract compiles to the fast path');
+  const table = `fast_${seed}`;
+  await loadTable(connection, table, COLUMNS, log.rows);
+  const context = () => `seed ${seed}: ${JSON.stringify(contract.cohort)}\nrows ${JSON.stringify(log.rows)}`;
+  try {
+    const view = computeInline('cohort', contract);
+    const aggregated = await runContract(contract, connection, { table });
+    assert.deepEqual(figures(drawn(aggregated)), figures(view), context());
+    if (view.cohorts.some((c) => c.cells.some((x) => x.period >= 62 && x.count > 0))) features.push('a return 62+ periods on');
+    for (let i = 0; i < 2; i++) {
+      const groups = view.breakdown?.map((g) => g.value) ?? [];
+      const group = groups.length && r() < 0.5 ? pick(r, groups) : null;
+      const rows = group === null ? view.cohorts : view.breakdown!.find((g) => g.value === group)!.cohorts;
+      const cells = rows.flatMap((row) => row.cells.filter((c) => c.count).map((c) => [row, c.period] as const));
+      if (!cells.length) continue;
+      const [row, k] = pick(r, cells);
+      const got = await runEntities(contract, connection, { cohort: row.cohort, period: k, group }, { table });
+      assert.deepEqual(got.ids, row.cells[k].entityIds, `${JSON.stringify({ cohort: row.cohort, period: k, group })} ${context()}`);
+    }
+  } finally {
+    await connection.run(`DROP TABLE ${quoteIdent(table)}`);
+  }
+  return features;
+}
+
+test('fast path: 200 random UTC first-time entity contracts (far returns, 63 and 64 periods) agree with memory, counts and drill-down', async () => {
+  const CONTRACTS = 200;
+  const LANES = 2;
+  const tally = new Map<string, number>();
+  await con.run('SET threads = 1');
+  const lane = async (first: number) => {
+    const connection = await instance.connect();
+    try {
+      for (let seed = first; seed <= CONTRACTS; seed += LANES) for (const f of await fastDifferential(connection, 300_000 + seed)) tally.set(f, (tally.get(f) ?? 0) + 1);
+    } finally {
+      connection.closeSync();
+    }
+  };
+  await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i + 1)));
+  console.log([...tally.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
+  assert.ok((tally.get('far events') ?? 0) > 50 && (tally.get('a return 62+ periods on') ?? 0) > 3, JSON.stringify([...tally]));
+});
+
+test('fast path boundaries: period edges, ties, week starts, returns 63/64 periods on and spans over 64, asOf and range edges', async () => {
+  const WEEK = 7 * DAY;
+  const M = T0; // Monday 2026-01-05 00:00 UTC
+  const rows: Row[] = [
+    // a: starts on the last millisecond of a Sunday (the Monday week before, the Sunday week of),
+    // returns at the next Monday's first instant and at the first instant of the next Sunday.
+    { user: 'a', ts: M - 1, event: 'start', channel: 'ads' },
+    { user: 'a', ts: M, event: 'back', channel: null },
+    { user: 'a', ts: M + 6 * DAY, event: 'back', channel: null },
+    // b: two start events at the same instant, the first row's channel wins; a return the same
+    // instant; a return before its start (not counted) and exactly 63 and 64 weeks on.
+    { user: 'b', ts: M - 2 * WEEK, event: 'back', channel: null },
+    { user: 'b', ts: M, event: 'start', channel: 'seo' },
+    { user: 'b', ts: M, event: 'start', channel: 'mail' },
+    { user: 'b', ts: M, event: 'back', channel: null },
+    { user: 'b', ts: M + 63 * WEEK, event: 'back', channel: null },
+    { user: 'b', ts: M + 64 * WEEK, event: 'back', channel: null },
+    // c: returns spanning more than 64 weeks (200 weeks before its start, and 1 and 63 after).
+    { user: 'c', ts: M - 200 * WEEK, event: 'back', channel: null },
+    { user: 'c', ts: M + WEEK - 1, event: 'start', channel: 'ads' },
+    { user: 'c', ts: M + WEEK, event: 'back', channel: null },
+    { user: 'c', ts: M + 63 * WEEK + 0.5, event: 'back', channel: null },
+    // e: returns within 64 weeks (the mask alone): at its start and exactly 63 weeks on.
+    { user: 'e', ts: M + DAY, event: 'start', channel: 'mail' },
+    { user: 'e', ts: M + DAY, event: 'back', channel: null },
+    { user: 'e', ts: M + 63 * WEEK, event: 'back', channel: null },
+    // d: a start of its own only at the range's end.
+    { user: 'd', ts: M + 3 * WEEK, event: 'start', channel: 'seo' },
+  ].map((row) => ({ plan: null, n: null, ...row }));
+  const base = { version: 1 as const, kind: 'cohort' as const, fields: { entity: 'user', time: 'ts', event: 'event' } };
+  const cohort = (extra: Partial<CohortContract['cohort']>): Omit<CohortContract, 'data'> => ({
+    ...base,
+    cohort: { type: 'first-time', period: 'week', periods: 64, start: { event: 'start' }, return: { event: 'back' }, ...extra },
+  });
+  const values = (c: CohortContract, label: string) => c.cohort.cohorts!.find((x) => x.cohort === label)!;
+  for (const mode of ['on', 'by', 'on-or-after'] as const) {
+    const monday = await both('fast_edges', COLUMNS, rows, cohort({ mode }));
+    const sunday = await both('fast_edges', COLUMNS, rows, cohort({ mode, weekStart: 'sunday' }));
+    if (mode !== 'on') continue;
+    // Monday weeks: a's start is in the week of Dec 29; b's, c's (its last millisecond) and e's in Jan 5.
+    assert.deepEqual(values(monday, '2025-12-29').values.slice(0, 2), [1, 1]);
+    assert.equal(values(monday, '2026-01-05').size, 3);
+    assert.deepEqual([values(monday, '2026-01-05').values[1], values(monday, '2026-01-05').values[63]], [1, 3]);
+    // Sunday weeks: a, b and e start in the week of Jan 4, a returns in the next one (Sunday 00:00), c starts there.
+    assert.deepEqual(values(sunday, '2026-01-04').values.slice(0, 2), [3, 1]);
+    assert.equal(values(sunday, '2026-01-11').size, 1);
+  }
+  // asOf cuts the cells after "now"; a range ends at its "to" millisecond (or its whole day), inclusive.
+  await both('fast_edges', COLUMNS, rows, cohort({ asOf: M + WEEK }));
+  await both('fast_edges', COLUMNS, rows, cohort({ asOf: M + WEEK - 1, periods: 2 }));
+  const ranged = await both('fast_edges', COLUMNS, rows, cohort({ range: { from: M, to: M + 3 * WEEK - 1 }, periods: 3 }));
+  assert.deepEqual(ranged.cohort.cohorts!.map((c) => [c.cohort, c.size]), [['2026-01-05', 3], ['2026-01-12', 0], ['2026-01-19', 0]]);
+  const toEdge = await both('fast_edges', COLUMNS, rows, cohort({ range: { from: M - 1, to: M + 3 * WEEK }, periods: 3 }));
+  assert.deepEqual(toEdge.cohort.cohorts!.map((c) => [c.cohort, c.size]), [['2025-12-29', 1], ['2026-01-05', 3], ['2026-01-12', 0], ['2026-01-19', 0], ['2026-01-26', 1]]);
+  const days = await both('fast_edges', COLUMNS, rows, cohort({ range: { from: '2026-01-05', to: '2026-01-25' }, periods: 3 }));
+  assert.deepEqual(days.cohort.cohorts!.map((c) => c.cohort), ['2026-01-05', '2026-01-12', '2026-01-19']);
+  // A breakdown: b's tie goes to the first row's channel (seo, not mail).
+  const grouped = await both('fast_edges', COLUMNS, rows, cohort({ breakdown: { field: 'channel' }, periods: 2 }));
+  const size = (value: string) => grouped.cohort.groups!.find((g) => g.value === value)!.cohorts.find((c) => c.cohort === '2026-01-05')!.size;
+  assert.deepEqual([size('ads'), size('seo'), size('mail')], [1, 1, 1]);
+  // Drill-down lists at the edges, in the order memory lists them.
+  await loadTable(con, 'fast_ids', COLUMNS, rows);
+  try {
+    const contract = { ...cohort({}), data: { rows } } as InlineContract<CohortContract>;
+    const view = computeInline('cohort', contract);
+    for (const row of view.cohorts) {
+      for (const k of [0, 1, 62, 63]) {
+        if (!row.cells[k]) continue;
+        const got = await runEntities(contract, con, { cohort: row.cohort, period: k }, { table: 'fast_ids' });
+        assert.deepEqual(got.ids, row.cells[k].entityIds, `${row.cohort} ${k}`);
+      }
+    }
+  } finally {
+    await con.run('DROP TABLE fast_ids');
+  }
+  // Shapes outside the fast path keep the general path.
+  const general = (c: Omit<CohortContract, 'data'>) => !compileSql({ ...c, cohort: { ...c.cohort, asOf: M } } as CohortContract, { dialect: 'duckdb', table: 't' }).sql.includes('bit_or');
+  assert.ok(general(cohort({ periods: 65 })));
+  assert.ok(general(cohort({ type: 'recurring' })));
+  assert.ok(general({ ...cohort({}), timeZone: 'Europe/London' }));
+  assert.ok(general({ ...cohort({ value: { measure: 'sum' } }), fields: { ...base.fields, value: 'n' } }));
+  assert.ok(!general(cohort({})));
+});
