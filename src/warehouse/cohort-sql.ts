@@ -445,13 +445,13 @@ returns AS MATERIALIZED (
 const MASK_BITS = 64;
 
 /**
- * Whether {@link fastCtes} computes the plan: first-time cohorts of entities in UTC, with at most
+ * Whether {@link fastCtes} computes the plan: cohorts of entities in UTC, with at most
  * {@link MASK_BITS} periods. There a period is a nondecreasing function of the time (no zone
  * table, no clock turned back), so an entity's first start event is in its least start period,
  * and an entity counts 1 in a cell whatever its events there: no sums in entity order.
  */
 function fastPath(plan: CohortPlan): boolean {
-  return isUtc(plan.timeZone) && plan.measure === 'entities' && plan.type === 'first-time' && plan.periods <= MASK_BITS;
+  return isUtc(plan.timeZone) && plan.measure === 'entities' && plan.periods <= MASK_BITS;
 }
 
 /**
@@ -463,6 +463,8 @@ function fastPath(plan: CohortPlan): boolean {
  * periods between the least and greatest return and to the contract's `periods`, is the set of
  * periods after the cohort's that the entity came back in. An entity whose returns span more
  * (rare) has its mask made from its own events by a join (empty, and not run, when there is none).
+ * Recurring cohorts group the start events by entity and period too (each such period is a
+ * membership, keyed by its first start event), and turn the same entity mask to each.
  * Then `counted` counts members per cohort, key and mask, and expands masks into cells per period
  * under the mode; `cells` lists one cohort's members per period for drill-down (`only`).
  * Same names as the general path's: `members` (e, c, key, eo), `cells`, `time_check`, `turned`.
@@ -471,7 +473,8 @@ function fastCtes(plan: CohortPlan, params: SqlParams, only: string | null, sour
   const n = params.bind(plan.periods, 'BIGINT');
   const bits = MASK_BITS;
   // The cohort's key: its first start event's (time, then row order), as joinCohorts takes it.
-  const key = plan.breakdown ? `arg_min(gk, {'t': t, 'o': o}) FILTER (WHERE s)` : `''`;
+  const firstTime = plan.type === 'first-time';
+  const key = plan.breakdown && firstTime ? `arg_min(gk, {'t': t, 'o': o}) FILTER (WHERE s)` : `''`;
   // The first kept row is only needed to order a drill-down list.
   const eo = only !== null ? 'min(o)' : 'NULL::BIGINT';
   const u = (x: string) => `CAST(${x} AS UHUGEINT)`;
@@ -508,20 +511,29 @@ function fastCtes(plan: CohortPlan, params: SqlParams, only: string | null, sour
   FROM kept GROUP BY e
 )`,
     `turned AS (SELECT 0::BIGINT AS n, 0::BIGINT AS outside)`,
-    // joinCohorts: the first start event's period, kept when in the range.
-    `members AS MATERIALIZED (
+    // joinCohorts: the first start event's period, kept when in the range; or every period in
+    // the range with a start event, keyed by its first.
+    firstTime
+      ? `members AS MATERIALIZED (
   SELECT * FROM per WHERE c IS NOT NULL AND ${inRange('c')}
+)`
+      : `members AS MATERIALIZED (
+  SELECT st.e, st.c, st.key, per.eo, per.lo, per.hi, per.m
+  FROM (SELECT e, c, ${plan.breakdown ? `arg_min(gk, {'t': t, 'o': o})` : `''`} AS key FROM kept WHERE s AND ${inRange('c')} GROUP BY e, c) st
+  JOIN per ON per.e = st.e
 )`,
     // Members whose returns span 64 periods or more: their mask from their own events.
     `wide AS MATERIALIZED (
-  SELECT w.e, bit_or(1::UBIGINT << CAST(kept.c - w.c AS UBIGINT)) AS mask
+  SELECT w.e, w.c, bit_or(1::UBIGINT << CAST(kept.c - w.c AS UBIGINT)) AS mask
   FROM (SELECT e, c FROM members WHERE hi - lo >= ${bits}${only !== null ? ` AND c = ${only}` : ''}) w
   JOIN kept ON kept.e = w.e AND kept.r AND kept.c >= w.c AND kept.c < w.c + ${n}
-  GROUP BY w.e
+  GROUP BY w.e, w.c
 )`,
     `hits AS MATERIALIZED (
-  SELECT members.e, c, key, eo, CASE WHEN hi - lo >= ${bits} THEN coalesce(wide.mask, 0::UBIGINT) ELSE ${narrowMask} END AS mask
-  FROM members LEFT JOIN wide ON wide.e = members.e${only !== null ? ` WHERE c = ${only}` : ''}
+  SELECT e, c, key, eo, CASE WHEN hi - lo >= ${bits} THEN coalesce(wmask, 0::UBIGINT) ELSE ${narrowMask} END AS mask FROM (
+    SELECT members.e AS e, members.c AS c, key, eo, lo, hi, m, wide.mask AS wmask FROM members
+    LEFT JOIN wide ON wide.e = members.e AND wide.c = members.c${only !== null ? ` WHERE members.c = ${only}` : ''}
+  )
 )`,
     `counted AS (
   SELECT c, key, k, n FROM (
