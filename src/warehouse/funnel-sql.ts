@@ -439,8 +439,19 @@ function chainCtes(name: string, input: string, n: number, window: string, run: 
   ) WHERE k = ${k} AND pk = ${k - 1} AND NOT (t - c > ${window})
 )`);
   }
-  const reached = Array.from({ length: n }, (_, k) => `SELECT ${by}, ${k + 1} AS k, t, [${times(k + 1, 't').join(', ')}] AS ts FROM ${name}_s${k + 1}`).join(' UNION ALL ');
-  ctes.push(`${name} AS (SELECT ${out.p} AS p, e, ${out.key} AS key, max(k) AS m, arg_max(ts, {'k': k, 't': -t}) AS ts FROM (${reached}) GROUP BY ${by})`);
+  // The best attempt as the largest (step, -time, times…): the furthest step, then the earliest
+  // attempt there (one attempt per time at a step); a struct of plain numbers, cheaper to
+  // compare and keep than a list.
+  const all = times(n, 't');
+  const reached = Array.from(
+    { length: n },
+    (_, k) => `SELECT ${by}, {'k': ${k + 1}, 'nt': -t, ${all.map((x, j) => `'${x}': ${j <= k ? x : 'NULL::DOUBLE'}`).join(', ')}} AS b FROM ${name}_s${k + 1}`,
+  ).join(' UNION ALL ');
+  ctes.push(`${name} AS (
+  SELECT ${out.p} AS p, e, ${out.key} AS key, b.k AS m, list_slice([${all.map((x) => `b.${x}`).join(', ')}], 1, b.k) AS ts FROM (
+    SELECT ${by}, max(b) AS b FROM (${reached}) GROUP BY ${by}
+  )
+)`);
   return ctes.join(',\n');
 }
 
