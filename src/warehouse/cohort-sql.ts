@@ -10,7 +10,7 @@
  * engine's order (events in time order, members in entity order) with ordered `list_reduce`s, so
  * fractional values give the same doubles, not just nearly the same.
  *
- * The common case, first-time cohorts of entities in UTC (up to 64 periods), takes a fast path
+ * The common case, cohorts of entities in UTC (up to 64 periods), takes a fast path
  * ({@link fastCtes}): one grouping of the events by entity into its first start period and a bit
  * mask of its return periods, then counts per mask; no per-event copy, window or zone lookup.
  * @module
@@ -456,7 +456,7 @@ function fastPath(plan: CohortPlan): boolean {
 
 /**
  * The CTEs of a {@link fastPath} plan, in ONE grouping of the events by entity (no per-event copy,
- * no window over the events, no join of them): per entity its first start period `c0` (and that
+ * no window over the events, no join of them; recurring cohorts add a grouping of start events): per entity its first start period `c0` (and that
  * event's breakdown key, its first kept row `eo` for drill-down lists), the least and greatest
  * period it returned in, and a bit per return period modulo 64. When those periods span fewer
  * than 64, each bit names exactly one period, so the mask turned to start at `c0`, cut to the
