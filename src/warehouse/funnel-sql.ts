@@ -13,8 +13,14 @@
  * a `list_reduce` over the units carries the same state (`entered[s]`: start time, rows used and
  * excluded flag of the latest-starting attempt at step s; the best attempt). Because the loop over
  * steps in `processEvent` runs from the last step down, each step reads only the state before the
- * event, so the unrolled per-step expressions below are exactly that loop. Any order
+ * event, so the unrolled per-step expressions below are exactly that loop. The common case — an
+ * ordered funnel without exclusions whose steps are different events ({@link chainable}) — needs
+ * no state machine: one `lag` per step over the entity's events finds the same attempts
+ * ({@link chainCtes}), far cheaper than reducing lists of structs. Any order
  * (`matchAnyOrder`): one greedy scan per start event, as a `list_reduce` over its window.
+ *
+ * The drill-down lists (`convertedIds`, `droppedIds`) are not part of the returned contract: a
+ * second query gives one of them when it is asked for ({@link funnelEntitiesJob}).
  * @module
  */
 import type { FunnelAggregateStep, FunnelContract, FunnelEventStep } from '../analytics/contract.js';
