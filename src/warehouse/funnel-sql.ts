@@ -689,21 +689,30 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   const fast = chainable(plan);
   const attribution = plan.breakdown?.attribution;
   const touch = attribution === 'first-touch' ? 'arg_min' : attribution === 'last-touch' ? 'arg_max' : null;
-  const rows = `SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
+  const rows = (where: string) => `SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
     SELECT ${q.entity} AS e, ${time} AS t, ${q.order} AS o, (${masks}) AS sm, (${exclusionMasks.length ? exclusionMasks.join(' + ') : '0::BIGINT'}) AS xm, ${key} AS gk
-    FROM ${quoteTable(options.table)}
+    FROM ${quoteTable(options.table)}${where}
   )`;
+  // Only a row whose event is named by a step or an exclusion can be one: a necessary condition,
+  // cheap to check before the masks are computed (strict order keeps every row; rows numbered by
+  // a named column are numbered all together, below).
+  const names = [...new Set([...plan.steps, ...plan.exclusions].map((s) => s.event))];
+  const named = strict || options.rowOrder !== undefined ? '' : ` WHERE list_contains([${names.map((name) => params.bind(name, 'VARCHAR')).join(', ')}], CAST(${q.event} AS VARCHAR))`;
   const keep = ['p IS NOT NULL', strict ? 'TRUE' : '(sm <> 0 OR xm <> 0)', `e IS NOT NULL`, `NOT (typeof(e) = 'VARCHAR' AND CAST(e AS VARCHAR) = '')`].join(' AND ');
   const ctes = [
     // Inlined where it is read (not a 10M-row materialized copy): the time check and "now" read
     // only the time column.
     `src AS NOT MATERIALIZED (
-  ${rows}
+  ${rows('')}
 )`,
     // prepare(): in a range, a step event (any event, for strict order), with a non-empty entity.
     // Read again by each of its readers, unless rows are numbered by a named column: then they
     // are numbered once (ties in it broken one way for every reader).
-    `kept AS ${options.rowOrder === undefined ? 'NOT MATERIALIZED' : 'MATERIALIZED'} (
+    options.rowOrder === undefined
+      ? `kept AS NOT MATERIALIZED (
+  SELECT * FROM (${rows(named)}) WHERE ${keep}
+)`
+      : `kept AS MATERIALIZED (
   SELECT * FROM src WHERE ${keep}
 )`,
     timeCheckCte(params),
