@@ -15,7 +15,7 @@ import esbuild from 'rollup-plugin-esbuild';
 // (`funnel-chart.ts`…), so a new widget's registration module is built without editing this file.
 const entries = {
   'analytics/index': 'src/analytics/index.ts',
-  // Node only (funnelkit/warehouse): contracts computed inside DuckDB. Never in the bundle.
+  // Node only (funnelkit/warehouse): contracts computed inside DuckDB or ClickHouse. Never in the bundle.
   'warehouse/index': 'src/warehouse/index.ts',
   'warehouse/cli': 'src/warehouse/cli.ts',
   ...Object.fromEntries(
@@ -27,7 +27,7 @@ const entries = {
 
 // `src/react.ts` (funnelkit/react) is one of those top-level entries: `react` and `@lit/react` stay
 // imports (react is an optional peer; @lit/react is under `@lit`). The bundle below never imports it.
-const external = /^(lit|@lit|react|vega|vega-lite|vega-embed|vega-interpreter|arquero|@uwdata\/flechette|hyparquet|@duckdb\/node-api|node:.*)(\/|$)/;
+const external = /^(lit|@lit|react|vega|vega-lite|vega-embed|vega-interpreter|arquero|@uwdata\/flechette|hyparquet|@duckdb\/node-api|@clickhouse\/client|node:.*)(\/|$)/;
 
 // The compute Worker's script. The pool starts it from `./compute-worker.js` next to its own module:
 // dist/analytics/worker/ for the ESM modules (one self-contained file, below: a Worker cannot

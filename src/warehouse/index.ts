@@ -1,34 +1,43 @@
 /**
  * FunnelKit's warehouse path (Node only, never in the browser bundle): a contract computed inside
- * DuckDB, returned as the pre-aggregated contract the widgets already draw.
+ * the team's database — DuckDB (embedded) or ClickHouse (one server or a sharded cluster) — and
+ * returned as the pre-aggregated contract the widgets already draw.
  *
  * The events table: one row per event, with the contract's `fields` columns. The time column is
- * epoch milliseconds (DOUBLE or BIGINT, UTC) or a TIMESTAMP / TIMESTAMPTZ; {@link runContract}
- * reads which from the table. Ties at equal timestamps are broken by row order: DuckDB's `rowid`
- * for a base table (insertion order), or the column named by `rowOrder`.
+ * epoch milliseconds (any numeric type, UTC) or a TIMESTAMP / DateTime; {@link runContract} reads
+ * which from the table. Ties at equal timestamps are broken by row order: DuckDB's `rowid` for a
+ * base table (insertion order), or the column named by `rowOrder`.
  *
- * Each kind compiles a checked contract into a {@link WarehouseJob} (its columns, its SQL, and how
- * the rows become the pre-aggregated contract): funnel-sql.ts, and one file per kind beside it.
+ * Each kind compiles a checked contract into a {@link WarehouseJob} (its columns, its SQL for a
+ * dialect, and how the rows become the pre-aggregated contract): funnel-sql.ts, and one file per
+ * kind beside it. clickhouse.ts holds ClickHouse's quoting, literals and sharding check.
  * @module
  */
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CohortContract, Contract, FunnelContract, WarehouseData } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
+import { PLAUSIBLE_MS } from '../analytics/time.js';
 import { validateContract } from '../analytics/validate-contract.js';
 import { cohortEntitiesJob, cohortJob, type CohortEntitiesRequest } from './cohort-sql.js';
 import { anomalyJob } from './anomaly-sql.js';
+import { checkSharding, clickHouseNumber, describeClickHouse, duckTypeOf, isClickHouseClient, queryClickHouse, quoteClickHouseIdent, quoteClickHouseTable } from './clickhouse.js';
 import { funnelEntitiesJob, funnelJob, type FunnelEntitiesRequest } from './funnel-sql.js';
 import { kpiJob } from './kpi-sql.js';
 import { quoteIdent, quoteLiteral, quoteTable } from './quote.js';
-import { BAD_TIME, type NeededColumn, type SqlOptions, type TimeStorage, type WarehouseJob } from './sql.js';
+import { BAD_TIME, type Dialect, type NeededColumn, type SqlOptions, type TimeStorage, type WarehouseJob } from './sql.js';
 
 export { quoteIdent, quoteLiteral, quoteTable } from './quote.js';
-export type { SqlOptions, TimeStorage, WarehouseJob } from './sql.js';
+export { clickHouseNumber, clickHouseString, quoteClickHouseIdent, quoteClickHouseTable } from './clickhouse.js';
+export type { Dialect, SqlOptions, TimeStorage, WarehouseJob } from './sql.js';
 export type { FunnelEntitiesRequest } from './funnel-sql.js';
 export type { CohortEntitiesRequest } from './cohort-sql.js';
 
+/** Where a contract runs: a DuckDB connection (`@duckdb/node-api`) or a ClickHouse client (`@clickhouse/client`). */
+export type WarehouseConnection = DuckDBConnection | ClickHouseClient;
+
 export interface CompileOptions extends SqlOptions {
-  dialect: 'duckdb';
+  dialect: Dialect;
 }
 
 export interface RunOptions {
@@ -37,7 +46,10 @@ export interface RunOptions {
    * own warehouse source (`data.table`, `data.files`, `data.sql`).
    */
   table?: string | readonly string[];
-  /** Column that orders rows at equal timestamps; default the contract's `data.rowOrder`, else DuckDB's `rowid`. */
+  /**
+   * Column that orders rows at equal timestamps; default the contract's `data.rowOrder`, else
+   * DuckDB's `rowid`. ClickHouse keeps no insertion order: name a column to make ties exact.
+   */
   rowOrder?: string;
   /**
    * Whether a contract's `data.sql` may run. Off by default: SQL in a contract runs with the
@@ -62,8 +74,10 @@ const JOBS: Partial<Record<Contract['kind'], (contract: never) => WarehouseJob>>
  * has no single statement before that is read: a TypeError says so; {@link runContract} runs it.
  */
 export function compileSql(contract: Contract, options: CompileOptions): { sql: string; params: unknown[] } {
-  if (options.dialect !== 'duckdb') throw new TypeError(`unsupported dialect ${JSON.stringify(options.dialect)}; only "duckdb"`);
+  if (options.dialect !== 'duckdb' && options.dialect !== 'clickhouse') throw new TypeError(`unsupported dialect ${JSON.stringify(options.dialect)}; "duckdb" or "clickhouse"`);
+  if (options.dialect === 'clickhouse' && !options.columnTypes) throw new TypeError('ClickHouse SQL is written for the column types: give columnTypes (DESCRIBE TABLE), or use runContract');
   const compiled = job(contract);
+  supports(compiled, options.dialect, contract.kind);
   if (compiled.prepare?.(options)) {
     throw new TypeError(`this ${contract.kind} contract depends on the data before its SQL can be written (the latest event as "now", or the largest split groups): run it with runContract, or give "asOf" and whole ranges`);
   }
@@ -87,21 +101,22 @@ function job(contract: Contract): WarehouseJob {
 }
 
 /**
- * The contract computed inside DuckDB, as a pre-aggregated contract of the same kind, which the
- * widgets draw unchanged. Only aggregates leave the database.
+ * The contract computed inside the database, as a pre-aggregated contract of the same kind, which
+ * the widgets draw unchanged. Only aggregates leave the database.
+ *
+ * `connection` is a DuckDB connection or a ClickHouse client; over a ClickHouse `Distributed`
+ * table the events must be sharded by the entity column (each shard computes its own entities).
  */
-export async function runContract<C extends Contract>(contract: C, connection: DuckDBConnection, options: RunOptions = {}): Promise<C> {
+export async function runContract<C extends Contract>(contract: C, connection: WarehouseConnection, options: RunOptions = {}): Promise<C> {
   const compiled = job(contract);
-  return withEvents(contract, connection, options, async (table, rowOrder) => {
-    const columns = await describe(connection, table);
-    requireColumns(compiled.columns, columns, rowOrder);
-    const timeColumn = compiled.columns.find((c) => c.path === '/fields/time');
-    const time = timeColumn ? timeStorage(columns.get(timeColumn.name)!) : undefined;
-    const sqlOptions: SqlOptions = { table, time, rowOrder };
+  const engine = engineFor(connection);
+  return engine.withEvents(contract, options, async (table, rowOrder) => {
+    const { sqlOptions, timeField } = await engine.prepare(compiled, table, rowOrder);
+    supports(compiled, sqlOptions.dialect!, contract.kind);
     const first = compiled.prepare?.(sqlOptions);
-    const prepared = first ? await query(connection, first.sql, first.params, timeColumn?.name ?? '') : undefined;
+    const prepared = first ? await engine.query(first.sql, first.params, timeField) : undefined;
     const { sql, params } = compiled.sql(sqlOptions, prepared);
-    const rows = await query(connection, sql, params, timeColumn?.name ?? '');
+    const rows = await engine.query(sql, params, timeField);
     return compiled.finish(rows) as C;
   });
 }
@@ -119,11 +134,11 @@ export async function runContract<C extends Contract>(contract: C, connection: D
  * A bad request (a step or period out of range, a label naming no cohort, a group without a
  * breakdown) is a RangeError or TypeError; a bad contract a {@link ContractError} at its path.
  */
-export async function runEntities(contract: FunnelContract, connection: DuckDBConnection, request: FunnelEntitiesRequest, options?: RunOptions): Promise<{ ids: string[] }>;
-export async function runEntities(contract: CohortContract, connection: DuckDBConnection, request: CohortEntitiesRequest, options?: RunOptions): Promise<{ ids: string[] }>;
+export async function runEntities(contract: FunnelContract, connection: WarehouseConnection, request: FunnelEntitiesRequest, options?: RunOptions): Promise<{ ids: string[] }>;
+export async function runEntities(contract: CohortContract, connection: WarehouseConnection, request: CohortEntitiesRequest, options?: RunOptions): Promise<{ ids: string[] }>;
 export async function runEntities(
   contract: FunnelContract | CohortContract,
-  connection: DuckDBConnection,
+  connection: WarehouseConnection,
   request: FunnelEntitiesRequest | CohortEntitiesRequest,
   options: RunOptions = {},
 ): Promise<{ ids: string[] }> {
@@ -132,13 +147,89 @@ export async function runEntities(
   const checked = validateContract({ ...contract, data: contract.data ?? { rows: [] }, fields: contract.fields ?? {} } as Contract);
   const compiled =
     kind === 'funnel' ? funnelEntitiesJob(checked as FunnelContract, request as FunnelEntitiesRequest) : cohortEntitiesJob(checked as CohortContract, request as CohortEntitiesRequest);
-  return withEvents(contract, connection, options, async (table, rowOrder) => {
-    const columns = await describe(connection, table);
-    requireColumns(compiled.columns, columns, rowOrder);
-    const timeColumn = compiled.columns.find((c) => c.path === '/fields/time')!;
-    const { sql, params } = compiled.sql({ table, time: timeStorage(columns.get(timeColumn.name)!), rowOrder });
-    return compiled.finish(await query(connection, sql, params, timeColumn.name));
+  const engine = engineFor(connection);
+  return engine.withEvents(contract, options, async (table, rowOrder) => {
+    const { sqlOptions, timeField } = await engine.prepare(compiled, table, rowOrder);
+    supports(compiled, sqlOptions.dialect!, kind);
+    const { sql, params } = compiled.sql(sqlOptions);
+    return compiled.finish(await engine.query(sql, params, timeField));
   });
+}
+
+type Table = string | readonly string[];
+
+/** A contract error at `/kind` when the job has no SQL for the dialect. */
+function supports(compiled: Pick<WarehouseJob, 'dialects'>, dialect: Dialect, kind: string): void {
+  if (!(compiled.dialects ?? ['duckdb']).includes(dialect)) {
+    throw new ContractError('/kind', `the ${dialect} warehouse path does not compute this ${JSON.stringify(kind)} contract`);
+  }
+}
+
+/** What runContract needs of a database: its events source, its columns, and running a query. */
+interface Engine {
+  withEvents<T>(contract: Contract, options: RunOptions, work: (table: Table, rowOrder: string | undefined) => Promise<T>): Promise<T>;
+  /** Checks the job's columns against the table and gives the options its SQL is written with. */
+  prepare(compiled: Pick<WarehouseJob, 'columns'>, table: Table, rowOrder: string | undefined): Promise<{ sqlOptions: SqlOptions; timeField: string }>;
+  query(sql: string, params: unknown[], timeField: string): Promise<Array<Record<string, unknown>>>;
+}
+
+function engineFor(connection: WarehouseConnection): Engine {
+  return isClickHouseClient(connection) ? clickHouseEngine(connection) : duckDBEngine(connection);
+}
+
+function duckDBEngine(connection: DuckDBConnection): Engine {
+  return {
+    withEvents: (contract, options, work) => withEvents(contract, connection, options, work),
+    async prepare(compiled, table, rowOrder) {
+      const columns = await describe(connection, table);
+      requireColumns(compiled.columns, columns, rowOrder);
+      const timeColumn = compiled.columns.find((c) => c.path === '/fields/time');
+      const time = timeColumn ? timeStorage(columns.get(timeColumn.name)!) : undefined;
+      return { sqlOptions: { dialect: 'duckdb', table, time, rowOrder, columnTypes: columns }, timeField: timeColumn?.name ?? '' };
+    },
+    query: (sql, params, timeField) => query(connection, sql, params, timeField),
+  };
+}
+
+/**
+ * ClickHouse reads tables only (`data.table`, or the table option): files and SQL sources are
+ * DuckDB's. Before the job's query, one small query fails on a time the in-memory engine would
+ * reject (ClickHouse 18.16 cannot raise an error with a message from inside a query).
+ */
+function clickHouseEngine(client: ClickHouseClient): Engine {
+  return {
+    async withEvents(contract, options, work) {
+      const data = (contract.data ?? {}) as WarehouseData;
+      const rowOrder = options.rowOrder ?? data.rowOrder;
+      if (options.table !== undefined) return work(options.table, rowOrder);
+      if (data.table !== undefined) return work(data.table, rowOrder);
+      const path = data.files !== undefined ? '/data/files' : data.sql !== undefined ? '/data/sql' : '/data';
+      throw new ContractError(path, 'ClickHouse reads the events from a table: give data.table in the contract, or the table option (files and SQL sources are read by DuckDB)');
+    },
+    async prepare(compiled, table, rowOrder) {
+      const { columns: types, engine } = await describeClickHouse(client, table);
+      const columns = new Map([...types].map(([name, type]) => [name, duckTypeOf(type)]));
+      requireColumns(compiled.columns, columns, rowOrder);
+      checkSharding(engine, compiled.columns.find((c) => c.path === '/fields/entity')?.name);
+      const timeColumn = compiled.columns.find((c) => c.path === '/fields/time');
+      const time = timeColumn ? timeStorage(columns.get(timeColumn.name)!) : undefined;
+      if (timeColumn && time === 'epoch-ms') await checkClickHouseTimes(client, table, timeColumn.name);
+      return { sqlOptions: { dialect: 'clickhouse', table, time, rowOrder, columnTypes: types }, timeField: timeColumn?.name ?? '' };
+    },
+    query: (sql) => queryClickHouse(client, sql),
+  };
+}
+
+/** A contract error at `/fields/time` when any row's epoch-ms time is missing or beyond 10,000 years of 1970. */
+async function checkClickHouseTimes(client: ClickHouseClient, table: Table, timeField: string): Promise<void> {
+  const t = `toFloat64(${quoteClickHouseIdent(timeField)})`;
+  const rows = await queryClickHouse(
+    client,
+    `SELECT toString(${t}) AS bad FROM ${quoteClickHouseTable(table)} WHERE isNull(${t}) OR NOT (${t} >= ${clickHouseNumber(-PLAUSIBLE_MS)} AND ${t} <= ${clickHouseNumber(PLAUSIBLE_MS)}) LIMIT 1`,
+  );
+  if (rows.length) {
+    throw new ContractError('/fields/time', `column "${timeField}" holds ${rows[0].bad ?? 'null'}, not an event time within 10,000 years of 1970`);
+  }
 }
 
 let temporaries = 0;
@@ -150,7 +241,7 @@ let temporaries = 0;
  * {@link quoteLiteral}, the one place a value cannot be bound; `data.sql` runs only with
  * `allowSql`.
  */
-async function withEvents<T>(contract: Contract, connection: DuckDBConnection, options: RunOptions, work: (table: string | readonly string[], rowOrder: string | undefined) => Promise<T>): Promise<T> {
+async function withEvents<T>(contract: Contract, connection: DuckDBConnection, options: RunOptions, work: (table: Table, rowOrder: string | undefined) => Promise<T>): Promise<T> {
   const data = (contract.data ?? {}) as WarehouseData;
   const rowOrder = options.rowOrder ?? data.rowOrder;
   if (options.table !== undefined) return work(options.table, rowOrder);

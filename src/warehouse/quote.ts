@@ -38,12 +38,18 @@ export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** Positional parameters collected while a query is written: each value once, as `$n` with a cast. */
+/** The SQL types a contract value is bound as. */
+export type BindType = 'VARCHAR' | 'DOUBLE' | 'BOOLEAN' | 'BIGINT';
+
+/**
+ * Positional parameters collected while a query is written: each value once, as `$n` with a cast.
+ * ClickHouse, which cannot bind, has a twin writing literals (`ClickHouseParams` in clickhouse.ts).
+ */
 export class SqlParams {
   readonly values: unknown[] = [];
 
   /** A placeholder for `value`, cast to `type` so DuckDB never guesses a value's type. */
-  bind(value: string | number | boolean, type: 'VARCHAR' | 'DOUBLE' | 'BOOLEAN' | 'BIGINT'): string {
+  bind(value: string | number | boolean, type: BindType): string {
     this.values.push(value);
     return `$${this.values.length}::${type}`;
   }

@@ -12,15 +12,27 @@ import { quoteIdent, SqlParams } from './quote.js';
 /** How the time column is stored: epoch milliseconds (any numeric type) or a TIMESTAMP (UTC). */
 export type TimeStorage = 'epoch-ms' | 'timestamp';
 
+/** The databases the warehouse path writes SQL for. */
+export type Dialect = 'duckdb' | 'clickhouse';
+
 export interface SqlOptions {
+  /** Default `duckdb`. */
+  dialect?: Dialect;
   /** Table or view holding the events (quoted; a list for `schema.table`). */
   table: string | readonly string[];
+  /**
+   * The table's columns and their types as the database names them (`Nullable(String)`,
+   * `Float64`, …): ClickHouse checks types when a query is analysed, so its SQL is written for
+   * the column types (a string compared with a Float64 column is false, not an error).
+   */
+  columnTypes?: ReadonlyMap<string, string>;
   /** Default `epoch-ms`: DOUBLE or BIGINT milliseconds since 1970 UTC. */
   time?: TimeStorage;
   /**
    * Column giving the events' row order, which decides ties at equal timestamps exactly as the
    * order of rows does in memory. Default DuckDB's `rowid` (insertion order of a base table); a
-   * view has none, so name a column.
+   * view has none, so name a column. ClickHouse keeps no insertion order: without this column,
+   * events at the same instant are taken in an order ClickHouse picks.
    */
   rowOrder?: string;
 }
@@ -89,6 +101,8 @@ export interface NeededColumn {
  */
 export interface WarehouseJob<C extends Contract = Contract> {
   columns: NeededColumn[];
+  /** The dialects {@link WarehouseJob.sql} writes; default DuckDB's only. */
+  dialects?: readonly Dialect[];
   /**
    * A first, small query for a job whose SQL depends on the data, not only on the contract: the
    * latest event time that stands for "now" when `asOf` is not given, the largest groups before
