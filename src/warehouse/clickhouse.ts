@@ -15,8 +15,10 @@
  * @module
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { Cell, WhereClause } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
 import type { BindType } from './quote.js';
+import type { SqlOptions, TimeStorage } from './sql.js';
 
 /**
  * `name` as a backquoted ClickHouse identifier: `\` and `` ` `` escaped with a backslash, so any
@@ -116,6 +118,51 @@ export function duckTypeOf(type: string): string {
   if (/^DateTime\(/.test(base)) return 'TIMESTAMP';
   if (/^FixedString\(/.test(base)) return 'VARCHAR';
   return base;
+}
+
+const TEXT = /^(String|FixedString\(\d+\))$/;
+const NUMERIC = /^(U?Int(8|16|32|64)|Float(32|64)|Decimal.*)$/;
+
+/** The column's ClickHouse type from the options (`columnTypes`), or a TypeError naming it. */
+export function columnType(options: SqlOptions, column: string): string {
+  const type = options.columnTypes?.get(column);
+  if (type === undefined) throw new TypeError(`no type known for column ${JSON.stringify(column)}: ClickHouse SQL needs columnTypes`);
+  return type;
+}
+
+/**
+ * ClickHouse's {@link equalsValue}: SQL true (1) when the column equals one contract value with
+ * the in-memory engine's strict equality, written for the column's type because ClickHouse
+ * type-checks the whole query: a string matches only a String column, a number only a numeric
+ * one; ClickHouse has no boolean columns, so a boolean matches nothing; null matches NULL.
+ * NULL cells compare as 0, never NULL.
+ */
+export function clickHouseEquals(column: string, type: string, value: Cell, params: ClickHouseParams): string {
+  const base = baseClickHouseType(type);
+  if (value === null) return /^Nullable\(/.test(type) ? `isNull(${column})` : '0';
+  if (typeof value === 'string') return TEXT.test(base) ? `ifNull(${column} = ${params.bind(value, 'VARCHAR')}, 0)` : '0';
+  if (typeof value === 'number') return NUMERIC.test(base) ? `ifNull(toFloat64(${column}) = ${params.bind(value, 'DOUBLE')}, 0)` : '0';
+  return '0';
+}
+
+/** ClickHouse's {@link stepCondition}: the event name, and every `where` field equal to its value (or one of its list). */
+export function clickHouseStepCondition(options: SqlOptions, eventField: string, step: { event: string; where?: WhereClause }, params: ClickHouseParams): string {
+  const parts = [clickHouseEquals(quoteClickHouseIdent(eventField), columnType(options, eventField), step.event, params)];
+  for (const [field, expected] of Object.entries(step.where ?? {})) {
+    const values = Array.isArray(expected) ? expected : [expected];
+    const column = quoteClickHouseIdent(field);
+    const type = columnType(options, field);
+    parts.push(values.length ? `(${values.map((v) => clickHouseEquals(column, type, v, params)).join(' OR ')})` : '0');
+  }
+  return parts.join(' AND ');
+}
+
+/**
+ * The event time as epoch ms Float64: a numeric column as it is, a DateTime (whole seconds, UTC)
+ * times 1000. NULL stays NULL (the engine's time check has refused tables holding one).
+ */
+export function clickHouseTime(column: string, storage: TimeStorage): string {
+  return storage === 'timestamp' ? `(toFloat64(toUInt32(${column})) * 1000)` : `toFloat64(${column})`;
 }
 
 /** A connection ClickHouse-shaped: `@clickhouse/client`'s client. */
