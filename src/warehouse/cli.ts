@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /// <reference types="node" />
 /**
- * `funnelkit` (Node only): contracts computed inside DuckDB from the command line.
+ * `funnelkit` (Node only): contracts computed inside DuckDB or ClickHouse from the command line.
  *
  *     funnelkit compute <contract.json> --duckdb <file.duckdb> [--table events] [--row-order <column>]
  *     funnelkit compute <contract.json> --parquet '<glob>' [--row-order <column>]
+ *     funnelkit compute <contract.json> --clickhouse http://host:8123 [--table events] [--row-order <column>]
  *     funnelkit serve --duckdb <file> --contracts <dir> [--table events] [--port 8080] [--host 127.0.0.1]
  * @module
  */
@@ -18,17 +19,19 @@ import { computeContract, openEvents, readContract, startServer, UsageError, typ
 export { startServer, quoteLiteral, type ServerOptions, type RunningServer } from './serve.js';
 
 export const USAGE = `Usage:
-  funnelkit compute <contract.json> (--duckdb <file.duckdb> | --parquet '<glob>') [options]
-      Computes the contract inside DuckDB and prints the pre-aggregated contract (JSON) to stdout.
-  funnelkit serve (--duckdb <file.duckdb> | --parquet '<glob>') --contracts <dir> [options]
+  funnelkit compute <contract.json> (--duckdb <file.duckdb> | --parquet '<glob>' | --clickhouse <url>) [options]
+      Computes the contract inside the database and prints the pre-aggregated contract (JSON) to stdout.
+  funnelkit serve (--duckdb <file.duckdb> | --parquet '<glob>' | --clickhouse <url>) --contracts <dir> [options]
       Serves GET /contracts/<name>.json: <dir>/<name>.json computed against the database,
       with ?from=&to= (ISO dates) overriding the range, ETag caching and CORS.
 
 Options:
   --duckdb <file>       DuckDB database file holding the events (opened read-only)
   --parquet <glob>      Parquet file(s) holding the events, read as table "events"
-  --table <name>        events table in the DuckDB file (default: the contract's data.table, data.files or
-                        data.sql, else "events")
+  --clickhouse <url>    ClickHouse server (HTTP, e.g. http://localhost:8123; http://user:pass@host:8123/db)
+  --table <name>        events table in the DuckDB file or ClickHouse database (default: the contract's
+                        data.table, data.files or data.sql, else "events"); in ClickHouse a Distributed
+                        table must be sharded by the contract's entity column
   --row-order <column>  column ordering events at equal times (default: the table's row order)
   --allow-sql           let contracts' data.sql run (only for contracts you wrote: it runs as SQL)
   --contracts <dir>     (serve) folder of contract files
@@ -65,6 +68,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       options: {
         duckdb: { type: 'string' },
         parquet: { type: 'string' },
+        clickhouse: { type: 'string' },
         table: { type: 'string' },
         'row-order': { type: 'string' },
         'allow-sql': { type: 'boolean' },
@@ -79,7 +83,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 0;
     }
     const [command, ...rest] = positionals;
-    const source = { duckdb: values.duckdb, parquet: values.parquet, table: values.table, rowOrder: values['row-order'], allowSql: values['allow-sql'] };
+    const source = { duckdb: values.duckdb, parquet: values.parquet, clickhouse: values.clickhouse, table: values.table, rowOrder: values['row-order'], allowSql: values['allow-sql'] };
     if (command === 'compute') {
       if (rest.length !== 1) throw new UsageError('compute takes one contract file: funnelkit compute <contract.json> --duckdb <file>');
       for (const only of ['contracts', 'port', 'host'] as const) if (values[only] !== undefined) throw new UsageError(`--${only} applies to serve`);

@@ -1,13 +1,14 @@
 /// <reference types="node" />
 /**
  * The warehouse path over HTTP (Node only): `funnelkit serve` answers
- * `GET /contracts/<name>.json` with the contract `<dir>/<name>.json` computed inside DuckDB, as
+ * `GET /contracts/<name>.json` with the contract `<dir>/<name>.json` computed inside DuckDB or ClickHouse, as
  * the pre-aggregated contract the widgets draw (`<funnel-chart src="…/contracts/b2b.json">`), and
  * a served funnel's or cohort's drill-down ids at `GET /contracts/<name>/entities`, the address
  * its `entitiesUrl` gives.
  *
- * Also the pieces `funnelkit compute` shares with it: opening the events (a DuckDB file, or
- * Parquet files loaded into an in-memory DuckDB) and reading a contract file.
+ * Also the pieces `funnelkit compute` shares with it: opening the events (a DuckDB file, Parquet
+ * files loaded into an in-memory DuckDB, or a ClickHouse server) and reading a contract file.
+ * Each database's client is imported only when it is used: a ClickHouse user needs no DuckDB.
  * @module
  */
 import { Buffer } from 'node:buffer';
@@ -16,23 +17,27 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Contract } from '../analytics/contract.js';
 import { ContractError } from '../analytics/contract-error.js';
-import { runContract, runEntities } from './index.js';
+import { runContract, runEntities, type WarehouseConnection } from './index.js';
 import { quoteIdent, quoteLiteral } from './quote.js';
 
 export { quoteLiteral } from './quote.js';
 
-/** Where the events are: a DuckDB database file, or a glob of Parquet files. */
+/** Where the events are: a DuckDB database file, a glob of Parquet files, or a ClickHouse server. */
 export interface EventsSource {
   /** A DuckDB database file, opened read-only. */
   duckdb?: string;
   /** A Parquet file or glob (`events/*.parquet`), read into an in-memory DuckDB as table `events`. */
   parquet?: string;
   /**
+   * A ClickHouse server's HTTP address (`http://host:8123`; user, password and database as the
+   * `@clickhouse/client` URL takes them: `http://user:pass@host:8123/db`).
+   */
+  clickhouse?: string;
+  /**
    * The events table when a contract names none in `data.table` (default `events`); with
-   * `--duckdb` it wins over `data.table`. Always quoted: any name is a name, never SQL.
+   * `--duckdb` or `--clickhouse` it wins over `data.table`. Always quoted: any name is a name, never SQL.
    */
   table?: string;
   /**
@@ -48,9 +53,10 @@ export interface EventsSource {
 /** The name of the in-memory table (or view) Parquet files are read into. */
 export const PARQUET_TABLE = 'events';
 
-/** An open events database: a DuckDB instance whose tables hold the events, and how to close it. */
+/** An open events database: a connection for each computation, and how to close it. */
 export interface EventsDatabase {
-  instance: DuckDBInstance;
+  /** Runs `work` with a connection (DuckDB: a new one each time; ClickHouse: the one client). */
+  withConnection<T>(work: (connection: WarehouseConnection) => Promise<T>): Promise<T>;
   /** The table to read for a contract (see {@link EventsSource.table}). */
   tableFor(contract: unknown): string | string[] | undefined;
   rowOrder?: string;
@@ -58,12 +64,40 @@ export interface EventsDatabase {
   close(): void;
 }
 
-/** Opens the events: the DuckDB file read-only, or the Parquet files in an in-memory database. */
+/** Opens the events: the DuckDB file read-only, the Parquet files in an in-memory database, or a ClickHouse client. */
 export async function openEvents(source: EventsSource): Promise<EventsDatabase> {
-  if ((source.duckdb === undefined) === (source.parquet === undefined)) throw new UsageError('give one of --duckdb <file> or --parquet <glob>');
-  if (source.parquet !== undefined && source.table !== undefined) throw new UsageError(`--table applies to --duckdb; Parquet files are read as table "${PARQUET_TABLE}"`);
+  const given = [source.duckdb, source.parquet, source.clickhouse].filter((s) => s !== undefined).length;
+  if (given !== 1) throw new UsageError('give one of --duckdb <file>, --parquet <glob> or --clickhouse <url>');
+  if (source.parquet !== undefined && source.table !== undefined) throw new UsageError(`--table applies to --duckdb and --clickhouse; Parquet files are read as table "${PARQUET_TABLE}"`);
   if (source.table !== undefined) quoteIdent(source.table); // an empty name or NUL is a usage error now
-  let instance: DuckDBInstance;
+  const tableFor = (fixed: string | undefined) => (contract: unknown) => fixed ?? (ownSource(contract) ? undefined : 'events');
+  if (source.clickhouse !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(source.clickhouse);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      throw new UsageError(`--clickhouse expects an http(s) URL such as http://localhost:8123, got ${JSON.stringify(source.clickhouse)}`);
+    }
+    const { createClient } = await import('@clickhouse/client');
+    const client = createClient({ url: url.href });
+    try {
+      const ping = await client.ping();
+      if (!ping.success) throw ping.error;
+    } catch (error) {
+      await client.close();
+      throw new UsageError(`cannot reach ClickHouse at ${url.origin}: ${firstLine(error)}`);
+    }
+    return {
+      withConnection: (work) => work(client),
+      rowOrder: source.rowOrder,
+      allowSql: false,
+      tableFor: tableFor(source.table),
+      close: () => void client.close(),
+    };
+  }
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  let instance: InstanceType<typeof DuckDBInstance>;
   if (source.duckdb !== undefined) {
     try {
       await stat(source.duckdb);
@@ -85,13 +119,19 @@ export async function openEvents(source: EventsSource): Promise<EventsDatabase> 
       connection.closeSync();
     }
   }
-  const fixed = source.parquet !== undefined ? PARQUET_TABLE : source.table;
   return {
-    instance,
+    async withConnection(work) {
+      const connection = await instance.connect();
+      try {
+        return await work(connection);
+      } finally {
+        connection.closeSync();
+      }
+    },
     rowOrder: source.rowOrder,
     allowSql: source.allowSql,
     // A contract with its own source (data.table, data.files, data.sql) is read from it by runContract.
-    tableFor: (contract) => fixed ?? (ownSource(contract) ? undefined : 'events'),
+    tableFor: tableFor(source.parquet !== undefined ? PARQUET_TABLE : source.table),
     close: () => instance.closeSync(),
   };
 }
@@ -142,12 +182,7 @@ function withRange(input: Contract, range: RangeOverride): Contract {
 /** Computes one parsed contract against the events, with an optional range override. */
 export async function computeContract(events: EventsDatabase, contract: unknown, range: RangeOverride = {}): Promise<Contract> {
   const input = withRange(forWarehouse(contract), range);
-  const connection = await events.instance.connect();
-  try {
-    return await runContract(input, connection, { table: events.tableFor(contract), rowOrder: events.rowOrder, allowSql: events.allowSql });
-  } finally {
-    connection.closeSync();
-  }
+  return events.withConnection((connection) => runContract(input, connection, { table: events.tableFor(contract), rowOrder: events.rowOrder, allowSql: events.allowSql }));
 }
 
 export interface ServerOptions extends EventsSource {
@@ -236,7 +271,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const contract = withRange(forWarehouse(await readContract(file)), range);
     const group = query.get('group');
     const options = { table: events.tableFor(contract), rowOrder: events.rowOrder, allowSql: events.allowSql };
-    let lists: (connection: DuckDBConnection) => Promise<unknown>;
+    let lists: (connection: WarehouseConnection) => Promise<unknown>;
     if (contract.kind === 'funnel') {
       const step = query.get('step') ?? '';
       if (!/^\d{1,3}$/.test(step)) throw new BadRequest(`expected ?step=<a step index>, got ${JSON.stringify(step)}`);
@@ -252,16 +287,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } else {
       throw new ContractError('/kind', `drill-down ids are served for funnel and cohort contracts, got ${JSON.stringify(contract.kind)}`);
     }
-    const connection = await events.instance.connect();
     try {
-      const body = JSON.stringify(await lists(connection));
+      const body = JSON.stringify(await events.withConnection(lists));
       return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
     } catch (error) {
       // A step or period past the contract's, a label naming no cohort, a group without a breakdown.
       if ((error instanceof RangeError || error instanceof TypeError) && /^(step|outcome|cohort|period|group): /.test(error.message)) throw new BadRequest(error.message);
       throw error;
-    } finally {
-      connection.closeSync();
     }
   };
 
