@@ -84,7 +84,6 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   const groups = vm.breakdown ?? [{ value: '', steps: vm.steps }];
   const grouped = Boolean(vm.breakdown);
   const compared = vm.comparison ?? null;
-  const order = vm.steps.map(stepKey);
   const rows = groups.flatMap((g, gi) => {
     const first = g.steps[0]?.count ?? 0;
     // The same group in the previous period (absent there: nothing to compare).
@@ -102,6 +101,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
         count: s.count,
         base: first,
         label: stepLabel(s, options.metric, locale),
+        countText: formatNumber(s.count, locale),
         fromFirst: formatPercent(s.conversionFromFirst, locale),
         fromPrevious: formatPercent(s.conversionFromPrevious, locale),
         dropOff: `${formatNumber(s.dropOff, locale)} (${formatPercent(s.dropOffRate, locale)})`,
@@ -125,35 +125,44 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   const stepEncoding = {
     field: 'step',
     type: 'nominal',
-    sort: order,
+    // The rows are written in step order: the domain keeps it (an explicit sort list would be a
+    // per-row expression run again on every data update).
+    sort: null,
     title: null,
     scale: { paddingInner: grouped ? 0.2 : 0.25, paddingOuter: 0.1 },
     // The element draws the names as HTML in the band kept free by `padding` below.
     axis: { labels: false, ticks: false, domain: true },
   };
-  const tooltip = [
-    { field: 'name', title: message('step', locale) },
-    ...(grouped ? [{ field: 'group', title: message('group', locale) }] : []),
-    { field: 'count', type: 'quantitative', title: message('entities', locale), format: ',' },
-    { field: 'fromFirst', title: message('fromFirst', locale) },
-    { field: 'fromPrevious', title: message('fromPrevious', locale) },
-    { field: 'dropOff', title: message('dropOff', locale) },
-    { field: 'time', title: message('medianTime', locale) },
-    ...(vm.steps.some((s) => s.stuck) ? [{ field: 'stuck', title: message('stuck', locale) }] : []),
-    ...(compared ? [{ field: 'prevText', title: message('previous', locale) }, { field: 'delta', title: message('change', locale) }] : []),
+  // The tooltip is one object per bar, written here in JS, not a Vega expression: Vega would
+  // rebuild it for every mark on every data update (a large share of an update's main-thread time).
+  const tipFields: Array<[field: string, title: string]> = [
+    ['name', message('step', locale)],
+    ...(grouped ? [['group', message('group', locale)] as [string, string]] : []),
+    ['countText', message('entities', locale)],
+    ['fromFirst', message('fromFirst', locale)],
+    ['fromPrevious', message('fromPrevious', locale)],
+    ['dropOff', message('dropOff', locale)],
+    ['time', message('medianTime', locale)],
+    ...(vm.steps.some((s) => s.stuck) ? [['stuck', message('stuck', locale)] as [string, string]] : []),
+    ...(compared ? ([['prevText', message('previous', locale)], ['delta', message('change', locale)]] as Array<[string, string]>) : []),
   ];
+  for (const row of rows) {
+    const r = row as Record<string, unknown>;
+    r.tip = Object.fromEntries(tipFields.map(([field, title]) => [title, String(r[field] ?? '')]));
+  }
+  const tooltip = { expr: 'datum.tip' };
   // Bars are grouped by an index key, not the value itself: Vega keeps groups in plain objects,
   // where a value named "constructor" or "__proto__" breaks the view. The legend shows the names.
-  const groupOrder = groups.map((_, gi) => seriesKey(gi));
   const groupNames = seriesLabelExpr(groups.map((g) => groupName(g.value, grouped, locale)));
-  const offset = { field: 'groupKey', type: 'nominal', sort: groupOrder, scale: { paddingInner: 0.08 } };
+  // Groups too keep the rows' order (groups outer, steps inner).
+  const offset = { field: 'groupKey', type: 'nominal', sort: null, scale: { paddingInner: 0.08 } };
   const groupEncoding: Record<string, unknown> = grouped
     ? {
         [offsetChannel]: offset,
         color: {
           field: 'groupKey',
           type: 'nominal',
-          sort: groupOrder,
+          sort: null,
           title: null,
           legend: { orient: 'top', direction: 'horizontal', columns: 0, labelExpr: groupNames },
         },
@@ -162,11 +171,14 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
   const layers: object[] = [
     {
       // Ghost: what the first step had, so the lost part reads at a glance.
-      mark: { type: 'bar', color: tokens.ghost, opacity: 0.55, cornerRadiusEnd: 3 },
+      mark: { type: 'bar', color: tokens.ghost, opacity: 0.55, cornerRadiusEnd: 3, tooltip },
       encoding: {
         [valueChannel]: {
           field: 'base',
           type: 'quantitative',
+          // One bar per step and group: nothing to stack (Vega-Lite would add a stack transform
+          // and per-bar extent expressions, run again on every data update).
+          stack: null,
           title: null,
           // From the data by expression, not a number in the spec: a contract whose only change is
           // its data then keeps the spec and updates the drawn view in place.
@@ -174,19 +186,18 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
           axis: { ...COUNT_AXIS, grid: true },
         },
         ...(grouped ? { [offsetChannel]: offset } : {}),
-        tooltip,
       },
     },
     {
-      mark: { type: 'bar', cornerRadiusEnd: 3, cursor: 'pointer' },
-      encoding: { [valueChannel]: { field: 'count', type: 'quantitative' }, ...groupEncoding, tooltip },
+      mark: { type: 'bar', cornerRadiusEnd: 3, cursor: 'pointer', tooltip },
+      encoding: { [valueChannel]: { field: 'count', type: 'quantitative', stack: null }, ...groupEncoding },
     },
   ];
   if (compared) {
     layers.push({
       // The previous period: a dashed outline where its bar ended.
-      mark: { type: 'bar', fillOpacity: 0, stroke: tokens.text, strokeOpacity: 0.7, strokeWidth: 1.5, strokeDash: [4, 3], cornerRadiusEnd: 3 },
-      encoding: { [valueChannel]: { field: 'prev', type: 'quantitative' }, ...(grouped ? { [offsetChannel]: offset } : {}), tooltip },
+      mark: { type: 'bar', fillOpacity: 0, stroke: tokens.text, strokeOpacity: 0.7, strokeWidth: 1.5, strokeDash: [4, 3], cornerRadiusEnd: 3, tooltip },
+      encoding: { [valueChannel]: { field: 'prev', type: 'quantitative', stack: null }, ...(grouped ? { [offsetChannel]: offset } : {}) },
     });
   }
   // Value labels only where each bar has room for one (8 groups × 6 steps do not).

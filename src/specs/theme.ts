@@ -98,7 +98,9 @@ export function buildVegaConfig(t: ThemeTokens): Config {
     legend: { labelColor: t.text, titleColor: t.muted, labelFont: t.font, titleFont: t.font, orient: 'top' },
     title: { color: t.text, font: t.font, subtitleColor: t.muted },
     text: { color: t.text, font: t.font },
-    mark: { color: t.accent },
+    // The chart is aria-hidden (the element's table and mark buttons carry the figures): no
+    // ARIA description is written for each mark, which Vega would rebuild on every data update.
+    mark: { color: t.accent, aria: false },
     bar: { color: t.accent },
     line: { color: t.accent, strokeWidth: 2 },
     point: { color: t.accent },

@@ -94,6 +94,8 @@ export class VegaView implements ReactiveController {
   /** The spec minus its data (plus renderer, locale, tokens): while it holds, data updates suffice. */
   private specKey = '';
   private size = { width: 0, height: 0 };
+  /** The chart box's size as the ResizeObserver last saw it, and which box that was. */
+  private observed: { chart: Element; width: number; height: number } | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private colorScheme: MediaQueryList | null = null;
@@ -141,7 +143,10 @@ export class VegaView implements ReactiveController {
     if (!chart) return;
     const tokens = readThemeTokens(this.host);
     const locale = this.options.locale();
-    this.size = fitSize(chart.getBoundingClientRect());
+    // A data update reuses the size the ResizeObserver reported for this box (a change of size
+    // redraws through it), rather than forcing a layout in the middle of the update.
+    const known = !forceEmbed && this.embedded && this.observed?.chart === chart ? this.observed : null;
+    this.size = known ? { width: known.width, height: known.height } : fitSize(chart.getBoundingClientRect());
     const spec = this.options.spec({ ...this.size, locale, tokens });
     if (!spec) {
       this.finalize();
@@ -208,9 +213,12 @@ export class VegaView implements ReactiveController {
   }
 
   private onResize(entries: ResizeObserverEntry[]): void {
-    const box = entries[entries.length - 1]?.contentRect;
-    if (!box || !this.embedded) return;
+    const entry = entries[entries.length - 1];
+    const box = entry?.contentRect;
+    if (!box) return;
     const { width, height } = fitSize(box);
+    this.observed = { chart: entry.target, width, height };
+    if (!this.embedded) return;
     if (width === this.size.width && height === this.size.height) return;
     // Coalesce a drag-resize into one redraw; a timer, not rAF, so hidden tabs catch up too.
     clearTimeout(this.resizeTimer);
