@@ -93,6 +93,19 @@ export function planFunnel(contract: FunnelContract): FunnelPlan {
  * figures a warehouse returns beside them (previous period, trend counts, time to convert, stuck
  * counts), each checked against the steps.
  */
+/** The funnel's time zone, range and "now" (`asOf`), checked as both raw and given funnels read them. */
+function planWhen(contract: FunnelContract): { timeZone: string; range: ReturnType<typeof planRange>; asOf: number | null } {
+  const spec = contract.funnel;
+  const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
+  const range = planRange(spec.range, timeZone, '/funnel/range');
+  let asOf: number | null = null;
+  if (spec.asOf !== undefined) {
+    asOf = parseTimestamp(spec.asOf, timeZone);
+    if (!plausibleTime(asOf)) throw new ContractError('/funnel/asOf', `expected an ISO 8601 timestamp or epoch milliseconds within 10,000 years of 1970, got ${JSON.stringify(spec.asOf)}`);
+  }
+  return { timeZone, range, asOf };
+}
+
 function planAggregateFunnel(contract: FunnelContract, steps: FunnelAggregateStep[], order: FunnelOrder, windowMs: number): AggregateFunnelPlan {
   const spec = contract.funnel;
   const sameLength = (given: FunnelAggregateStep[], path: string) => {
@@ -103,13 +116,7 @@ function planAggregateFunnel(contract: FunnelContract, steps: FunnelAggregateSte
     sameLength(spec.previous.steps, '/funnel/previous/steps');
     spec.previous.groups?.forEach((g, gi) => sameLength(g.steps, `/funnel/previous/groups/${gi}/steps`));
   }
-  const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
-  const range = planRange(spec.range, timeZone, '/funnel/range');
-  let asOf: number | null = null;
-  if (spec.asOf !== undefined) {
-    asOf = parseTimestamp(spec.asOf, timeZone);
-    if (!plausibleTime(asOf)) throw new ContractError('/funnel/asOf', `expected an ISO 8601 timestamp or epoch milliseconds within 10,000 years of 1970, got ${JSON.stringify(spec.asOf)}`);
-  }
+  const { timeZone, range, asOf } = planWhen(contract);
   const previous = spec.compare === 'previous-period' && range.from !== null && range.to !== null ? { from: range.from - (range.to - range.from), to: range.from } : null;
   const ttc = spec.timeToConvert ?? {};
   return {
@@ -147,13 +154,7 @@ function planEventFunnel(contract: FunnelContract, steps: FunnelEventStep[], ord
   if (typeof attribution === 'object' && attribution.step >= steps.length) {
     throw new ContractError('/funnel/breakdown/attribution/step', `expected a step index below ${steps.length}, got ${attribution.step}`);
   }
-  const timeZone = checkTimeZone(contract.timeZone ?? 'UTC');
-  const range = planRange(spec.range, timeZone, '/funnel/range');
-  let asOf: number | null = null;
-  if (spec.asOf !== undefined) {
-    asOf = parseTimestamp(spec.asOf, timeZone);
-    if (!plausibleTime(asOf)) throw new ContractError('/funnel/asOf', `expected an ISO 8601 timestamp or epoch milliseconds within 10,000 years of 1970, got ${JSON.stringify(spec.asOf)}`);
-  }
+  const { timeZone, range, asOf } = planWhen(contract);
   let previous: EventFunnelPlan['previous'] = null;
   if (spec.compare === 'previous-period') {
     if (range.from === null || range.to === null) {
