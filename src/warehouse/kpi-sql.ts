@@ -17,6 +17,7 @@ import { lastPeriod, periodRange } from '../analytics/kpi/execute-memory.js';
 import { planKpi, type KpiPlan, type KpiPlanItem } from '../analytics/kpi/plan.js';
 import { periodStarts } from '../analytics/measures/series.js';
 import { addPeriods } from '../analytics/time.js';
+import { clickHouseKpiSql, clickHouseLatestSql } from './measure-clickhouse.js';
 import { bindList, emptyReading, leafCtes, measureLeaves, readMeasure, SourceColumns, useMeasureColumns, type LeafReading } from './measure-sql.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
 import { timeCheckCte, timeExpression, type SqlOptions, type WarehouseJob } from './sql.js';
@@ -44,7 +45,11 @@ export function kpiJob(contract: KpiContract): WarehouseJob<KpiContract> {
   let state: { asOf: number | null; windows: KpiWindows[] } | null = null;
   return {
     columns: columns.needed,
-    prepare: (options) => (plan.asOf !== null ? null : latestEventSql(plan, columns, options)),
+    dialects: ['duckdb', 'clickhouse'],
+    prepare: (options) => {
+      if (plan.asOf !== null) return null;
+      return options.dialect === 'clickhouse' ? { sql: clickHouseLatestSql(options, plan.time!), params: [] } : latestEventSql(plan, columns, options);
+    },
     sql: (options, prepared) => {
       const latest = prepared?.[0]?.as_of;
       const asOf = plan.asOf ?? (latest === null || latest === undefined ? null : Number(latest));
@@ -52,6 +57,10 @@ export function kpiJob(contract: KpiContract): WarehouseJob<KpiContract> {
       const now = asOf ?? Date.now();
       const windows = computed.map(({ kpi }) => kpiWindows(kpi, plan, now));
       state = { asOf, windows };
+      if (options.dialect === 'clickhouse') {
+        const kpis = computed.map(({ kpi }, k) => ({ leaves: measureLeaves(kpi.measure!), windows: windowList(windows[k]).map((w, wi) => ({ ...w, wi })) }));
+        return { sql: clickHouseKpiSql(options, plan.time!, kpis), params: [] };
+      }
       return kpiSql(plan, computed.map((c) => c.kpi), windows, columns, options);
     },
     finish: (rows) => {

@@ -6,7 +6,7 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { startClickHouse } from '../../scripts/clickhouse.mjs';
-import { quoteIdent } from '../../src/warehouse/index.js';
+import { quoteClickHouseIdent, quoteIdent } from '../../src/warehouse/index.js';
 
 /** The sample data's seeded PRNG (mulberry32), so a failing contract can be replayed from its seed. */
 export { createRng as prng } from '../../demo/data/rng.js';
@@ -72,7 +72,8 @@ export async function startTestCluster(): Promise<TestCluster> {
       await cluster.createEventsTable(table, [...columns.map(([n, t]): [string, string] => [n, CH_TYPES[t]]), [ROW_ORDER, 'UInt32']], shardKey);
       if (!rows.length) return;
       await client.insert({
-        table,
+        // The client writes the name into INSERT as it is: quoted, any test name is one table.
+        table: quoteClickHouseIdent(table),
         values: rows.map((row, i) => ({ ...Object.fromEntries(columns.map(([n]) => [n, row[n] ?? null])), [ROW_ORDER]: i })),
         format: 'JSONEachRow',
         clickhouse_settings: { insert_distributed_sync: 1 } as never,
