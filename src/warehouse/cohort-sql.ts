@@ -21,6 +21,7 @@ import { planCohort, type CohortPlan } from '../analytics/cohort/plan.js';
 import { topGroups } from '../analytics/groups.js';
 import { MAX_PERIODS } from '../analytics/measures/series.js';
 import { ordinalStart, parseTimestamp, periodKey, periodOrdinal, plausibleTime, zoneOffset } from '../analytics/time.js';
+import { cohortClickHouseEntitiesSql, cohortClickHouseSql, fromClickHouseRows, type ClickHouseCohortBounds } from './cohort-clickhouse.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
 import { equalsValue, timeCheckCte, timeExpression, type NeededColumn, type SqlOptions, type WarehouseJob } from './sql.js';
 
@@ -40,8 +41,9 @@ export function cohortJob(contract: CohortContract): WarehouseJob<CohortContract
   if (plan.given) throw new ContractError('/cohort/cohorts', 'the cohorts are already counted: there is nothing to compute in the warehouse');
   return {
     columns: cohortColumns(plan),
-    sql: (options) => cohortSql(plan, options),
-    finish: (rows) => aggregatedCohort(contract, plan, rows),
+    dialects: ['duckdb', 'clickhouse'],
+    sql: (options) => (options.dialect === 'clickhouse' ? cohortClickHouseSql(plan, options, clickHouseBounds(plan)) : cohortSql(plan, options)),
+    finish: (rows) => aggregatedCohort(contract, plan, fromClickHouseRows(plan, rows)),
   };
 }
 
@@ -81,8 +83,13 @@ export function cohortEntitiesJob(contract: CohortContract, request: CohortEntit
   const ordinal = cohortOrdinal(plan, cohort);
   return {
     columns: cohortColumns(plan),
-    sql: (options) => cohortEntitiesSql(plan, options, ordinal, period, group !== null),
-    finish: (rows) => {
+    dialects: ['duckdb', 'clickhouse'],
+    sql: (options) =>
+      options.dialect === 'clickhouse'
+        ? cohortClickHouseEntitiesSql(plan, options, clickHouseBounds(plan), ordinal, period, group !== null)
+        : cohortEntitiesSql(plan, options, ordinal, period, group !== null),
+    finish: (clickHouseOrDuckDB) => {
+      const rows = fromClickHouseRows(plan, clickHouseOrDuckDB);
       const latest = summary(plan, rows);
       // cohortRow(): a cell whose period begins after "now" is not in the view model.
       const asOf = plan.asOf ?? latest;
@@ -238,6 +245,19 @@ function zoneSteps(timeZone: string): ZoneSteps {
   const result = { steps: steps.filter(([at]) => at < ZONE_TO), to: settled ? null : ZONE_TO };
   zoneCache.set(timeZone, result);
   return result;
+}
+
+/**
+ * What the ClickHouse query needs worked out in JS, as the DuckDB one: the zone's offsets (null
+ * in UTC, where the engine asks for none) and the range's first and last cohort ordinals.
+ */
+function clickHouseBounds(plan: CohortPlan): ClickHouseCohortBounds {
+  const ordinal = (ms: number) => periodOrdinal(ms, plan.period, plan.timeZone, plan.weekStart);
+  return {
+    zone: isUtc(plan.timeZone) ? null : { ...zoneSteps(plan.timeZone), end: ZONE_TO },
+    lo: plan.range.from !== null ? ordinal(plan.range.from) : null,
+    hi: plan.range.to !== null ? ordinal(plan.range.to - 1) : null,
+  };
 }
 
 /** Whether the in-memory engine takes the zone's offset as 0 without asking `Intl` (any time works). */
@@ -550,7 +570,7 @@ function fastCtes(plan: CohortPlan, params: SqlParams, only: string | null, sour
 const num = (v: unknown) => Number(v ?? 0);
 
 /** A contract error for what the warehouse path does not compute exactly. */
-const unsupported = (path: string, what: string) => new ContractError(path, `${what} is not supported by the warehouse (DuckDB) path yet; compute this contract in the browser engine`);
+const unsupported = (path: string, what: string) => new ContractError(path, `${what} is not supported by the warehouse path yet; compute this contract in the browser engine`);
 
 /**
  * The summary row (`fam` 2) of either query: the refusals it counted thrown at their JSON paths,
