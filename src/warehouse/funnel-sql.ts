@@ -31,6 +31,7 @@ import { planFunnel, type EventFunnelPlan } from '../analytics/funnel/plan.js';
 import { OTHER, topGroups } from '../analytics/groups.js';
 import { DURATION, periodStart } from '../analytics/time.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
+import { clickHouseEntitiesSql, clickHouseEntityRows, clickHouseFunnelRows, clickHouseFunnelSql } from './funnel-clickhouse.js';
 import { stepCondition, timeCheckCte, timeExpression, type NeededColumn, type SqlOptions, type WarehouseJob } from './sql.js';
 
 /**
@@ -45,10 +46,16 @@ import { stepCondition, timeCheckCte, timeExpression, type NeededColumn, type Sq
 export function funnelJob(contract: FunnelContract): WarehouseJob<FunnelContract> {
   const plan = planFunnel(contract);
   if (plan.aggregated) throw new ContractError('/funnel/steps', 'the steps are already counts: there is nothing to compute in the warehouse');
+  // finish() reads the rows of the dialect sql() last wrote for.
+  let dialect: SqlOptions['dialect'] = 'duckdb';
   return {
     columns: funnelColumns(plan),
-    sql: (options) => funnelSql(plan, options),
-    finish: (rows) => aggregatedFunnel(contract, plan, rows),
+    dialects: ['duckdb', 'clickhouse'],
+    sql: (options) => {
+      dialect = options.dialect ?? 'duckdb';
+      return dialect === 'clickhouse' ? { sql: clickHouseFunnelSql(plan, options), params: [] } : funnelSql(plan, options);
+    },
+    finish: (rows) => aggregatedFunnel(contract, plan, dialect === 'clickhouse' ? clickHouseFunnelRows(plan, rows) : rows),
   };
 }
 
@@ -84,10 +91,17 @@ export function funnelEntitiesJob(contract: FunnelContract, request: FunnelEntit
   if (group !== null && !plan.breakdown) throw new TypeError('group: this funnel has no breakdown');
   // Only the current period lists ids (the previous one is counted with entityLimit 0).
   const current: EventFunnelPlan = { ...plan, previous: null };
+  let dialect: SqlOptions['dialect'] = 'duckdb';
   return {
     columns: funnelColumns(plan),
-    sql: (options) => entitiesSql(current, options, step, outcome, group !== null),
-    finish: (rows) => ({ ids: entityIds(plan, rows, group) }),
+    dialects: ['duckdb', 'clickhouse'],
+    sql: (options) => {
+      dialect = options.dialect ?? 'duckdb';
+      return dialect === 'clickhouse'
+        ? { sql: clickHouseEntitiesSql(current, options, step, outcome, group !== null), params: [] }
+        : entitiesSql(current, options, step, outcome, group !== null);
+    },
+    finish: (rows) => ({ ids: entityIds(plan, dialect === 'clickhouse' && group !== null ? clickHouseEntityRows(rows) : rows, group) }),
   };
 }
 
@@ -232,7 +246,7 @@ function rankedGroups(plan: EventFunnelPlan, rows: Row[], p: number, figures: (r
     if (keptThere.length !== keptHere.size || keptThere.some((key) => !keptHere.has(key))) {
       throw new ContractError(
         '/funnel/breakdown/limit',
-        `breakdown groups tied at the limit (${limit}) sort differently in DuckDB than in the browser engine (localeCompare), so the "${OTHER}" group's median times cannot be computed exactly; raise the limit or compute this contract in the browser engine`,
+        `breakdown groups tied at the limit (${limit}) sort differently in the warehouse than in the browser engine (localeCompare), so the "${OTHER}" group's median times cannot be computed exactly; raise the limit or compute this contract in the browser engine`,
       );
     }
     const other = ranked.find(([key]) => key === OTHER)!;
@@ -262,7 +276,7 @@ function trendCounts(plan: EventFunnelPlan, rows: Row[], asOf: number | null): N
     if (periodStart(day.hi, interval, plan.timeZone) !== start) {
       throw new ContractError(
         '/timeZone',
-        `DuckDB's rules for time zone ${plan.timeZone} differ from this engine's around ${new Date(day.lo).toISOString()}, so trend periods cannot be cut exactly; compute this contract in the browser engine`,
+        `the warehouse's days in time zone ${plan.timeZone} differ from this engine's around ${new Date(day.lo).toISOString()}, so trend periods cannot be cut exactly; compute this contract in the browser engine`,
       );
     }
     const bucket = byStart.get(start) ?? { start, entered: 0, converted: 0 };

@@ -8,13 +8,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { computeFunnel } from '../../src/analytics/compute.js';
-import type { FunnelAggregateStep, FunnelContract, FunnelEventStep, InlineContract, WhereClause } from '../../src/analytics/contract.js';
-import type { FunnelGroup, FunnelStepResult } from '../../src/analytics/funnel/view-model.js';
+import type { FunnelAggregateStep, FunnelContract, FunnelEventStep, InlineContract } from '../../src/analytics/contract.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
 import { quoteIdent, runContract, runEntities } from '../../src/warehouse/index.js';
 import { chainable } from '../../src/warehouse/funnel-sql.js';
 import { planFunnel, type EventFunnelPlan } from '../../src/analytics/funnel/plan.js';
-import { loadTable, prng, type ColumnType } from './support.js';
+import { loadTable, prng } from './support.js';
+import { assertSameFunnel, COLUMNS, differentialCase, drillCase, FeatureTally, figures, pick, randomLog, type Features, type Row } from './funnel-cases.js';
 
 let instance: DuckDBInstance;
 let con: DuckDBConnection;
@@ -27,242 +27,17 @@ after(() => {
   instance.closeSync();
 });
 
-const COLUMNS: Array<[string, ColumnType]> = [
-  ['user', 'VARCHAR'],
-  ['ts', 'DOUBLE'],
-  ['event', 'VARCHAR'],
-  ['plan', 'VARCHAR'],
-  ['n', 'DOUBLE'],
-  ['channel', 'VARCHAR'],
-];
-type Row = Record<string, string | number | null>;
-
-/** Picks one element. */
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-
-const EVENTS = ['a', 'b', 'c', 'd'] as const;
-
-/** The log's time scale: its base instant (one near a US daylight-saving change) and unit. */
-interface Clock {
-  base: number;
-  unit: number;
-  /** Times get a fraction of a millisecond (sums then depend on the order they are added in). */
-  fractional: boolean;
-  /** Later events tend to be later steps (a, b, c, d), so many entities convert, at varied speeds. */
-  journeys: boolean;
-}
-
-/** A random clock: seconds apart (window edges, ties), or hours and days apart (trend periods). */
-function randomClock(r: () => number): Clock {
-  return {
-    base: pick(r, [1_700_000_000_000, 1_710_000_000_000]),
-    unit: pick(r, [1000, 1000, 1000, 7 * 3_600_000, 5 * 86_400_000]),
-    fractional: r() < 0.15,
-    journeys: r() < 0.5,
-  };
-}
-
-/**
- * A small log that exercises the matcher's edges: few distinct times (so many ties), times on
- * multiples of the window unit (so events land exactly on the window edge), few event names (so
- * steps repeat), missing and empty entities, and breakdown values missing, null or empty.
- */
-function randomLog(r: () => number, clock: Clock): Row[] {
-  const rows: Row[] = [];
-  const count = clock.journeys ? 15 + Math.floor(r() * 40) : 1 + Math.floor(r() * 40);
-  const entities = 1 + Math.floor(r() * 6);
-  const span = 1 + Math.floor(r() * (clock.journeys ? 8 : 12));
-  for (let i = 0; i < count; i++) {
-    const roll = r();
-    const fraction = clock.fractional ? pick(r, [0, 0.1, 0.7, 0.3]) : 0;
-    const slot = Math.floor(r() * span);
-    rows.push({
-      user: roll < 0.03 ? null : roll < 0.05 ? '' : `u${Math.floor(r() * entities)}`,
-      ts: clock.base + slot * clock.unit + fraction,
-      event: clock.journeys ? EVENTS[Math.min(3, Math.floor((slot * 4) / span + r()))] : pick(r, ['a', 'b', 'c', 'd', 'a', 'b']),
-      plan: pick(r, ['free', 'pro', null]),
-      n: pick(r, [1, 2, 3, null]),
-      channel: pick(r, ['ads', 'seo', 'mail', 'x', null, '', 'Other']),
-    });
-  }
-  return rows;
-}
-
-/** A step's optional filter: strings, numbers, lists, null, and a type that never matches. */
-function randomWhere(r: () => number): WhereClause | undefined {
-  const roll = r();
-  if (roll < 0.6) return undefined;
-  if (roll < 0.7) return { plan: pick(r, ['free', 'pro']) };
-  if (roll < 0.8) return { n: pick(r, [1, 2, [1, 3], null]) };
-  if (roll < 0.9) return { plan: ['pro', null], n: [2, 3] };
-  return { n: '1' }; // a string never equals a number, in memory or in SQL
-}
-
-interface Features {
-  order: string;
-  attribution: string;
-  where: boolean;
-  range: boolean;
-  repeated: boolean;
-  exclusions: boolean;
-  compare: boolean;
-  trends: string;
-  timeToConvert: boolean;
-  maxDwell: boolean;
-  asOf: boolean;
-  timeZone: string;
-  /** The warehouse matches it by the ordered fast path (chainCtes). */
-  chained: boolean;
-  /** What the computed view shows, so the printout tells the comparisons were not vacuous. */
-  outcomes?: string[];
-}
-
-/** A random contract over the log, and the features it uses (for the coverage printout). */
-function randomContract(r: () => number, rows: Row[], clock: Clock): { contract: InlineContract<FunnelContract>; features: Features } {
-  const stepCount = 1 + Math.floor(r() * 5);
-  const dwell = r() < 0.3;
-  const inOrder = clock.journeys && r() < 0.85;
-  const steps: FunnelEventStep[] = Array.from({ length: stepCount }, (_, k) => {
-    const where = inOrder && r() < 0.8 ? undefined : randomWhere(r);
-    const event = inOrder ? EVENTS[Math.min(3, k)] : pick(r, EVENTS);
-    const maxDwell = dwell && r() < 0.6 ? pick(r, [0, 1, 2, 4]) * clock.unit : undefined;
-    return { event, ...(where ? { where } : {}), ...(maxDwell !== undefined ? { maxDwell } : {}) };
-  });
-  const order = pick(r, ['ordered', 'strict', 'any'] as const);
-  const funnel: FunnelContract['funnel'] = { steps, order, window: Math.floor(r() * 6) * clock.unit };
-  let attribution = 'none';
-  if (r() < 0.6) {
-    const a = pick(r, ['first-touch', 'last-touch', 'all-events', 'step'] as const);
-    const step = Math.floor(r() * stepCount);
-    funnel.breakdown = { field: 'channel', attribution: a === 'step' ? { step } : a, limit: 1 + Math.floor(r() * 4) };
-    attribution = a;
-  }
-  if (stepCount >= 2 && r() < 0.35) {
-    funnel.exclusions = Array.from({ length: 1 + Math.floor(r() * 2) }, () => {
-      const from = Math.floor(r() * (stepCount - 1));
-      const to = from + 1 + Math.floor(r() * (stepCount - 1 - from));
-      const where = randomWhere(r);
-      return { event: pick(r, ['a', 'b', 'c', 'd']), from, to, ...(where ? { where } : {}) };
-    });
-  }
-  const compare = r() < 0.25;
-  const range = compare || r() < 0.25;
-  const at = (units: number) => clock.base + units * clock.unit;
-  if (compare) {
-    // A range late enough in the log that the previous one holds events too.
-    const from = 3 + Math.floor(r() * 6);
-    funnel.range = { from: at(from), to: at(from + 1 + Math.floor(r() * 5)) };
-    funnel.compare = 'previous-period';
-  } else if (range) funnel.range = { from: at(Math.floor(r() * 4)), to: at(4 + Math.floor(r() * 8)) };
-  let trends = 'auto';
-  if (r() < 0.4) {
-    const interval = pick(r, ['day', 'week', 'month'] as const);
-    funnel.trends = { interval };
-    trends = interval;
-  }
-  const timeToConvert = stepCount >= 2 && r() < 0.6;
-  if (timeToConvert) {
-    const from = Math.floor(r() * (stepCount - 1));
-    const to = from + 1 + Math.floor(r() * (stepCount - 1 - from));
-    funnel.timeToConvert = { ...(r() < 0.5 ? { from, to } : {}), ...(r() < 0.7 ? { bins: 1 + Math.floor(r() * 7) } : {}) };
-  }
-  const asOf = r() < 0.3;
-  if (asOf) funnel.asOf = at(Math.floor(r() * 16)) + (r() < 0.3 ? 0.5 : 0);
-  const timeZone = pick(r, ['UTC', 'UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Asia/Kathmandu']);
-  const columns = Object.fromEntries(COLUMNS.map(([name]) => [name, rows.map((row) => row[name] ?? null)]));
-  const contract: InlineContract<FunnelContract> = {
-    version: 1,
-    kind: 'funnel',
-    data: { columns },
-    fields: { entity: 'user', time: 'ts', event: 'event' },
-    ...(timeZone !== 'UTC' ? { timeZone } : {}),
-    funnel,
-  };
-  const repeated = new Set(steps.map((s) => s.event)).size < steps.length;
-  return {
-    contract,
-    features: {
-      order,
-      attribution,
-      where: steps.some((s) => s.where),
-      range,
-      repeated,
-      exclusions: !!funnel.exclusions,
-      compare,
-      trends,
-      timeToConvert,
-      maxDwell: steps.some((s) => s.maxDwell !== undefined),
-      asOf,
-      timeZone,
-      chained: chainable(planFunnel(contract) as EventFunnelPlan),
-    },
-  };
-}
-
-/** A step's figures as the widgets draw them (drill-down ids aside: a pre-aggregated contract has none). */
-function stepFigures(steps: FunnelStepResult[]) {
-  return steps.map((s) => ({
-    count: s.count,
-    conversionFromFirst: s.conversionFromFirst,
-    conversionFromPrevious: s.conversionFromPrevious,
-    dropOff: s.dropOff,
-    dropOffRate: s.dropOffRate,
-    medianTimeMs: s.medianTimeMs,
-    meanTimeMs: s.meanTimeMs,
-    stuck: s.stuck ? { maxDwellMs: s.stuck.maxDwellMs, count: s.stuck.count } : null,
-  }));
-}
-
-/** Every number of a view model, for comparison. */
-function figures(contract: InlineContract<FunnelContract>) {
-  const v = computeFunnel(contract);
-  const groups = (g: FunnelGroup[] | undefined) => g?.map((x) => [x.value, stepFigures(x.steps)]) ?? null;
-  return {
-    steps: stepFigures(v.steps),
-    groups: groups(v.breakdown),
-    largestDropOff: v.largestDropOff,
-    range: v.range,
-    asOf: v.asOf,
-    timeToConvert: v.timeToConvert ?? null,
-    trends: v.trends ?? null,
-    comparison: v.comparison ? { from: v.comparison.from, to: v.comparison.to, steps: stepFigures(v.comparison.steps), groups: groups(v.comparison.breakdown) } : null,
-  };
-}
-
 /**
  * One contract of the differential test: its log loaded into its own table, computed both ways,
  * compared. Returns the features it used.
  */
 async function differential(connection: DuckDBConnection, seed: number): Promise<Features> {
-  const r = prng(seed);
-  const clock = randomClock(r);
-  const rows = randomLog(r, clock);
-  const { contract, features } = randomContract(r, rows, clock);
+  const { rows, contract, features } = differentialCase(seed);
   const table = `log_${seed}`;
   await loadTable(connection, table, COLUMNS, rows);
   try {
-    const expected = figures(contract);
-    features.outcomes = [
-      ...(expected.steps.some((s) => s.medianTimeMs !== null) ? ['median times'] : []),
-      ...(expected.steps.some((s) => s.meanTimeMs !== null && !Number.isInteger(s.meanTimeMs)) ? ['fractional means'] : []),
-      ...(expected.groups?.some((g) => g[0] === 'Other') ? ['an "Other" group'] : []),
-      ...(expected.comparison && expected.comparison.steps[0].count > 0 ? ['previous period counted'] : []),
-      ...(expected.trends && expected.trends.points.length > 1 ? ['several trend points'] : []),
-      ...(expected.trends?.points.some((p) => !p.incomplete) ? ['complete trend points'] : []),
-      ...(expected.timeToConvert && expected.timeToConvert.bins.length > 1 ? ['several time-to-convert bins'] : []),
-      ...(expected.steps.some((s) => s.stuck && s.stuck.count > 0) ? ['stuck entities'] : []),
-    ];
     const aggregated = await runContract(contract, connection, { table });
-    const got = {
-      steps: aggregated.funnel.steps.map((s) => ('count' in s ? s.count : NaN)),
-      groups: aggregated.funnel.groups?.map((g) => [g.value, g.steps.map((s) => s.count)]) ?? null,
-    };
-    // The counts as returned, and as the widgets draw them from the pre-aggregated contract.
-    const drawn = figures({ ...aggregated, data: { rows: [] } });
-    const context = `seed ${seed}: ${JSON.stringify(contract.funnel)}\nrows ${JSON.stringify(rows)}`;
-    assert.deepEqual(got.steps, expected.steps.map((s) => s.count), context);
-    assert.deepEqual(drawn, expected, context);
-    if (expected.groups) assert.deepEqual(new Set(got.groups?.map((g) => g[0])), new Set(expected.groups.map((g) => g[0])), context);
+    assertSameFunnel(contract, aggregated, features, `seed ${seed}: ${JSON.stringify(contract.funnel)}\nrows ${JSON.stringify(rows)}`);
   } finally {
     await connection.run(`DROP TABLE ${quoteIdent(table)}`);
   }
@@ -272,8 +47,7 @@ async function differential(connection: DuckDBConnection, seed: number): Promise
 test('differential: 500 random funnels give the same counts in memory and in DuckDB', async () => {
   const CONTRACTS = 500;
   const LANES = 2;
-  const tally = new Map<string, number>();
-  const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
+  const tally = new FeatureTally();
   let agreed = 0;
   // Each query on these tiny tables costs DuckDB's fixed overhead, so single-threaded queries run
   // in two lanes (two connections) side by side: the suite stays well under a minute.
@@ -282,22 +56,8 @@ test('differential: 500 random funnels give the same counts in memory and in Duc
     const connection = await instance.connect();
     try {
       for (let seed = first; seed <= CONTRACTS; seed += LANES) {
-        const features = await differential(connection, seed);
+        tally.add(await differential(connection, seed));
         agreed++;
-        count(`order=${features.order}`);
-        count(`attribution=${features.attribution}`);
-        if (features.where) count('where');
-        if (features.range) count('range');
-        if (features.repeated) count('repeated steps');
-        if (features.exclusions) count('exclusions');
-        if (features.compare) count('compare');
-        count(`trends=${features.trends}`);
-        if (features.timeToConvert) count('timeToConvert');
-        if (features.maxDwell) count('maxDwell');
-        if (features.asOf) count('asOf');
-        count(`timeZone=${features.timeZone}`);
-        if (features.chained) count('ordered fast path');
-        for (const outcome of features.outcomes ?? []) count(`shows ${outcome}`);
       }
     } finally {
       connection.closeSync();
@@ -305,43 +65,27 @@ test('differential: 500 random funnels give the same counts in memory and in Duc
   };
   await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i + 1)));
   console.log(`differential: ${agreed}/${CONTRACTS} contracts agree`);
-  console.log([...tally.entries()].sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
+  console.log(tally.toString());
   assert.equal(agreed, CONTRACTS);
 });
 
 /**
- * One contract of the drill-down test: a differential contract with a random `entityLimit` (so
- * lists are cut), and a few random lists asked for — a step, converted or dropped, the whole
- * funnel or a group (now and then one the view does not show) — each compared with the in-memory
- * view model's list. Returns how many lists were compared, and how many were not empty.
+ * One contract of the drill-down test (see {@link drillCase}): each list asked for compared with
+ * the in-memory view model's. Returns how many lists were compared, and how many were not empty.
  */
 async function drillDown(connection: DuckDBConnection, seed: number): Promise<{ lists: number; filled: number; cut: number; other: number }> {
-  const r = prng(seed);
-  const clock = randomClock(r);
-  const rows = randomLog(r, clock);
-  const { contract } = randomContract(r, rows, clock);
-  contract.funnel.entityLimit = pick(r, [0, 1, 2, 3, 100, 100]);
+  const { rows, contract, requests } = drillCase(seed);
   const table = `ids_${seed}`;
   await loadTable(connection, table, COLUMNS, rows);
   const tally = { lists: 0, filled: 0, cut: 0, other: 0 };
   try {
-    const view = computeFunnel(contract);
-    const n = view.steps.length;
-    for (let i = 0; i < 4; i++) {
-      const groups = view.breakdown?.map((g) => g.value) ?? [];
-      const group = groups.length && r() < 0.7 ? (r() < 0.1 ? 'no such group' : pick(r, groups)) : null;
-      const steps = group === null ? view.steps : view.breakdown?.find((g) => g.value === group)?.steps;
-      // Mostly a list someone is on (most random lists are empty), else any.
-      const lists = (steps ?? []).flatMap((s, k) => [...(s.count ? [[k, 'converted'] as const] : []), ...(s.dropOff ? [[k, 'dropped'] as const] : [])]);
-      const [step, outcome] = lists.length && r() < 0.75 ? pick(r, lists) : [Math.floor(r() * n), pick(r, ['converted', 'dropped'] as const)];
-      const expected = steps ? (outcome === 'converted' ? steps[step].convertedIds : steps[step].droppedIds) ?? [] : [];
-      const got = await runEntities(contract, connection, { step, outcome, group }, { table });
-      assert.deepEqual(got.ids, expected, `seed ${seed}: ${JSON.stringify({ step, outcome, group })} of ${JSON.stringify(contract.funnel)}\nrows ${JSON.stringify(rows)}`);
+    for (const { request, expected, count } of requests) {
+      const got = await runEntities(contract, connection, request, { table });
+      assert.deepEqual(got.ids, expected, `seed ${seed}: ${JSON.stringify(request)} of ${JSON.stringify(contract.funnel)}\nrows ${JSON.stringify(rows)}`);
       tally.lists++;
       if (expected.length) tally.filled++;
-      const count = steps ? (outcome === 'converted' ? steps[step].count : steps[step].dropOff) : 0;
       if (count > expected.length) tally.cut++;
-      if (group === 'Other' && expected.length) tally.other++;
+      if (request.group === 'Other' && expected.length) tally.other++;
     }
   } finally {
     await connection.run(`DROP TABLE ${quoteIdent(table)}`);
