@@ -80,11 +80,16 @@ const localeCache = new Map<string, VegaLocale>();
 export function vegaLocale(locale: string): VegaLocale {
   let cached = localeCache.get(locale);
   if (cached) return cached;
-  const part = (options: Intl.DateTimeFormatOptions, ms: number, type: Intl.DateTimeFormatPartTypes) =>
-    new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).formatToParts(ms).find((p) => p.type === type)?.value ?? '';
-  const months = (month: 'long' | 'short') => Array.from({ length: 12 }, (_, m) => part({ month }, Date.UTC(2001, m, 1), 'month'));
+  // One formatter per option set, each asked for several dates: making an Intl.DateTimeFormat is
+  // the costly part (the page's first one loads ICU data), formatting with it is cheap.
+  const parts = (options: Intl.DateTimeFormatOptions, type: Intl.DateTimeFormatPartTypes, dates: number[]) => {
+    const format = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
+    return dates.map((ms) => format.formatToParts(ms).find((p) => p.type === type)?.value ?? '');
+  };
+  const months = (month: 'long' | 'short') => parts({ month }, 'month', Array.from({ length: 12 }, (_, m) => Date.UTC(2001, m, 1)));
   // 7 January 2001 was a Sunday, where d3 starts its week.
-  const days = (weekday: 'long' | 'short') => Array.from({ length: 7 }, (_, d) => part({ weekday }, Date.UTC(2001, 0, 7 + d), 'weekday'));
+  const days = (weekday: 'long' | 'short') => parts({ weekday }, 'weekday', Array.from({ length: 7 }, (_, d) => Date.UTC(2001, 0, 7 + d)));
+  const [am, pm] = parts({ hour: 'numeric', hour12: true }, 'dayPeriod', [Date.UTC(2001, 0, 1, 9), Date.UTC(2001, 0, 1, 15)]);
   const hour12 = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hour12 ?? false;
   const numberParts = new Intl.NumberFormat(locale).formatToParts(1234567.5);
   const symbol = (type: Intl.NumberFormatPartTypes, fallback: string) => numberParts.find((p) => p.type === type)?.value ?? fallback;
@@ -95,7 +100,7 @@ export function vegaLocale(locale: string): VegaLocale {
       dateTime: '%x %X',
       date: ymd ? '%Y/%-m/%-d' : '%-m/%-d/%Y',
       time: hour12 ? '%-I:%M:%S %p' : '%H:%M:%S',
-      periods: [part({ hour: 'numeric', hour12: true }, Date.UTC(2001, 0, 1, 9), 'dayPeriod') || 'AM', part({ hour: 'numeric', hour12: true }, Date.UTC(2001, 0, 1, 15), 'dayPeriod') || 'PM'],
+      periods: [am || 'AM', pm || 'PM'],
       days: days('long'),
       shortDays: days('short'),
       months: months('long'),
