@@ -16,6 +16,7 @@ import { planAnomaly, type AnomalyPlan, type EventSource } from '../analytics/an
 import { OTHER, topGroups } from '../analytics/groups.js';
 import { periodStarts } from '../analytics/measures/series.js';
 import { addPeriods, periodStart } from '../analytics/time.js';
+import { clickHouseAnomalyFirstSql, clickHouseAnomalySeriesSql, type ClickHouseAnomaly } from './measure-clickhouse.js';
 import { bindList, emptyReading, leafCtes, measureLeaves, readMeasure, SourceColumns, useMeasureColumns, type LeafReading } from './measure-sql.js';
 import { quoteIdent, quoteTable, SqlParams } from './quote.js';
 import { timeCheckCte, timeExpression, type SqlOptions, type WarehouseJob } from './sql.js';
@@ -50,11 +51,21 @@ export function anomalyJob(contract: AnomalyContract): WarehouseJob<AnomalyContr
   const split = source.split ? columns.use(source.split.field, '/anomaly/split/field', true) : null;
   const needsFirst = plan.range.from === null || plan.range.to === null || source.split !== null;
   let layout: SeriesLayout | null = null;
+  const clickHouse: ClickHouseAnomaly = { timeField: source.time, range: plan.range, split: source.split ? { field: source.split.field, limit: source.split.limit } : null };
   return {
     columns: columns.needed,
-    prepare: (options) => (needsFirst ? firstSql(plan, source, columns, split, options) : null),
+    dialects: ['duckdb', 'clickhouse'],
+    prepare: (options) => {
+      if (!needsFirst) return null;
+      return options.dialect === 'clickhouse' ? { sql: clickHouseAnomalyFirstSql(options, clickHouse), params: [] } : firstSql(plan, source, columns, split, options);
+    },
     sql: (options, prepared) => {
       layout = seriesLayout(plan, source, prepared);
+      if (options.dialect === 'clickhouse') {
+        const windows = layout.periods.map((p, wi) => ({ wi, from: p.from, to: p.to, fam: 0 }));
+        const series = { explicit: layout.explicit, rest: layout.otherIndex ?? -1, windows };
+        return { sql: clickHouseAnomalySeriesSql(options, clickHouse, measureLeaves(source.measure), series), params: [] };
+      }
       return seriesSql(plan, source, columns, split, layout, options);
     },
     finish: (rows) => {

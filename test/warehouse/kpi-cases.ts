@@ -139,6 +139,23 @@ export function randomContract(r: () => number, rows: Row[]): InlineContract<Kpi
 /** How many random contracts each dialect compares. */
 export const N = 320;
 
+export interface DifferentialOptions {
+  /** How many contracts (default {@link N}). */
+  n?: number;
+  /** Logs of many entities ({@link spreadEntities}), other seeds: every shard of a cluster holds rows of every value. */
+  spread?: boolean;
+}
+
+/**
+ * The log with each entity split into six (`u3` → `u3-0` … `u3-5`, by row), missing and empty ones
+ * kept: a random log has at most 8 entities, which a cluster sharded by entity often puts on one
+ * shard; spread, every shard holds rows of most plans, channels and amounts, so what is added
+ * across shards (distinct values, ordered sums, split sizes, the latest event) is tested.
+ */
+export function spreadEntities(rows: Row[]): Row[] {
+  return rows.map((row, i) => (typeof row.user === 'string' && row.user !== '' ? { ...row, user: `${row.user}-${i % 6}` } : row));
+}
+
 /** What a differential run needs of a warehouse: a table of the rows, the contract run on it, the table gone. */
 export interface KpiWarehouse {
   load(table: string, rows: Row[]): Promise<void>;
@@ -151,11 +168,11 @@ export interface KpiWarehouse {
  * must equal the in-memory one, every figure bit for bit; a contract memory refuses must be
  * refused at the same JSON path. Returns how many were compared.
  */
-export async function kpiDifferential(warehouse: KpiWarehouse, label: string, n = N): Promise<number> {
+export async function kpiDifferential(warehouse: KpiWarehouse, label: string, { n = N, spread = false }: DifferentialOptions = {}): Promise<number> {
   let compared = 0;
   for (let seed = 1; seed <= n; seed++) {
-    const r = prng(seed * 7919);
-    const rows = randomLog(r);
+    const r = prng(seed * 7919 + (spread ? 1 : 0));
+    const rows = spread ? spreadEntities(randomLog(r)) : randomLog(r);
     const table = `kpi_events_${seed}`;
     await warehouse.load(table, rows);
     const contract = randomContract(r, rows);

@@ -35,6 +35,25 @@ test(`${N} random KPI contracts: ClickHouse (Distributed over two shards) gives 
   );
 });
 
+test(`${N / 2} random KPI contracts over many entities: values on both shards are united (distinct), ordered (sums) and added (sizes)`, async () => {
+  let both = 0;
+  const compared = await kpiDifferential(
+    {
+      async load(table, rows) {
+        await cluster.load(table, COLUMNS, rows, 'user');
+        const counts = await Promise.all(cluster.shardClients.map(async (c) => ((await (await c.query({ query: `SELECT count() AS n FROM ${table}_local`, format: 'JSONEachRow' })).json()) as Array<{ n: number }>)[0].n));
+        if (counts.every((n) => Number(n) > 0)) both++;
+      },
+      run,
+      drop: (table) => cluster.drop(table),
+    },
+    'clickhouse spread',
+    { n: N / 2, spread: true },
+  );
+  // One server (FUNNELKIT_CLICKHOUSE_SHARDS=1) has nothing to spread.
+  if (cluster.shardClients.length > 1) assert.ok(both > compared * 0.8, `both shards held rows in ${both} of ${compared} logs`);
+});
+
 test("one shard's plain MergeTree table: the same SQL gives memory's figures over that shard's rows", async () => {
   let compared = 0;
   for (let seed = 1; seed <= 40; seed++) {
