@@ -206,12 +206,21 @@ export function checkSharding(engine: string, entity: string | undefined): void 
   const args = splitArgs(engine.slice(engine.indexOf('(') + 1, engine.lastIndexOf(')')));
   const key = args[3] ?? '';
   const names = new Set<string>();
-  for (const m of key.matchAll(/`((?:[^`\\]|\\.)*)`|"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_]*)/g)) {
-    names.add((m[1] ?? m[2] ?? m[3]).replace(/\\(.)/g, '$1'));
+  // String literals name no column: `concat(user, 'amount')` is not sharded by `amount`.
+  for (const m of key.matchAll(/'(?:[^'\\]|\\.)*'|`((?:[^`\\]|\\.)*)`|"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const name = m[1] ?? m[2] ?? m[3];
+    if (name !== undefined) names.add(unescapeClickHouse(name));
   }
   if (!names.has(entity)) {
     throw new ContractError('/fields/entity', `the Distributed table is sharded by ${key ? JSON.stringify(key) : 'nothing'}, not by the entity column ${JSON.stringify(entity)}: each entity's events must sit on one shard (shard by cityHash64(${entity}))`);
   }
+}
+
+const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', a: '\u0007', '0': '\u0000' };
+
+/** A quoted name's text as ClickHouse writes it (`\n`, `\t`, `\xHH`, `\\`, `` \` ``…) back to the name. */
+function unescapeClickHouse(text: string): string {
+  return text.replace(/\\(x[0-9A-Fa-f]{2}|[\s\S])/g, (_, e: string) => (e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (ESCAPES[e] ?? e)));
 }
 
 /** Top-level comma-separated arguments of an engine definition. */
