@@ -53,7 +53,8 @@ export interface ClickHouseCohortBounds {
 interface Listing {
   ordinal: number;
   period: number;
-  limit: number;
+  /** Whether the lists are per breakdown key (a group asked for) or one. */
+  groups: boolean;
 }
 
 /** Marks the rows of these queries, so the shared finish knows to reshape them ({@link fromClickHouseRows}). */
@@ -216,9 +217,16 @@ function entitySql(plan: CohortPlan, options: SqlOptions, bounds: ClickHouseCoho
   // add(): period 0 always; a later cell only when it is neither 0 nor NaN.
   const keptCells = (c: string) =>
     `arrayFilter(_y -> _y.1 = 0 OR (_y.2 != 0 AND NOT isNaN(_y.2)), arrayMap((_v, _k) -> (toInt64(_k), _v), ${cells(c)}, range(${n})))`;
-  const mc = listing
-    ? `arrayMap(_m -> (_m.1, _m.2, toUInt8(_m.1 = ${params.bind(listing.ordinal, 'DOUBLE')} AND ${listing.period === 0 ? '1' : `arrayExists(_y -> _y.1 = ${params.bind(listing.period, 'BIGINT')}, ${keptCells('_m.1')})`})), ${members})`
-    : `arrayMap(_m -> (_m.1, _m.2, ${keptCells('_m.1')}), ${members})`;
+  // The entity's rows of the result, as items (fam, key, c, k, value, x, y): first its counts
+  // (fam 2: value 1 when it is in a cohort, x turned, y outside), then per membership either its
+  // kept cells (fam 0, and fam 1 under its key for a breakdown) or, for a listing, whether the
+  // drill-down lists it (fam 4, value 1 or 0, under its key when groups are asked for).
+  const item = (fam: number | string, key: string, c: string, k: string, value: string) => `(toUInt8(${fam}), ${key}, ${c}, ${k}, ${value}, toUInt64(0), toUInt64(0))`;
+  const perMember = listing
+    ? `[${item(LISTS, listing.groups ? '_m.2' : `''`, '_m.1', 'toInt64(0)', `toFloat64(_m.1 = ${params.bind(listing.ordinal, 'DOUBLE')} AND ${listing.period === 0 ? '1' : `arrayExists(_y -> _y.1 = ${params.bind(listing.period, 'BIGINT')}, ${keptCells('_m.1')})`})`)}]`
+    : `arrayReduce('groupArrayArray', arrayMap(_y -> [${[item(CELLS, `''`, '_m.1', '_y.1', '_y.2'), ...(plan.breakdown ? [item(GROUP_CELLS, '_m.2', '_m.1', '_y.1', '_y.2')] : [])].join(', ')}], ${keptCells('_m.1')}))`;
+  const stats = `(toUInt8(${STATS}), '', toFloat64(0), toInt64(0), toFloat64(notEmpty(_mem)), toUInt64(${turned}), toUInt64(sum(${outside})))`;
+  const items = bind('_mem', members, `arrayConcat([${stats}], arrayReduce('groupArrayArray', arrayMap(_m -> ${perMember}, _mem)))`);
   const rp = `arrayFilter((_a, _b) -> _a != _b, _rc, arrayPopBack(arrayPushFront(_rc, nan)))`;
   const rs = sums ? `arrayMap(_p -> arrayCumSum(arrayConcat([toFloat64(0)], arrayFilter((_v, _c) -> _c = _p, _rv, _rc)))[-1], _rp)` : `emptyArrayFloat64()`;
   const returns = `arrayFilter(_x -> _x.4, _ev)`;
@@ -234,12 +242,13 @@ function entitySql(plan: CohortPlan, options: SqlOptions, bounds: ClickHouseCoho
         bind(
           '_rc',
           `arrayMap(_x -> _x.7, ${returns})`,
-          bind('_rv', sums ? `arrayMap(_x -> _x.6, ${returns})` : 'emptyArrayFloat64()', bind('_rp', rp, bind('_rs', rs, `(${turned}, ${mc})`))),
+          bind('_rv', sums ? `arrayMap(_x -> _x.6, ${returns})` : 'emptyArrayFloat64()', bind('_rp', rp, bind('_rs', rs, items))),
         ),
       ),
     ),
   );
-  return `SELECT ${e} AS ${A('e')}, min(${o}) AS ${A('eo')}, sum(${outside}) AS ${A('outside')}, ${result} AS ${A('r')}
+  // Items leave the shard one row each, beside the entity and its first kept row.
+  return `SELECT ${e} AS ${A('e')}, min(${o}) AS ${A('eo')}, arrayJoin(${result}) AS ${A('item')}
   FROM ${quoteClickHouseTable(options.table)}
   WHERE ${kept}
   GROUP BY ${A('e')}`;
@@ -279,29 +288,13 @@ const totalColumns = (x: string) => `toFloat64(if(isFinite(${x}), ${x}, 0)) AS t
 export function cohortClickHouseSql(plan: CohortPlan, options: SqlOptions, bounds: ClickHouseCohortBounds): { sql: string; params: unknown[] } {
   const params = new ClickHouseParams();
   const entities = entitySql(plan, options, bounds, params, null);
-  // Row 0 of each entity carries its counts; rows 1… its memberships, each cell a row.
-  const perCell = `SELECT ${A('i')}, ${A('e')}, ${A('eo')}, ${A('turned')}, ${A('outside')}, ${A('m')},
-    arrayJoin(if(${A('i')} = 0, [(toInt64(-1), toFloat64(length(${A('mc')}) > 0))], ${A('m')}.3)) AS ${A('cell')}
-  FROM (
-    SELECT ${A('e')}, ${A('eo')}, ${A('outside')}, ${A('r')}.1 AS ${A('turned')}, ${A('r')}.2 AS ${A('mc')},
-      arrayJoin(range(toUInt32(length(${A('mc')}) + 1))) AS ${A('i')}, ${A('mc')}[${A('i')}] AS ${A('m')}
-    FROM (
-  ${entities}
-    )
-  )`;
-  const fams = plan.breakdown ? `if(${A('i')} = 0, [toUInt8(2)], [toUInt8(0), toUInt8(1)])` : `if(${A('i')} = 0, [toUInt8(2)], [toUInt8(0)])`;
+  const it = (i: number) => `${A('item')}.${i}`;
   // A cell's total: its members' values added from 0 in entity order (counts: in any order).
   const total =
-    plan.measure === 'sum'
-      ? `arrayCumSum(arrayConcat([toFloat64(0)], arrayMap(_x -> _x.3, arraySort(groupArray((${A('eo')}, ${A('e')}, ${A('cell')}.2))))))[-1]`
-      : `sum(${A('cell')}.2)`;
-  const cellsQuery = `SELECT fam, key, c, k, toUInt64(count()) AS n, ${totalColumns(total)}, toUInt64(sum(${A('xt')})) AS x, toUInt64(sum(${A('xo')})) AS y, toUInt8(1) AS ${MARK}
+    plan.measure === 'sum' ? `arrayCumSum(arrayConcat([toFloat64(0)], arrayMap(_x -> _x.3, arraySort(groupArray((${A('eo')}, ${A('e')}, ${it(5)}))))))[-1]` : `sum(${it(5)})`;
+  const cellsQuery = `SELECT ${it(1)} AS fam, ${it(2)} AS key, ${it(3)} AS c, ${it(4)} AS k, toUInt64(count()) AS n, ${totalColumns(total)}, toUInt64(sum(${it(6)})) AS x, toUInt64(sum(${it(7)})) AS y, toUInt8(1) AS ${MARK}
 FROM (
-  SELECT arrayJoin(${fams}) AS fam, if(fam = 1, ${A('m')}.2, '') AS key, if(fam = 2, toFloat64(0), ${A('m')}.1) AS c, ${A('cell')}.1 AS k, ${A('cell')}, ${A('e')}, ${A('eo')},
-    if(fam = 2, ${A('turned')}, 0) AS ${A('xt')}, if(fam = 2, ${A('outside')}, 0) AS ${A('xo')}
-  FROM (
-  ${perCell}
-  )
+  ${entities}
 )
 GROUP BY fam, key, c, k`;
   return { sql: `${cellsQuery}\nUNION ALL\n${summarySql(plan, options, params)}`, params: params.values };
@@ -322,18 +315,15 @@ export function cohortClickHouseEntitiesSql(
   groups: boolean,
 ): { sql: string; params: unknown[] } {
   const params = new ClickHouseParams();
-  const entities = entitySql(plan, options, bounds, params, { ordinal, period, limit: plan.entityLimit });
-  const item = `arrayJoin(arrayConcat([(toUInt8(${STATS}), '', toUInt8(0))], arrayMap(_m -> (toUInt8(${LISTS}), ${groups ? '_m.2' : `''`}, _m.3), ${A('r')}.2)))`;
-  const listed = `arraySort(groupArrayIf((toFloat64(${A('eo')}), toString(${A('e')})), ${A('item')}.3 = 1))`;
+  const entities = entitySql(plan, options, bounds, params, { ordinal, period, groups });
+  const it = (i: number) => `${A('item')}.${i}`;
+  const listed = `arraySort(groupArrayIf((toFloat64(${A('eo')}), toString(${A('e')})), ${it(1)} = ${LISTS} AND ${it(5)} = 1))`;
   const limit = params.bind(plan.entityLimit, 'BIGINT');
-  const lists = `SELECT fam, key, toFloat64(0) AS c, toInt64(0) AS k, toUInt64(count()) AS n, toFloat64(0) AS total, toInt8(0) AS tk,
-    toUInt64(sum(if(fam = ${STATS}, ${A('turned')}, 0))) AS x, toUInt64(sum(if(fam = ${STATS}, ${A('outside')}, 0))) AS y,
+  const lists = `SELECT ${it(1)} AS fam, ${it(2)} AS key, toFloat64(0) AS c, toInt64(0) AS k, toUInt64(count()) AS n, toFloat64(0) AS total, toInt8(0) AS tk,
+    toUInt64(sum(${it(6)})) AS x, toUInt64(sum(${it(7)})) AS y,
     arrayMap(_x -> _x.2, arraySlice(${listed}, 1, ${limit})) AS ids, arrayMap(_x -> _x.1, arraySlice(${listed}, 1, ${limit})) AS eos, toUInt8(1) AS ${MARK}
 FROM (
-  SELECT ${item} AS ${A('item')}, ${A('item')}.1 AS fam, ${A('item')}.2 AS key, ${A('e')}, ${A('eo')}, ${A('r')}.1 AS ${A('turned')}, ${A('outside')}
-  FROM (
   ${entities}
-  )
 )
 GROUP BY fam, key`;
   return { sql: `${lists}\nUNION ALL\n${summarySql(plan, options, params, ', emptyArrayString() AS ids, emptyArrayFloat64() AS eos')}`, params: params.values };
