@@ -25,8 +25,9 @@
  *   its write: the first covering exclusion after the write decides;
  * - the best attempt is at the highest level M any unit reached. It is replaced only at a later
  *   arrival at M when it is excluded by then; when each arrival at M becomes excluded is known
- *   per arrival (it stays best until then), so the chain of replacements is a pointer walk,
- *   computed by pointer doubling.
+ *   per arrival (it stays best until then), and the chain of replacements reduces to "the first
+ *   arrival at M, not continuing an excluded attempt, first of its kind since the last marking
+ *   exclusion, that no marking exclusion reaches".
  * Any order (`matchAnyOrder`): per start event, the greedy scan is unrolled over the steps (each
  * round takes the next event that does an open step), since the set of done steps grows at most
  * once per step.
@@ -48,11 +49,6 @@ type Row = Record<string, unknown>;
  */
 const SLOT_MS = 15 * DURATION.MINUTE;
 
-/**
- * Stages of the best-attempt pointer walk, each following the pointers 16 times: 16^8 = 2^32
- * hops exceed any run's units (ClickHouse counts array elements in UInt32).
- */
-const HOPS_STAGES = 8;
 
 /** A prefix for the query's aliases that no column of the table starts with (ClickHouse aliases shadow columns). */
 function aliasPrefix(options: SqlOptions): string {
@@ -64,28 +60,41 @@ function aliasPrefix(options: SqlOptions): string {
 }
 
 /**
- * The aliases grouped into as few nested SELECTs as their dependencies allow (an alias goes one
- * level above the deepest alias it reads), so no alias reads another of its own SELECT and the
- * query stays shallow (ClickHouse refuses an AST deeper than 1000).
+ * The aliases as nested SELECTs over `base` (which gives the columns `inputs`): each alias goes
+ * one level above the deepest alias it reads, so no alias reads another of its own SELECT (ClickHouse
+ * 18.16 would expand it in place, growing the query exponentially) and the query stays shallow;
+ * and each level passes on only the columns a later level or `outputs` reads, since analysing a
+ * level costs ClickHouse time for every column it carries.
  */
-function stages(aliases: Array<{ name: string; expr: string }>, prefix: string): string[][] {
-  const level = new Map<string, number>();
-  const out: string[][] = [];
+function nest(base: string, inputs: string[], aliases: Array<{ name: string; expr: string }>, outputs: string[], prefix: string): string {
+  const level = new Map<string, number>(inputs.map((name) => [name, -1]));
   const token = new RegExp(`${prefix}[A-Za-z0-9_]+`, 'g');
+  const levels: Array<Array<{ name: string; sql: string; refs: string[] }>> = [];
   for (const { name, expr } of aliases) {
-    let at = 0;
-    const refs = new Set(expr.match(token) ?? []);
-    for (const ref of refs) {
-      const l = level.get(ref);
-      if (l !== undefined) at = Math.max(at, l + 1);
-    }
+    const refs = [...new Set(expr.match(token) ?? [])].filter((ref) => level.has(ref));
+    const at = Math.max(0, ...refs.map((ref) => level.get(ref)! + 1));
     level.set(name, at);
-    // ClickHouse 18.16 prunes a subquery's columns that the outer query does not name, and does
-    // not see names used only inside a lambda: every column read is named outside one too.
-    const named = refs.size ? `tupleElement((${expr}, ${[...refs].join(', ')}), 1)` : expr;
-    (out[at] ??= []).push(`${named} AS ${name}`);
+    // ClickHouse 18.16 prunes a subquery's columns the outer query does not name, and misses
+    // names used only inside a lambda: every column read is named outside one too.
+    const sql = refs.length ? `tupleElement((${expr}, ${refs.join(', ')}), 1)` : expr;
+    (levels[at] ??= []).push({ name, sql, refs });
   }
-  return out;
+  // Live columns above each level: read by a later level or by the outputs.
+  const live: Array<Set<string>> = [];
+  let needed = new Set(outputs);
+  for (let i = levels.length - 1; i >= 0; i--) {
+    live[i] = needed;
+    needed = new Set([...needed].filter((name) => !(levels[i] ?? []).some((a) => a.name === name)));
+    for (const a of levels[i] ?? []) for (const ref of a.refs) needed.add(ref);
+  }
+  let query = base;
+  levels.forEach((aliasesHere, i) => {
+    const made = new Set(aliasesHere.map((a) => a.name));
+    const kept = [...live[i]].filter((name) => !made.has(name));
+    const made_ = aliasesHere.filter((a) => live[i].has(a.name)).map((a) => `${a.sql} AS ${a.name}`);
+    query = `SELECT ${[...kept, ...made_].join(', ')} FROM (\n${query}\n)`;
+  });
+  return query;
 }
 
 /** An Int64 literal for bit k of a mask. */
@@ -177,11 +186,11 @@ export function clickHouseRuns(plan: EventFunnelPlan, options: SqlOptions, param
   // Only this SELECT reads the table (on each shard, grouped by entity). Every alias after it is
   // a SELECT of its own over the one before: ClickHouse 18.16 expands an alias into each place
   // it is used, so aliases built on aliases in one SELECT grow the query exponentially.
-  let query = `SELECT ${entity} AS ${P}e, ${period} AS ${P}p, min(${order}) AS ${P}eo, ${all}
+  const base = `SELECT ${entity} AS ${P}e, ${period} AS ${P}p, min(${order}) AS ${P}eo, ${all}
 FROM ${quoteClickHouseTable(options.table)}
 WHERE ${keep}
 GROUP BY ${P}e, ${P}p`;
-  for (const stage of stages(a, P)) query = `SELECT *, ${stage.join(', ')} FROM (\n${query}\n)`;
+  const query = nest(base, [`${P}e`, `${P}p`, `${P}eo`, `${P}all`], a, [`${P}e`, `${P}p`, `${P}eo`, `${P}run`, `${P}m`, `${P}ts`], P);
   return `SELECT ${P}p AS p, ${P}e AS e, tupleElement(${P}run, 1) AS g, tupleElement(${P}run, 2) AS key, ${P}m AS m, ${P}ts AS ts, ${P}eo AS eo FROM (\n${query}\n)`;
 }
 
@@ -218,155 +227,138 @@ function anyOrder(plan: EventFunnelPlan, v: (name: string) => string, alias: (na
 /**
  * `matchSequence` per run, level by level (see the module comment). Units are sorted by (time,
  * step of a replayed unit, row order, row, exclusions before steps), as the in-memory engine
- * processes them.
+ * processes them. Expressions are inlined where that saves a nested SELECT: ClickHouse's
+ * analysis time grows faster than linearly with the query's depth.
  */
 function sequence(plan: EventFunnelPlan, v: (name: string) => string, alias: (name: string, expr: string) => void, window: string): void {
   const n = plan.steps.length;
   const strict = plan.order === 'strict';
   const exclusions = plan.exclusions.length > 0;
+  const T = v('T');
   // xs: the steps whose attempts the event's exclusions mark (from … to-1).
   const covered = plan.exclusions.map((x, e) => {
     let steps = 0;
     for (let k = x.from; k < Math.min(x.to, n); k++) steps += 2 ** k;
     return `if(bitAnd(x, ${bit(e)}) != 0, toInt64(${steps}), toInt64(0))`;
   });
-  alias('XS', exclusions ? `arrayMap(x -> bitOr(${covered.reduce((acc, c) => (acc ? `bitOr(${acc}, ${c})` : c), '')}, toInt64(0)), ${v('XM')})` : `arrayMap(x -> toInt64(0), ${v('XM')})`);
-  // Mixed timestamps: events at one time whose (step, exclusion) masks differ.
-  alias('nt', `arrayMap(i -> i = 1 OR ${v('T')}[i] != ${v('T')}[i - 1], ${v('idx')})`);
-  alias('grp', `arrayCumSum(${v('nt')})`);
-  alias('gs', `arrayFilter(i -> ${v('nt')}[i], ${v('idx')})`);
-  alias('df', `arrayMap(i -> ${v('SM')}[i] != ${v('SM')}[${v('gs')}[${v('grp')}[i]]] OR ${v('XM')}[i] != ${v('XM')}[${v('gs')}[${v('grp')}[i]]], ${v('idx')})`);
-  alias('cdf', `arrayCumSum(${v('df')})`);
-  alias('gmix', `arrayMap(g -> ${v('cdf')}[if(g < length(${v('gs')}), toUInt64(${v('gs')}[g + 1] - 1), length(${v('ev')}))] - ${v('cdf')}[${v('gs')}[g] - 1] > 0, arrayEnumerate(${v('gs')}))`);
-  alias('MX', `arrayMap(i -> ${v('gmix')}[${v('grp')}[i]], ${v('idx')})`);
+  alias('XS', exclusions ? `arrayMap(x -> ${covered.reduce((acc, c) => `bitOr(${acc}, ${c})`, 'toInt64(0)')}, ${v('XM')})` : `arrayMap(x -> toInt64(0), ${v('XM')})`);
+  // Mixed timestamps: events at one time whose (step, exclusion) masks differ, found as an event
+  // differing from the one before it at the same time, anywhere in the time's group.
+  const ev = v('ev');
+  alias('grp', `arrayCumSum(arrayMap(i -> i = 1 OR tupleElement(${ev}[i], 1) != tupleElement(${ev}[i - 1], 1), arrayEnumerate(${ev})))`);
+  alias('gs', `arrayFilter(i -> i = 1 OR tupleElement(${ev}[i], 1) != tupleElement(${ev}[i - 1], 1), arrayEnumerate(${ev}))`);
+  alias(
+    'cdf',
+    `arrayCumSum(arrayMap(i -> i > 1 AND tupleElement(${ev}[i], 1) = tupleElement(${ev}[i - 1], 1) AND (tupleElement(${ev}[i], 4) != tupleElement(${ev}[i - 1], 4) OR tupleElement(${ev}[i], 5) != tupleElement(${ev}[i - 1], 5)), arrayEnumerate(${ev})))`,
+  );
+  alias(
+    'MX',
+    `arrayMap(g -> ${v('cdf')}[if(g < length(${v('gs')}), toUInt64(${v('gs')}[g + 1] - 1), length(${ev}))] - ${v('cdf')}[${v('gs')}[g]] > 0, ${v('grp')})`,
+  );
   // Units (t, kord, o, id, phase, event, gm, replay, exclusion unit).
   const unit = (kord: string, phase: number, gm: string, rp: number, xu: number) =>
-    `(${v('T')}[i], toUInt8(${kord}), ${v('O')}[i], toUInt64(${v('ID')}[i]), toUInt8(${phase}), toUInt32(i), toInt64(${gm}), toUInt8(${rp}), toUInt8(${xu}))`;
+    `(${T}[i], toUInt8(${kord}), ${v('O')}[i], toUInt64(${v('ID')}[i]), toUInt8(${phase}), toUInt32(i), toInt64(${gm}), toUInt8(${rp}), toUInt8(${xu}))`;
   const parts = [
     `arrayMap(i -> ${unit('0', 0, 'toInt64(0)', 0, 1)}, arrayFilter(i -> NOT ${v('MX')}[i] AND ${v('XS')}[i] != 0, ${v('idx')}))`,
     `arrayMap(i -> ${unit('0', 1, `${v('GM')}[i]`, 0, 0)}, arrayFilter(i -> NOT ${v('MX')}[i], ${v('idx')}))`,
     ...Array.from({ length: n }, (_, b) => `arrayMap(i -> ${unit(String(b), 1, `bitAnd(${v('GM')}[i], ${bit(b)})`, 1, 0)}, arrayFilter(i -> ${v('MX')}[i] AND bitAnd(${v('GM')}[i], ${bit(b)}) != 0, ${v('idx')}))`),
   ];
   alias('units', `arraySort(u -> (u.1, u.2, u.3, u.4, u.5), arrayConcat(${parts.join(', ')}))`);
-  alias('UT', `arrayMap(u -> u.1, ${v('units')})`);
-  alias('UE', `arrayMap(u -> u.6, ${v('units')})`);
-  alias('UG', `arrayMap(u -> u.7, ${v('units')})`);
-  alias('URP', `arrayMap(u -> u.8, ${v('units')})`);
-  alias('UXU', `arrayMap(u -> u.9, ${v('units')})`);
-  alias('UID', `arrayMap(u -> u.4, ${v('units')})`);
-  alias('USM', `arrayMap(e -> ${v('SM')}[e], ${v('UE')})`);
-  alias('UXS', `arrayMap((e, xu) -> if(xu = 1, ${v('XS')}[e], toInt64(0)), ${v('UE')}, ${v('UXU')})`);
-  alias('ui', `arrayEnumerate(${v('units')})`);
+  const units = v('units');
+  alias('UT', `arrayMap(u -> u.1, ${units})`);
+  alias('UG', `arrayMap(u -> u.7, ${units})`);
+  alias('URP', `arrayMap(u -> u.8, ${units})`);
+  alias('UID', `arrayMap(u -> u.4, ${units})`);
+  alias('ui', `arrayEnumerate(${units})`);
   const L = (name: string, k: number) => v(`${name}${k}`);
   for (let k = 1; k <= n; k++) {
+    // Strict: a step unit that is not step k ends every attempt waiting at level k.
+    if (strict) alias(`cr${k}`, `arrayCumSum(arrayMap(u -> toUInt32(u.8 = 0 AND u.9 = 0 AND bitAnd(${v('SM')}[u.6], ${bit(k - 1)}) = 0), ${units}))`);
+    // Exclusion units covering level k.
+    if (exclusions) {
+      const covers = `u.9 = 1 AND bitAnd(${v('XS')}[u.6], ${bit(k - 1)}) != 0`;
+      alias(`cx${k}`, `arrayCumSum(arrayMap(u -> toUInt32(${covers}), ${units}))`);
+      alias(`xp${k}`, `arrayFilter((i, u) -> ${covers}, arrayEnumerate(${units}), ${units})`);
+    }
+  }
+  for (let k = 1; k <= n; k++) {
+    const j = k - 1;
+    // For unit i (w: the write at level k-1 it would continue, 0 for "now"): the attempt's start,
+    // whether it is there (no strict reset since), excluded (a covering exclusion unit after
+    // its write, before i, inside its window), and whether i is a candidate to advance it.
+    let start: string;
+    let there: string;
+    let excluded: string;
+    let cand: string;
     if (k === 1) {
-      // Step 1 continues "now": its start is the unit's own time, never excluded.
       alias(`lw${k}`, `arrayMap(i -> toUInt32(0), ${v('ui')})`);
-      alias(`pS${k}`, v('UT'));
-      alias(`pe${k}`, `arrayMap(i -> toUInt8(0), ${v('ui')})`);
-      alias(`cand${k}`, `arrayMap(g -> toUInt8(bitAnd(g, ${bit(0)}) != 0), ${v('UG')})`);
+      start = `${v('UT')}[i]`;
+      excluded = '0';
+      cand = `bitAnd(${v('UG')}[i], ${bit(0)}) != 0`;
       alias(`TM${k}`, `arrayMap(t -> [t], ${v('UT')})`);
       alias(`RW${k}`, `arrayMap(r -> [r], ${v('UID')})`);
     } else {
-      const j = k - 1;
-      // The attempt at level k-1 when unit i comes: its last write before i (no reset since).
+      // The attempt at level k-1 when unit i comes: its last write before i.
       alias(`lw${k}`, `arrayMap(i -> if(i > 1 AND ${L('cw', j)}[i - 1] > 0, ${L('wp', j)}[${L('cw', j)}[i - 1]], toUInt32(0)), ${v('ui')})`);
-      const valid = strict ? `(w > 0 AND ${L('cr', j)}[i - 1] = ${L('cr', j)}[w])` : '(w > 0)';
-      alias(`pv${k}`, `arrayMap((i, w) -> toUInt8(${valid}), ${v('ui')}, ${L('lw', k)})`);
-      alias(`pS${k}`, `arrayMap(w -> ${L('pS', j)}[w], ${L('lw', k)})`);
-      // Excluded: a covering exclusion unit after its write, before i, inside its window.
-      alias(
-        `pe${k}`,
-        exclusions
-          ? `arrayMap((i, w, s) -> toUInt8(w > 0 AND ${L('xp', j)}[${L('cx', j)}[w] + 1] > 0 AND ${L('xp', j)}[${L('cx', j)}[w] + 1] < i AND NOT (${v('UT')}[${L('xp', j)}[${L('cx', j)}[w] + 1]] - s > ${window})), ${v('ui')}, ${L('lw', k)}, ${L('pS', k)})`
-          : `arrayMap(i -> toUInt8(0), ${v('ui')})`,
-      );
-      alias(
-        `cand${k}`,
-        `arrayMap((i, w, ok, s) -> toUInt8(bitAnd(${v('UG')}[i], ${bit(k - 1)}) != 0 AND ok = 1 AND NOT (${v('UT')}[i] - s > ${window}) AND NOT (${v('URP')}[i] = 1 AND has(${L('RW', j)}[w], ${v('UID')}[i]))), ${v('ui')}, ${L('lw', k)}, ${L('pv', k)}, ${L('pS', k)})`,
-      );
+      start = `${L('pS', j)}[w]`;
+      there = strict ? `(w > 0 AND ${L('cr', j)}[i - 1] = ${L('cr', j)}[w])` : '(w > 0)';
+      const x = `${L('xp', j)}[${L('cx', j)}[w] + 1]`;
+      excluded = exclusions ? `(w > 0 AND ${x} > 0 AND ${x} < i AND NOT (${v('UT')}[${x}] - ${start} > ${window}))` : '0';
+      cand = `bitAnd(${v('UG')}[i], ${bit(k - 1)}) != 0 AND ${there} AND NOT (${v('UT')}[i] - ${start} > ${window}) AND NOT (${v('URP')}[i] = 1 AND has(${L('RW', j)}[w], ${v('UID')}[i]))`;
       alias(`TM${k}`, `arrayMap((i, w) -> arrayPushBack(${L('TM', j)}[w], ${v('UT')}[i]), ${v('ui')}, ${L('lw', k)})`);
       alias(`RW${k}`, `arrayMap((i, w) -> arrayPushBack(${L('RW', j)}[w], ${v('UID')}[i]), ${v('ui')}, ${L('lw', k)})`);
     }
-    // Strict: a step unit that is not step k ends every attempt waiting at level k.
-    if (strict) {
-      alias(`cr${k}`, `arrayCumSum(arrayMap(i -> toUInt32(${v('URP')}[i] = 0 AND ${v('UXU')}[i] = 0 AND bitAnd(${v('USM')}[i], ${bit(k - 1)}) = 0), ${v('ui')}))`);
-    }
-    // "Already past this step": an earlier non-excluded candidate with the same start (and reset
-    // epoch). Candidates' keys never decrease, so equal keys are consecutive candidates.
-    const key = strict ? `(${L('pS', k)}[i], if(i > 1, ${L('cr', k)}[i - 1], toUInt32(0)))` : `${L('pS', k)}[i]`;
-    alias(`cp${k}`, `arrayFilter(i -> ${L('cand', k)}[i] = 1, ${v('ui')})`);
-    alias(`ck${k}`, `arrayMap(i -> ${key}, ${L('cp', k)})`);
-    alias(`nr${k}`, `arrayMap(c -> c = 1 OR ${L('ck', k)}[c] != ${L('ck', k)}[c - 1], arrayEnumerate(${L('cp', k)}))`);
-    alias(`rid${k}`, `arrayCumSum(${L('nr', k)})`);
-    alias(`rs${k}`, `arrayFilter(c -> ${L('nr', k)}[c], arrayEnumerate(${L('cp', k)}))`);
-    alias(`nec${k}`, `arrayCumSum(arrayMap(i -> toUInt32(${L('pe', k)}[i] = 0), ${L('cp', k)}))`);
-    alias(`crk${k}`, `arrayCumSum(${L('cand', k)})`);
-    alias(
-      `fire${k}`,
-      `arrayMap(i -> toUInt8(${L('cand', k)}[i] = 1 AND ${L('nec', k)}[${L('crk', k)}[i] - 1] - ${L('nec', k)}[${L('rs', k)}[${L('rid', k)}[${L('crk', k)}[i]]] - 1] = 0), ${v('ui')})`,
-    );
-    alias(`write${k}`, `arrayMap((f, x) -> toUInt8(f = 1 AND x = 0), ${L('fire', k)}, ${L('pe', k)})`);
-    alias(`cw${k}`, `arrayCumSum(${L('write', k)})`);
-    alias(`wp${k}`, `arrayFilter(i -> ${L('write', k)}[i] = 1, ${v('ui')})`);
-    if (exclusions) {
-      alias(`xc${k}`, `arrayMap(i -> toUInt8(${v('UXU')}[i] = 1 AND bitAnd(${v('UXS')}[i], ${bit(k - 1)}) != 0), ${v('ui')})`);
-      alias(`cx${k}`, `arrayCumSum(${L('xc', k)})`);
-      alias(`xp${k}`, `arrayFilter(i -> ${L('xc', k)}[i] = 1, ${v('ui')})`);
-    }
+    const each = (body: string) => `arrayMap((i, w) -> ${body}, ${v('ui')}, ${L('lw', k)})`;
+    alias(`pS${k}`, each(start));
+    alias(`pe${k}`, each(`toUInt8(${excluded})`));
+    alias(`cand${k}`, each(`toUInt8(${cand})`));
+    // Non-excluded candidates: counted, and where they are.
+    alias(`nec${k}`, `arrayCumSum(${each(`toUInt8((${cand}) AND NOT (${excluded}))`)})`);
+    alias(`nep${k}`, `arrayFilter((i, w) -> (${cand}) AND NOT (${excluded}), ${v('ui')}, ${L('lw', k)})`);
+    // "Already past this step": the last non-excluded candidate before i had the same start (and
+    // reset epoch). Candidates' keys never decrease, so an earlier one with i's key would be
+    // that last one.
+    const key = (at: string) => (strict ? `(${L('pS', k)}[${at}], if(${at} > 1, ${L('cr', k)}[${at} - 1], toUInt64(0)))` : `${L('pS', k)}[${at}]`);
+    const last = `${L('nep', k)}[${L('nec', k)}[i - 1]]`;
+    const fire = `${L('cand', k)}[i] = 1 AND NOT (i > 1 AND ${L('nec', k)}[i - 1] > 0 AND ${key(last)} = ${key('i')})`;
+    alias(`fire${k}`, `arrayMap(i -> toUInt8(${fire}), ${v('ui')})`);
+    alias(`cw${k}`, `arrayCumSum(arrayMap(i -> toUInt8(${fire} AND ${L('pe', k)}[i] = 0), ${v('ui')}))`);
+    alias(`wp${k}`, `arrayFilter(i -> ${fire} AND ${L('pe', k)}[i] = 0, ${v('ui')})`);
   }
   // M: the highest level any unit reached.
   const levels = Array.from({ length: n }, (_, i) => n - i);
-  alias('M', `multiIf(${levels.map((k) => `has(${L('fire', k)}, 1), toUInt32(${k})`).join(', ')}, toUInt32(0))`);
-  const atM = (name: string) => `[${levels
-    .slice()
-    .reverse()
-    .map((k) => L(name, k))
-    .join(', ')}][greatest(${v('M')}, toUInt32(1))]`;
-  alias('F', atM('fire'));
-  alias('fp', `arrayFilter(i -> ${v('F')}[i] = 1, ${v('ui')})`);
-  alias('TMM', atM('TM'));
+  const M = `multiIf(${levels.map((k) => `has(${L('fire', k)}, 1), toUInt32(${k})`).join(', ')}, toUInt32(0))`;
+  const atM = (name: string) => `[${Array.from({ length: n }, (_, i) => L(name, i + 1)).join(', ')}][greatest(${M}, toUInt32(1))]`;
   if (!exclusions) {
     // Without exclusions the first arrival at M stays the best attempt.
-    alias('m', v('M'));
-    alias('ts', `if(${v('M')} = 0, emptyArrayFloat64(), ${v('TMM')}[${v('fp')}[1]])`);
+    alias('m', M);
+    alias('ts', `if(${M} = 0, emptyArrayFloat64(), ${atM('TM')}[arrayFirstIndex(x -> x = 1, ${atM('fire')})])`);
     return;
   }
-  alias('PEM', atM('pe'));
-  alias('PSM', atM('pS'));
-  alias('CWM', atM('cw'));
-  alias('WPM', atM('wp'));
-  alias('CXM', atM('cx'));
-  alias('XPM', atM('xp'));
-  alias('XCM', atM('xc'));
-  const reset = strict ? (w: string) => ` AND ${atM('cr')}[x - 1] = ${atM('cr')}[${w}]` : () => '';
+  alias('M', M);
+  const pick = (name: string) => `[${Array.from({ length: n }, (_, i) => L(name, i + 1)).join(', ')}][greatest(${v('M')}, toUInt32(1))]`;
+  for (const name of ['fire', 'pe', 'pS', 'cw', 'wp', 'cx', 'xp', 'TM', ...(strict ? ['cr'] : [])]) alias(`${name}M`, pick(name));
+  const F = v('fireM');
+  const reset = strict ? (w: string) => ` AND ${v('crM')}[x - 1] = ${v('crM')}[${w}]` : () => '';
   // H: covering exclusion units that mark the best attempt at M (the attempt in entered[M] is
   // there and not excluded yet: this is the first covering exclusion since its write).
-  alias(
-    'H',
-    `arrayMap(x -> toUInt8(${v('XCM')}[x] = 1 AND x > 1 AND ${v('CWM')}[x - 1] > 0${reset(`${v('WPM')}[${v('CWM')}[x - 1]]`)} AND ${v('XPM')}[${v('CXM')}[${v('WPM')}[${v('CWM')}[x - 1]]] + 1] = x), ${v('ui')})`,
-  );
-  alias('hc', `arrayCumSum(${v('H')})`);
-  alias('hp', `arrayFilter(i -> ${v('H')}[i] = 1, ${v('ui')})`);
-  // When each arrival at M becomes excluded (0: never): at once when it continued an excluded
-  // attempt, else at the first marking exclusion inside its window.
-  alias(
-    'E',
-    `arrayMap(f -> if(${v('PEM')}[f] = 1, f, if(${v('hp')}[${v('hc')}[f] + 1] > 0 AND NOT (${v('UT')}[${v('hp')}[${v('hc')}[f] + 1]] - ${v('PSM')}[f] > ${window}), ${v('hp')}[${v('hc')}[f] + 1], toUInt32(0))), ${v('fp')})`,
-  );
-  alias('fc', `arrayCumSum(${v('F')})`);
-  // The next best attempt: the first arrival at M after the current one was excluded.
-  alias('P0', `arrayMap((j, e) -> if(e = 0 OR ${v('fc')}[e] >= length(${v('fp')}), toUInt32(j), toUInt32(${v('fc')}[e] + 1)), arrayEnumerate(${v('fp')}), ${v('E')})`);
-  // Each stage follows the pointers 16 times: 8 stages make 2^32 hops.
-  for (let d = 1; d <= HOPS_STAGES; d++) {
-    const prev = v(`P${d - 1}`);
-    let at = 'j';
-    for (let h = 0; h < 16; h++) at = `${prev}[${at}]`;
-    alias(`P${d}`, `arrayMap(j -> ${at}, ${prev})`);
-  }
-  alias('best', `${v(`P${HOPS_STAGES}`)}[1]`);
-  alias('m', `if(${v('M')} = 0 OR ${v('E')}[${v('best')}] != 0, toUInt32(0), ${v('M')})`);
-  alias('ts', `if(${v('m')} = 0, emptyArrayFloat64(), ${v('TMM')}[${v('fp')}[${v('best')}]])`);
+  const lwM = `${v('wpM')}[${v('cwM')}[x - 1]]`;
+  const H = `x > 1 AND ${v('cwM')}[x - 1] > 0${reset(lwM)} AND ${v('xpM')}[${v('cxM')}[${lwM}] + 1] = x`;
+  alias('hp', `arrayFilter(x -> ${H}, ${v('xpM')})`);
+  alias('hc', `arrayCumSum(arrayMap(i -> toUInt8(${v('cxM')}[i] > ${v('cxM')}[i - 1] AND (${H.replace(/\bx\b/g, 'i')})), ${v('ui')}))`);
+  // The best attempt is replaced, at the next arrival at M, once it is excluded: an arrival that
+  // continued an excluded attempt at once; any other at the first marking exclusion after it,
+  // if that is inside its window (later ones are not). Arrivals between two marking exclusions
+  // share the first one after them, so the walk enters each such segment at its first arrival,
+  // passes the excluded ones, and stops at the first other one unless that one is marked. The
+  // best attempt is the first arrival of that kind, first in its segment, that no marking
+  // exclusion reaches; none: the best attempt is excluded, and the run counts nowhere.
+  const clean = `arrayFilter(i -> ${F}[i] = 1 AND ${v('peM')}[i] = 0, ${v('ui')})`;
+  const hx = `${v('hp')}[${v('hc')}[f] + 1]`;
+  const lasts = `NOT (${hx} > 0 AND NOT (${v('UT')}[${hx}] - ${v('pSM')}[f] > ${window}))`;
+  alias('best', `arrayFirst(f -> f > 0, arrayMap((f, u) -> if(u = 1 AND ${lasts}, f, toUInt32(0)), ${clean}, arrayEnumerateUniq(arrayMap(f -> ${v('hc')}[f], ${clean}))))`);
+  alias('m', `if(${v('best')} = 0, toUInt32(0), ${v('M')})`);
+  alias('ts', `if(${v('best')} = 0, emptyArrayFloat64(), ${v('TMM')}[${v('best')}])`);
 }
 
 /**
