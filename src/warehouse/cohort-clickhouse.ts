@@ -225,15 +225,14 @@ function entitySql(plan: CohortPlan, options: SqlOptions, bounds: ClickHouseCoho
   const perMember = listing
     ? `[${item(LISTS, listing.groups ? '_m.2' : `''`, '_m.1', 'toInt64(0)', `toFloat64(_m.1 = ${params.bind(listing.ordinal, 'DOUBLE')} AND ${listing.period === 0 ? '1' : `arrayExists(_y -> _y.1 = ${params.bind(listing.period, 'BIGINT')}, ${keptCells('_m.1')})`})`)}]`
     : `arrayReduce('groupArrayArray', arrayMap(_y -> [${[item(CELLS, `''`, '_m.1', '_y.1', '_y.2'), ...(plan.breakdown ? [item(GROUP_CELLS, '_m.2', '_m.1', '_y.1', '_y.2')] : [])].join(', ')}], ${keptCells('_m.1')}))`;
-  const stats = `(toUInt8(${STATS}), '', toFloat64(0), toInt64(0), toFloat64(notEmpty(_mem)), toUInt64(${turned}), toUInt64(sum(${outside})))`;
+  const stats = `(toUInt8(${STATS}), '', toFloat64(0), toInt64(0), toFloat64(notEmpty(_mem)), toUInt64(${turned}), toUInt64(_out))`;
   const items = bind('_mem', members, `arrayConcat([${stats}], arrayReduce('groupArrayArray', arrayMap(_m -> ${perMember}, _mem)))`);
   const rp = `arrayFilter((_a, _b) -> _a != _b, _rc, arrayPopBack(arrayPushFront(_rc, nan)))`;
   const rs = sums ? `arrayMap(_p -> arrayCumSum(arrayConcat([toFloat64(0)], arrayFilter((_v, _c) -> _c = _p, _rv, _rc)))[-1], _rp)` : `emptyArrayFloat64()`;
   const returns = `arrayFilter(_x -> _x.4, _ev)`;
-  const result = bind(
-    '_ev',
-    ev,
-    bind(
+  // The events and the count outside the zone table enter as lambda arguments: no aggregate
+  // function may sit inside a lambda (current ClickHouse's analyzer refuses it).
+  const result = `arrayMap((_ev, _out) -> ${bind(
       '_cs',
       `arrayMap(_x -> _x.7, _ev)`,
       bind(
@@ -245,8 +244,7 @@ function entitySql(plan: CohortPlan, options: SqlOptions, bounds: ClickHouseCoho
           bind('_rv', sums ? `arrayMap(_x -> _x.6, ${returns})` : 'emptyArrayFloat64()', bind('_rp', rp, bind('_rs', rs, items))),
         ),
       ),
-    ),
-  );
+  )}, [${ev}], [sum(${outside})])[1]`;
   // Items leave the shard one row each, beside the entity and its first kept row.
   return `SELECT ${e} AS ${A('e')}, min(${o}) AS ${A('eo')}, arrayJoin(${result}) AS ${A('item')}
   FROM ${quoteClickHouseTable(options.table)}
@@ -271,8 +269,9 @@ function summarySql(plan: CohortPlan, options: SqlOptions, params: ClickHousePar
     const conditions = [...(plan.fields.event !== null && plan.return.event !== null ? [clickHouseEquals(q(plan.fields.event), columnType(options, plan.fields.event), plan.return.event, params)] : []), ...whereConditions(options, plan.return.where, params)];
     bad = `toUInt8(${[holds, ...conditions].map((c) => `(${c})`).join(' AND ')})`;
   }
-  return `SELECT toUInt8(${SUMMARY}) AS fam, '' AS key, toFloat64(maxIf(latest, rows > 0)) AS c, toInt64(0) AS k, toUInt64(sum(rows)) AS n, toFloat64(0) AS total, toInt8(0) AS tk, toUInt64(sum(bad)) AS x, toUInt64(0) AS y${extra}, toUInt8(1) AS ${MARK}
-FROM (SELECT count() AS rows, max(${t}) AS latest, sum(${bad}) AS bad FROM ${quoteClickHouseTable(options.table)})`;
+  // Prefixed names: an events column may be called `rows` or `bad`.
+  return `SELECT toUInt8(${SUMMARY}) AS fam, '' AS key, toFloat64(maxIf(${A('latest')}, ${A('rows')} > 0)) AS c, toInt64(0) AS k, toUInt64(sum(${A('rows')})) AS n, toFloat64(0) AS total, toInt8(0) AS tk, toUInt64(sum(${A('bad')})) AS x, toUInt64(0) AS y${extra}, toUInt8(1) AS ${MARK}
+FROM (SELECT count() AS ${A('rows')}, max(${t}) AS ${A('latest')}, sum(${bad}) AS ${A('bad')} FROM ${quoteClickHouseTable(options.table)})`;
 }
 
 /** A Float64 total as (finite value or 0, kind): 0 finite, 1 +∞, −1 −∞, 2 NaN. */

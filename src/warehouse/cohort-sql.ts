@@ -13,6 +13,10 @@
  * The common case, cohorts of entities in UTC (up to 64 periods), takes a fast path
  * ({@link fastCtes}): one grouping of the events by entity into its first start period and a bit
  * mask of its return periods, then counts per mask; no per-event copy, window or zone lookup.
+ *
+ * ClickHouse (`options.dialect === 'clickhouse'`) gets its own statement from cohort-clickhouse.ts,
+ * built from the same plan, zone offsets and range ordinals worked out here; its rows are reshaped
+ * into this file's row shape, so one finish serves both dialects.
  * @module
  */
 import type { CohortAggregate, CohortContract, WhereClause } from '../analytics/contract.js';

@@ -202,6 +202,16 @@ test("a breakdown comes back as cohort.groups; sums add in entity order (a's 0.2
   const ordered = await both('ordered', COLUMNS, rows, { ...contract, cohort: { ...contract.cohort, breakdown: undefined } });
   assert.equal(ordered.cohort.cohorts![0].values[1], 0.7 + 0.2 + 0.1);
   assert.notEqual(0.7 + 0.2 + 0.1, 0.1 + 0.2 + 0.7);
+  // Without a row-order column ClickHouse keeps none: the query still runs (ties and the order
+  // of members are then ClickHouse's); here no two events of an entity tie, and entity ids sort
+  // as the rows do.
+  await cluster.load('unordered', COLUMNS, SMALL, 'user');
+  try {
+    const unordered = await runContract(contract as CohortContract, cluster.client, { table: 'unordered' });
+    assert.deepEqual(figures(drawn(unordered)), figures(computeInline('cohort', { ...contract, data: { rows: SMALL } } as InlineContract<CohortContract>)));
+  } finally {
+    await cluster.drop('unordered');
+  }
 });
 
 test('names and values from the contract are escaped: backquotes, backslashes, quotes, newlines and DROP TABLE are names and values', async () => {
