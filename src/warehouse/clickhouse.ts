@@ -171,10 +171,15 @@ export function isClickHouseClient(connection: unknown): connection is ClickHous
   return typeof c?.query === 'function' && typeof c.insert === 'function' && typeof c.command === 'function';
 }
 
-/** Settings every query runs with: 64-bit integers as JSON numbers, and shards finishing their own entities. */
+/**
+ * Settings every query runs with: 64-bit integers as JSON numbers, shards finishing their own
+ * entities, and room for long queries (windows are written as literals: a KPI's daily sparkline
+ * over years, an anomaly by minute over a day, pass the default 256 KiB).
+ */
 export const CLICKHOUSE_SETTINGS = {
   output_format_json_quote_64bit_integers: 0,
   distributed_group_by_no_merge: 1,
+  max_query_size: 16 * 1024 * 1024,
 } as const;
 
 /** The table's columns with their ClickHouse types, and its engine (for the sharding check). */
