@@ -79,8 +79,9 @@ export async function openEvents(source: EventsSource): Promise<EventsDatabase> 
     } catch {
       throw new UsageError(`--clickhouse expects an http(s) URL such as http://localhost:8123, got ${JSON.stringify(source.clickhouse)}`);
     }
-    const { createClient } = await import('@clickhouse/client');
-    const client = createClient({ url: url.href });
+    const { createClient, ClickHouseLogLevel } = await import('@clickhouse/client');
+    // Errors reach the caller as contract or usage errors, on one line: the client logs nothing.
+    const client = createClient({ url: url.href, log: { level: ClickHouseLogLevel.OFF } });
     try {
       const ping = await client.ping();
       if (!ping.success) throw ping.error;
