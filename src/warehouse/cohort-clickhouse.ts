@@ -92,6 +92,10 @@ const A = (name: string) => `__funnelkit_${name}`;
  */
 const bind = (name: string, value: string, body: string) => `arrayMap(${name} -> ${body}, [${value}])[1]`;
 
+/** {@link bind} for several names at once (values that do not depend on each other): one lambda, less nesting to analyse. */
+const binds = (pairs: Array<[name: string, value: string]>, body: string) =>
+  `arrayMap((${pairs.map(([name]) => name).join(', ')}) -> ${body}, ${pairs.map(([, value]) => `[${value}]`).join(', ')})[1]`;
+
 /**
  * The event's wall-clock time (`t` plus the zone's offset at `t`) and whether `t` falls outside
  * the tabulated window. The offset is the last change at or before `t`: the bucket of `t` names
@@ -232,18 +236,14 @@ function entitySql(plan: CohortPlan, options: SqlOptions, bounds: ClickHouseCoho
   const returns = `arrayFilter(_x -> _x.4, _ev)`;
   // The events and the count outside the zone table enter as lambda arguments: no aggregate
   // function may sit inside a lambda (current ClickHouse's analyzer refuses it).
-  const result = `arrayMap((_ev, _out) -> ${bind(
-      '_cs',
-      `arrayMap(_x -> _x.7, _ev)`,
-      bind(
-        '_st',
-        `arrayMap(_x -> (_x.7, _x.5), arrayFilter(_x -> _x.3, _ev))`,
-        bind(
-          '_rc',
-          `arrayMap(_x -> _x.7, ${returns})`,
-          bind('_rv', sums ? `arrayMap(_x -> _x.6, ${returns})` : 'emptyArrayFloat64()', bind('_rp', rp, bind('_rs', rs, items))),
-        ),
-      ),
+  const result = `arrayMap((_ev, _out) -> ${binds(
+    [
+      ['_cs', `arrayMap(_x -> _x.7, _ev)`],
+      ['_st', `arrayMap(_x -> (_x.7, _x.5), arrayFilter(_x -> _x.3, _ev))`],
+      ['_rc', `arrayMap(_x -> _x.7, ${returns})`],
+      ['_rv', sums ? `arrayMap(_x -> _x.6, ${returns})` : 'emptyArrayFloat64()'],
+    ],
+    binds([['_rp', rp]], binds([['_rs', rs]], items)),
   )}, [${ev}], [sum(${outside})])[1]`;
   // Items leave the shard one row each, beside the entity and its first kept row.
   return `SELECT ${e} AS ${A('e')}, min(${o}) AS ${A('eo')}, arrayJoin(${result}) AS ${A('item')}
