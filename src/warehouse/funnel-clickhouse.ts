@@ -97,6 +97,13 @@ function nest(base: string, inputs: string[], aliases: Array<{ name: string; exp
   return query;
 }
 
+/**
+ * `ignore(…)` (always 0) in a WHERE names a subquery's columns the SELECT does not otherwise read:
+ * ClickHouse 18.16 analyses a subquery a second time to drop columns its reader does not name,
+ * which costs as much again as the subquery's (deep) analysis.
+ */
+const NAME_ALL = 'ignore';
+
 /** An Int64 literal for bit k of a mask. */
 const bit = (k: number) => `toInt64(${2 ** k})`;
 
@@ -406,14 +413,25 @@ export function clickHouseFunnelSql(plan: EventFunnelPlan, options: SqlOptions):
   const durations = n > 1 ? `[${Array.from({ length: n - 1 }, (_, k) => `d${k + 2}`).join(', ')}]` : 'emptyArrayFloat64()';
   // Entries per slot: (earliest, latest, entered, converted), from the sorted entries.
   const slot = params.bind(SLOT_MS, 'DOUBLE');
-  const trend = `arrayMap((s, j) -> (tupleElement(es[s], 1), tupleElement(es[if(j < length(starts), toUInt64(starts[j + 1] - 1), length(es))], 1), if(j < length(starts), toUInt64(starts[j + 1] - 1), length(es)) - s + 1, conv[if(j < length(starts), toUInt64(starts[j + 1] - 1), length(es))] - conv[s - 1]), starts, arrayEnumerate(starts))`;
+  // Only lambdas over equally long arrays, none capturing a whole array: ClickHouse copies a
+  // captured array for every element, so a lambda over every entity that reads \`sl[i - 1]\` or
+  // \`es[s]\` costs entities² (a 100k-entity funnel asked for 128 GiB).
+  const kept = (array: string, flags: string) => `arrayFilter((x, k) -> k, ${array}, ${flags})`;
+  const trend = `arrayMap((f, l, s, e, cb, ce) -> (tupleElement(f, 1), tupleElement(l, 1), e - s + 1, ce - cb), ${kept('es', 'isStart')}, ${kept('es', 'isEnd')}, ${kept('arrayEnumerate(es)', 'isStart')}, ${kept('arrayEnumerate(es)', 'isEnd')}, ${kept('arrayPopBack(arrayPushFront(conv, toUInt64(0)))', 'isStart')}, ${kept('conv', 'isEnd')})`;
   const tally = `SELECT p, g, key, ${cols.join(', ')}, ${counts} AS cs, ${medians} AS mds, ${sums} AS ss, ${stuck} AS xs, ${durations} AS ds,
   arrayMap(x -> floor(tupleElement(x, 1) / ${slot}), es) AS sl,
-  arrayFilter(i -> i = 1 OR sl[i] != sl[i - 1], arrayEnumerate(es)) AS starts,
+  arrayMap((d, i) -> i = 1 OR d != 0, arrayDifference(sl), arrayEnumerate(sl)) AS isStart,
+  if(length(es) = 0, emptyArrayUInt8(), arrayPushBack(arraySlice(isStart, 2), toUInt8(1))) AS isEnd,
   arrayCumSum(arrayMap(x -> toUInt64(tupleElement(x, 2)), es)) AS conv,
   ${trend} AS trend${n > 1 ? `,\n  ${ttcColumns(bins, params)}` : ''}
 FROM (SELECT *, ${asOf} AS asof FROM (${runs}))
+WHERE ${NAME_ALL}(e, asof) = 0
 GROUP BY p, g, key`;
+  // Helper columns of the tally that the next SELECT reads only through this (see NAME_ALL).
+  const helpers = [
+    ...Array.from({ length: n }, (_, k) => [`c${k + 1}`, `x${k + 1}`, ...(k ? [`d${k + 1}`, `s${k + 1}`] : [])]).flat(),
+    'es', 'sl', 'isStart', 'isEnd', 'conv', ...(n > 1 ? ['tde', 'td', 'twidth', 'tstart', 'tbins'] : []), ...(plan.breakdown ? [] : ['ds']),
+  ];
   // Per period: the whole funnel's tally, the trend slots and histogram (range only), and the
   // groups' tallies with their ranks and the "Other" medians.
   let groups = 'emptyArrayString() AS gkeys, emptyArrayUInt64() AS grk, emptyArrayUInt8() AS gcs, emptyArrayUInt8() AS gmds, emptyArrayUInt8() AS gss, emptyArrayUInt8() AS gxs, emptyArrayUInt8() AS other';
@@ -432,9 +450,10 @@ GROUP BY p, g, key`;
   const ttcOut = n > 1 ? 'anyIf(ttc, g = 0 AND p = 0)' : 'tuple(0)';
   const perPeriod = `SELECT p, anyIf(cs, g = 0) AS pcs, anyIf(mds, g = 0) AS pmds, anyIf(ss, g = 0) AS pss, anyIf(xs, g = 0) AS pxs, anyIf(trend, g = 0 AND p = 0) AS ptrend, ${ttcOut} AS pttc, ${groups}
 FROM (${tally})
+WHERE ${NAME_ALL}(${helpers.join(', ')}) = 0
 GROUP BY p`;
   // One row even when nothing matched: "now" is the latest event in range, matched or not.
-  return `SELECT ${asOf} AS asof, groupArray((p, pcs, pmds, pss, pxs, ptrend, pttc, gkeys, grk, gcs, gmds, gss, gxs, other)) AS periods FROM (${perPeriod})`;
+  return `SELECT ${asOf} AS asof, groupArray((p, pcs, pmds, pss, pxs, ptrend, pttc, gkeys, grk, gcs, gmds, gss, gxs, other)) AS periods FROM (${perPeriod})${plan.breakdown ? ` WHERE ${NAME_ALL}(gds, gsorted) = 0` : ''}`;
 }
 
 /**
@@ -517,7 +536,9 @@ export function clickHouseEntitiesSql(plan: EventFunnelPlan, options: SqlOptions
   const runs = clickHouseRuns(plan, options, params);
   // Tally.add: reached step k when m ≥ k + 1; dropped before step k (k ≥ 1) when m = k.
   const listed = outcome === 'converted' ? `m >= ${step + 1}` : step === 0 ? '0' : `m = ${step}`;
-  const limit = params.bind(plan.entityLimit, 'BIGINT');
+  // LIMIT takes a literal number only: the planned limit is a checked integer.
+  if (!Number.isSafeInteger(plan.entityLimit) || plan.entityLimit < 0) throw new TypeError(`entityLimit: expected a non-negative integer, got ${plan.entityLimit}`);
+  const limit = String(plan.entityLimit);
   if (!groups) return `SELECT e AS id FROM (${runs}) WHERE p = 0 AND g = 0 AND ${listed} ORDER BY eo LIMIT ${limit}`;
   return `SELECT key, countIf(m >= 1) AS c1, arraySlice(arraySort(groupArrayIf((eo, e), ${listed})), 1, ${limit}) AS ids
 FROM (${runs}) WHERE p = 0 AND g = 1 GROUP BY key`;
