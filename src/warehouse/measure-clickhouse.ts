@@ -20,8 +20,14 @@
  * total from the one before, so no pairwise or per-thread reordering). Medians take the two middle
  * values of the sorted list, ((a + b) / 2). Last is the value at the largest (t, o).
  *
- * Windows are cut in JavaScript and written as literals: a window family (non-overlapping, sorted)
- * becomes one `multiIf` placing a row in at most one window of it, so no array is copied per row.
+ * Windows are cut in JavaScript and written as literals. A row joins at most one window of each
+ * family (non-overlapping, sorted): a short family is one `multiIf`, a long one (a daily sparkline,
+ * an hourly series) a lookup in literal arrays by a bucket of the row's time, constant work per
+ * row with no array copied per row (see {@link bucketLookup}). Long families make long queries:
+ * clickhouse.ts raises `max_query_size`.
+ *
+ * Without a row-order column, ties at equal times fall in value order (ClickHouse keeps no
+ * insertion order), so a sum over tied rows may differ from memory's in the last bits.
  *
  * Names: every column is read by its quoted name; the query's own aliases carry a prefix no
  * column of the table starts with, because a ClickHouse alias shadows a column of the same name
@@ -292,6 +298,16 @@ function placement(t: string, windows: readonly ClickHouseWindow[], src: ClickHo
 }
 
 /**
+ * The windows (their `wi`) holding a row whose epoch-ms time is the expression `t`, as a
+ * ClickHouse array: at most one per family. Exported for tests of the placement against the
+ * server; the statements use it through their leaves.
+ */
+export function clickHouseWindowsOf(t: string, windows: readonly ClickHouseWindow[], options: Pick<SqlOptions, 'columnTypes'>): string {
+  const src = new ClickHouseSource({ table: 'unused', columnTypes: options.columnTypes ?? new Map([['t', 'Float64']]) }, 't');
+  return placement(t, windows, src)?.windows ?? 'emptyArrayInt32()';
+}
+
+/**
  * Families up to this many windows are one `multiIf`; ClickHouse analyses a `multiIf` of
  * hundreds of branches slowly (seconds), so longer ones are a table lookup.
  */
@@ -335,8 +351,13 @@ function bucketLookup(t: string, family: readonly ClickHouseWindow[], src: Click
     ({ base, inside } = layout(width));
   }
   // win[pos]: the window of [s_pos, s_pos+1) (pos 0 and N: outside every window).
+  // The family is sorted by start: one pass pairs each interval with the window holding it.
   const win = [-1];
-  for (let i = 0; i + 1 < n; i++) win.push(family.find((w) => w.from <= edges[i] && edges[i + 1] <= w.to)?.wi ?? -1);
+  let w = 0;
+  for (let i = 0; i + 1 < n; i++) {
+    while (w < family.length && family[w].to <= edges[i]) w++;
+    win.push(w < family.length && family[w].from <= edges[i] && edges[i + 1] <= family[w].to ? family[w].wi : -1);
+  }
   win.push(-1);
   const literal = (x: number) => (Number.isSafeInteger(x) ? `${x}.0` : src.num(x));
   // Past the last edge, lookups read a far-away edge, so no comparison counts.

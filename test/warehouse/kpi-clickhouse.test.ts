@@ -10,8 +10,10 @@ import assert from 'node:assert/strict';
 import { computeKpis } from '../../src/analytics/compute.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
 import type { InlineContract, KpiContract, KpiMeasureSpec } from '../../src/analytics/contract.js';
+import { queryClickHouse } from '../../src/warehouse/clickhouse.js';
 import { clickHouseString, compileSql, runContract } from '../../src/warehouse/index.js';
-import { BASE, bigSums, COLUMNS, DAY, kpiDifferential, N, randomContract, randomLog, rowOrderSum, spreadEntities, type Row } from './kpi-cases.js';
+import { clickHouseWindowsOf, type ClickHouseWindow } from '../../src/warehouse/measure-clickhouse.js';
+import { BASE, bigSums, COLUMNS, DAY, kpiDifferential, N, pick, randomContract, randomLog, rowOrderSum, spreadEntities, type Row } from './kpi-cases.js';
 import { prng, ROW_ORDER, startTestCluster, type ColumnType, type TestCluster } from './support.js';
 
 let cluster: TestCluster;
@@ -118,6 +120,37 @@ test('long sparklines: six daily KPIs over 4 years (a statement past 256 KiB) ag
   const { sql } = compileSql({ ...contract, kpi: { ...contract.kpi, asOf: BASE } }, { dialect: 'clickhouse', table: 'kpi_long', columnTypes: types });
   assert.ok(sql.length > 262_144, `the statement is ${sql.length} characters`);
   await cluster.drop('kpi_long');
+});
+
+test('window placement: random families (gaps, tiny and fractional windows, times before 1970) place every time as JavaScript does', async () => {
+  const r = prng(808);
+  for (let round = 0; round < 40; round++) {
+    const windows: ClickHouseWindow[] = [];
+    const times: number[] = [];
+    // Fractional edges are written as exact Float64 expressions, which ClickHouse analyses slowly: some rounds only.
+    const fractional = round % 3 === 0;
+    for (let fam = 0; fam < 1 + Math.floor(r() * 3); fam++) {
+      let at = Math.floor((r() - 0.5) * 4e12);
+      const count = Math.floor(r() * (r() < 0.5 ? 12 : 120));
+      for (let i = 0; i < count; i++) {
+        if (r() < 0.2) at += Math.floor(r() * 1e8); // a gap
+        const length = pick(r, [1, 2, 3_600_000, 86_400_000, 82_800_000, 90_000_000, 2_678_400_000, Math.floor(r() * 1e7), ...(fractional ? [0.5] : [])]);
+        const from = fractional && r() < 0.1 ? at + 0.25 : at;
+        windows.push({ wi: windows.length, from, to: at + length, fam });
+        times.push(from, from - 1, from - 0.5, at + length, at + length - 0.001, at + length - 1, at + length / 2, from + r() * length);
+        at += length;
+      }
+    }
+    times.push(-1e13, 1e13, 0, -0);
+    const expected = times.map((t) => windows.filter((w) => t >= w.from && t < w.to).map((w) => w.wi).sort((a, b) => a - b));
+    // The times exactly, from their bytes (a list of numeric expressions is slow to analyse).
+    const hex = times.map((t) => `'${Buffer.from(new Float64Array([t]).buffer).toString('hex')}'`).join(', ');
+    const sql = `SELECT t, arraySort(${clickHouseWindowsOf('t', windows, {})}) AS ws FROM (SELECT arrayJoin(arrayMap(h -> reinterpretAsFloat64(unhex(h)), [${hex}])) AS t)`;
+    const rows = await queryClickHouse(cluster.client, sql);
+    assert.equal(rows.length, times.length);
+    rows.forEach((row, i) => assert.ok(Object.is(row.t, times[i]) || row.t === times[i]));
+    rows.forEach((row, i) => assert.deepEqual(row.ws, expected[i], `round ${round}: t ${times[i]} (${rows.length} times, ${windows.length} windows)`));
+  }
 });
 
 test('a DateTime time column (whole seconds, UTC) gives the figures of its epoch milliseconds', async () => {
