@@ -7,8 +7,9 @@
  * arrays, the way execute-memory.ts works per entity with loops. The innermost SELECT reads the
  * table and GROUPs BY the entity: on a `Distributed` table sharded by the entity (run with
  * `distributed_group_by_no_merge = 1`) each shard completes its own entities, and everything
- * global (cohort sizes, cells added over members, the summary) is done by outer queries over
- * those per-entity rows, on the initiator. Per entity:
+ * global (cohort sizes, cells added over members, the entities' counts) is done by an outer
+ * query over those per-entity rows, on the initiator; the table's latest time and the values a
+ * sum cannot read are counted by a second SELECT (one row per shard, added up outside). Per entity:
  *
  * - its start and return events sorted by (time, row order), each with its period ordinal;
  * - its memberships (`joinCohorts`): every period with a start event keyed by the first one, or
@@ -34,7 +35,7 @@ import type { CohortPlan } from '../analytics/cohort/plan.js';
 import { ClickHouseParams, baseClickHouseType, clickHouseEquals, clickHouseTime, columnType, quoteClickHouseIdent, quoteClickHouseTable } from './clickhouse.js';
 import type { SqlOptions } from './sql.js';
 
-/** The zone's offsets as the in-memory engine sees them (cohort-sql.ts's `zoneSteps`): `[at, offset]` from `from`; null `to`: the last offset holds for good. */
+/** The zone's offsets as the in-memory engine sees them (cohort-sql.ts's `zoneSteps`): `[at, offset]` from the window's start; `to` the end of the last offset (null: it holds for good). */
 export interface ClickHouseZone {
   steps: Array<[at: number, offset: number]>;
   to: number | null;
