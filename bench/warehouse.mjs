@@ -16,16 +16,25 @@
 // same rows (in a child process, so its memory does not count against the warehouse run) and
 // computes the same two contracts; its counts must equal DuckDB's.
 //
+// ClickHouse (issue 16), for the sizes in --clickhouse-sizes (default 1M,10M) that --sizes runs,
+// when Debian's clickhouse-server is installed (or --clickhouse on): the same rows, exported from the DuckDB file, loaded through a Distributed
+// table into a two-shard cluster on this machine (scripts/clickhouse.mjs, sharded by entity), and
+// the same two contracts run by `runContract` with a ClickHouse client; its counts must equal
+// DuckDB's. Loading is not measured.
+//
 // stdout: one JSON object per measurement; logs on stderr. Not asserted against targets: printed.
-// Options: --sizes 10M,100M (default both)   --runs N (default 3, median)   --memory 1GB (DuckDB's memory_limit;
+// Options: --sizes 10M,100M (default both)   --runs N (default 3, median)   --clickhouse on|off|auto (default auto)
+//          --clickhouse-sizes 1M,10M (default)
+//          --memory 1GB (DuckDB's memory_limit;
 // past it DuckDB spills to node_modules/.cache/funnelkit-bench/duckdb-tmp). DuckDB runs inside Node's process, so
 // the process's RSS includes DuckDB's buffers; Node's own share is its JS heap, printed apart.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tsImport } from 'tsx/esm/api';
+import { hasClickHouse, startClickHouse } from '../scripts/clickhouse.mjs';
 import { CACHE_DIR, REGIONS, STEPS, WINDOW } from './widgets-data.mjs';
 
 const { values: opts } = parseArgs({
@@ -33,6 +42,8 @@ const { values: opts } = parseArgs({
     sizes: { type: 'string', default: '10M,100M' },
     runs: { type: 'string', default: '3' },
     memory: { type: 'string', default: '1GB' },
+    clickhouse: { type: 'string', default: 'auto' },
+    'clickhouse-sizes': { type: 'string', default: '1M,10M' },
     child: { type: 'string' },
   },
 });
@@ -207,6 +218,53 @@ async function warehouseRuns(name, runs) {
   return out;
 }
 
+/**
+ * The same rows in a two-shard ClickHouse cluster (a Distributed table sharded by entity, loaded
+ * through it from a CSV export of the DuckDB file, row order kept in `seq`), and the two contracts
+ * run there. Each run's time includes checking the table (DESCRIBE, sharding, time values).
+ */
+async function clickhouseRuns(name, runs) {
+  const { runContract } = await tsImport('../src/warehouse/index.ts', import.meta.url);
+  const { createClient } = await import('@clickhouse/client');
+  const csv = join(CACHE_DIR, `warehouse-v${GENERATOR_VERSION}-${name}.csv`);
+  if (!existsSync(csv)) {
+    const instance = await DuckDBInstance.create(await database(name), { access_mode: 'READ_ONLY' });
+    const connection = await instance.connect();
+    await connection.run(`COPY (SELECT entity, event, time, region, rowid AS seq FROM events ORDER BY rowid) TO '${csv}.partial' (FORMAT csv, HEADER false)`);
+    connection.closeSync();
+    instance.closeSync();
+    renameSync(`${csv}.partial`, csv);
+  }
+  const cluster = await startClickHouse({ shards: 2 });
+  const client = createClient({ url: cluster.url, request_timeout: 600_000, clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' } });
+  const out = {};
+  try {
+    await cluster.createEventsTable('events', [['entity', 'Int32'], ['event', 'String'], ['time', 'Float64'], ['region', 'String'], ['seq', 'UInt64']], 'entity');
+    const t0 = performance.now();
+    await client.insert({ table: 'events', values: createReadStream(csv), format: 'CSV', clickhouse_settings: { insert_distributed_sync: 1 } });
+    const perShard = [];
+    for (const url of cluster.urls) perShard.push(Number((await cluster.sql('SELECT count() FROM events_local', url)).trim()));
+    out.loadMs = round(performance.now() - t0);
+    out.rowsPerShard = perShard;
+    log(`${name}: loaded into ClickHouse (2 shards: ${perShard.join(' + ')} rows) in ${round(out.loadMs / 1000)} s`);
+    for (const [label, contract] of [['funnel', FUNNEL], ['retention', RETENTION]]) {
+      const times = [];
+      let result;
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        result = await runContract(contract, client, { table: 'events', rowOrder: 'seq' });
+        times.push(performance.now() - t);
+      }
+      out[label] = { ms: round(median(times)), samplesMs: times.map(round), result };
+      log(`${name} ${label} in ClickHouse: ${out[label].ms} ms (runs ${out[label].samplesMs.join(', ')})`);
+    }
+  } finally {
+    await client.close();
+    await cluster.stop();
+  }
+  return out;
+}
+
 /** In a child process: the in-memory engine on the table's rows (read out of DuckDB as columns). */
 async function inMemory(name) {
   const { computeFunnel, computeCohorts } = await tsImport('../src/analytics/compute.ts', import.meta.url);
@@ -279,6 +337,30 @@ async function main() {
       }
     }
     process.stdout.write(`${JSON.stringify(line)}\n`);
+    const clickhouse = opts['clickhouse-sizes'].split(',').includes(name) && (opts.clickhouse === 'on' || (opts.clickhouse === 'auto' && hasClickHouse()));
+    if (clickhouse) {
+      const c = await clickhouseRuns(name, runs);
+      const ch = {
+        name: `warehouse-clickhouse-${name}`,
+        events,
+        shards: 2,
+        funnelMs: c.funnel.ms,
+        retentionMs: c.retention.ms,
+        funnelSamplesMs: c.funnel.samplesMs,
+        retentionSamplesMs: c.retention.samplesMs,
+        loadMs: c.loadMs,
+        rowsPerShard: c.rowsPerShard,
+        duckdb: { funnelMs: w.funnel.ms, retentionMs: w.retention.ms },
+        inMemory: line.inMemory ?? null,
+        funnelCountsEqual: JSON.stringify(funnelCounts(c.funnel.result)) === JSON.stringify(funnelCounts(w.funnel.result)),
+        retentionEqual: JSON.stringify(c.retention.result.cohort) === JSON.stringify(w.retention.result.cohort),
+      };
+      if (!ch.funnelCountsEqual || !ch.retentionEqual) {
+        failed = true;
+        log(`ERROR: ClickHouse's figures differ from DuckDB's (funnel equal: ${ch.funnelCountsEqual}, retention equal: ${ch.retentionEqual})`);
+      }
+      process.stdout.write(`${JSON.stringify(ch)}\n`);
+    }
   }
   if (failed) process.exitCode = 1;
 }
