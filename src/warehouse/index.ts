@@ -213,20 +213,22 @@ function clickHouseEngine(client: ClickHouseClient): Engine {
       checkSharding(engine, compiled.columns.find((c) => c.path === '/fields/entity')?.name);
       const timeColumn = compiled.columns.find((c) => c.path === '/fields/time');
       const time = timeColumn ? timeStorage(columns.get(timeColumn.name)!) : undefined;
-      if (timeColumn && time === 'epoch-ms') await checkClickHouseTimes(client, table, timeColumn.name);
+      if (timeColumn) await checkClickHouseTimes(client, table, timeColumn.name, time!);
       return { sqlOptions: { dialect: 'clickhouse', table, time, rowOrder, columnTypes: types }, timeField: timeColumn?.name ?? '' };
     },
     query: (sql) => queryClickHouse(client, sql),
   };
 }
 
-/** A contract error at `/fields/time` when any row's epoch-ms time is missing or beyond 10,000 years of 1970. */
-async function checkClickHouseTimes(client: ClickHouseClient, table: Table, timeField: string): Promise<void> {
-  const t = `toFloat64(${quoteClickHouseIdent(timeField)})`;
-  const rows = await queryClickHouse(
-    client,
-    `SELECT toString(${t}) AS bad FROM ${quoteClickHouseTable(table)} WHERE isNull(${t}) OR NOT (${t} >= ${clickHouseNumber(-PLAUSIBLE_MS)} AND ${t} <= ${clickHouseNumber(PLAUSIBLE_MS)}) LIMIT 1`,
-  );
+/**
+ * A contract error at `/fields/time` when any row's time is missing (NULL), or, for epoch ms,
+ * beyond 10,000 years of 1970 (a DateTime cannot be).
+ */
+async function checkClickHouseTimes(client: ClickHouseClient, table: Table, timeField: string, storage: TimeStorage): Promise<void> {
+  const column = quoteClickHouseIdent(timeField);
+  const t = `toFloat64(${column})`;
+  const outside = storage === 'epoch-ms' ? ` OR NOT (${t} >= ${clickHouseNumber(-PLAUSIBLE_MS)} AND ${t} <= ${clickHouseNumber(PLAUSIBLE_MS)})` : '';
+  const rows = await queryClickHouse(client, `SELECT toString(${column}) AS bad FROM ${quoteClickHouseTable(table)} WHERE isNull(${column})${outside} LIMIT 1`);
   if (rows.length) {
     throw new ContractError('/fields/time', `column "${timeField}" holds ${rows[0].bad ?? 'null'}, not an event time within 10,000 years of 1970`);
   }

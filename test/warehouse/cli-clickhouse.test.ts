@@ -129,3 +129,17 @@ test('serve --clickhouse answers /contracts/<name>.json with the in-memory count
     await server.close();
   }
 });
+
+test('a missing time is refused at /fields/time, in a DateTime column as in an epoch-ms one', async () => {
+  const { runContract } = await import('../../src/warehouse/index.js');
+  for (const [table, type, good] of [['dt_events', 'Nullable(DateTime)', "'2026-01-02 03:04:05'"], ['ms_events', 'Nullable(Float64)', '1767225600000']] as const) {
+    await cluster.cluster.createEventsTable(table, [['user', 'String'], ['ts', type], ['event', 'String']], 'user');
+    await cluster.cluster.sql(`INSERT INTO ${table} VALUES ('a', ${good}, 'visit')`);
+    await cluster.client.command({ query: `INSERT INTO ${table} VALUES ('b', NULL, 'visit')`, clickhouse_settings: { insert_distributed_sync: 1 } as never });
+    await assert.rejects(
+      runContract({ ...(GOOD as unknown as FunnelContract), funnel: { steps: GOOD.funnel.steps }, data: { table } } as unknown as FunnelContract, cluster.client),
+      (error: Error & { path?: string }) => (error.path === '/fields/time' && /column "ts" holds null/.test(error.message)) || assert.fail(String(error)),
+      type,
+    );
+  }
+});
