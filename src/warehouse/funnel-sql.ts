@@ -21,6 +21,10 @@
  *
  * The drill-down lists (`convertedIds`, `droppedIds`) are not part of the returned contract: a
  * second query gives one of them when it is asked for ({@link funnelEntitiesJob}).
+ *
+ * The `clickhouse` dialect writes its query in funnel-clickhouse.ts (ClickHouse 18.16 has neither
+ * CTEs nor folds) and reshapes its rows into the rows below, so both dialects share the plan,
+ * the ranking and merging of groups, the trend roll-up and the shaping of the contract.
  * @module
  */
 import type { FunnelAggregateStep, FunnelContract, FunnelEventStep } from '../analytics/contract.js';
