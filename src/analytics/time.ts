@@ -89,9 +89,13 @@ function wall(ms: number, timeZone: string): Date {
 /** The instant at which the zone's wall clock shows the given UTC-encoded fields. */
 function fromWall(wallMs: number, timeZone: string): number {
   // Two passes settle the offset on either side of a transition.
-  let guess = wallMs - zoneOffset(wallMs, timeZone);
-  guess = wallMs - zoneOffset(guess, timeZone);
-  return guess;
+  const first = wallMs - zoneOffset(wallMs, timeZone);
+  const second = wallMs - zoneOffset(first, timeZone);
+  if (second + zoneOffset(second, timeZone) === wallMs) return second;
+  // A wall time the clock skipped (Santiago skips midnight when DST begins): the later reading,
+  // i.e. the end of the gap, as Temporal's "compatible" does. That day starts at 01:00; the
+  // earlier reading would be 23:00 the day before, and stepping a day from it would return to it.
+  return Math.max(first, second);
 }
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addPeriods, parseDuration, parseTimestamp, periodKey, periodStart, rangeBounds } from '../../src/analytics/time.js';
+import { periodStarts } from '../../src/analytics/measures/series.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -51,4 +52,21 @@ test('a date-only "to" covers that whole day', () => {
   assert.equal(iso(from), '2026-02-28T16:00:00.000Z');
   assert.equal(iso(to), '2026-03-02T16:00:00.000Z');
   assert.throws(() => rangeBounds({ from: '2026-03-02', to: '2026-03-01' }, 'UTC', '/kpi/range'), /\/kpi\/range: expected "from" to be before "to"/);
+});
+
+test('a day whose midnight the clock skips starts at the end of the gap, and days step past it (America/Santiago, DST begins 2025-09-07)', () => {
+  const zone = 'America/Santiago';
+  // Clocks went from 23:59:59 (UTC-4) to 01:00 (UTC-3) on 7 September 2025: 04:00Z.
+  const inDay = Date.parse('2025-09-07T12:00:00Z');
+  assert.equal(periodStart(inDay, 'day', zone), Date.parse('2025-09-07T04:00:00Z'));
+  assert.equal(parseTimestamp('2025-09-07', zone), Date.parse('2025-09-07T04:00:00Z'));
+  assert.equal(addPeriods(Date.parse('2025-09-06T04:00:00Z'), 'day', 1, zone), Date.parse('2025-09-07T04:00:00Z'));
+  assert.equal(addPeriods(Date.parse('2025-09-07T04:00:00Z'), 'day', 1, zone), Date.parse('2025-09-08T03:00:00Z'));
+  // A year of days across it: 365 starts, each after the one before.
+  const starts = periodStarts({ period: 'day', timeZone: zone, from: Date.parse('2025-03-20T03:00:00Z'), to: Date.parse('2026-03-20T03:00:00Z') }, '/x');
+  assert.equal(starts.length, 365);
+  assert.ok(starts.every((s, i) => i === 0 || s > starts[i - 1]));
+  // A wall time the clock did not skip keeps its one reading (Europe/Berlin, 02:30 on 30 March 2025 was skipped; 03:30 not).
+  assert.equal(parseTimestamp('2025-03-30T03:30', 'Europe/Berlin'), Date.parse('2025-03-30T01:30:00Z'));
+  assert.equal(parseTimestamp('2025-03-30T02:30', 'Europe/Berlin'), Date.parse('2025-03-30T01:30:00Z'));
 });
