@@ -41,8 +41,7 @@ test(`${N / 4} random anomaly contracts over many entities: values on both shard
     {
       async load(table, rows) {
         await cluster.load(table, COLUMNS, rows, 'user');
-        const counts = await Promise.all(cluster.shardClients.map(async (c) => ((await (await c.query({ query: `SELECT count() AS n FROM ${table}_local`, format: 'JSONEachRow' })).json()) as Array<{ n: number }>)[0].n));
-        if (counts.every((n) => Number(n) > 0)) both++;
+        if ((await cluster.shardCounts(table)).every((n) => n > 0)) both++;
       },
       run,
       drop: (table) => cluster.drop(table),
@@ -60,8 +59,7 @@ test("one shard's plain MergeTree table: the same SQL gives memory's series over
     const r = prng(seed * 37);
     const rows = randomLog(r);
     await cluster.load('anomaly_local', COLUMNS, rows, 'user');
-    const result = await cluster.shardClients[0].query({ query: `SELECT ${ROW_ORDER} AS i FROM anomaly_local_local ORDER BY i`, format: 'JSONEachRow' });
-    const mine = ((await result.json()) as Array<{ i: number }>).map(({ i }) => rows[i]);
+    const mine = await cluster.firstShardRows('anomaly_local', rows);
     const contract = { ...randomContract(r, mine), data: { rows: mine } };
     let expected;
     try {

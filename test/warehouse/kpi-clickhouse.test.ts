@@ -43,8 +43,7 @@ test(`${N / 4} random KPI contracts over many entities: values on both shards ar
     {
       async load(table, rows) {
         await cluster.load(table, COLUMNS, rows, 'user');
-        const counts = await Promise.all(cluster.shardClients.map(async (c) => ((await (await c.query({ query: `SELECT count() AS n FROM ${table}_local`, format: 'JSONEachRow' })).json()) as Array<{ n: number }>)[0].n));
-        if (counts.every((n) => Number(n) > 0)) both++;
+        if ((await cluster.shardCounts(table)).every((n) => n > 0)) both++;
       },
       run,
       drop: (table) => cluster.drop(table),
@@ -63,8 +62,7 @@ test("one shard's plain MergeTree table: the same SQL gives memory's figures ove
     const rows = randomLog(r);
     await cluster.load('kpi_local', COLUMNS, rows, 'user');
     // The rows the first shard holds, in their original order (memory sees them in that order).
-    const result = await cluster.shardClients[0].query({ query: `SELECT ${ROW_ORDER} AS i FROM kpi_local_local ORDER BY i`, format: 'JSONEachRow' });
-    const mine = ((await result.json()) as Array<{ i: number }>).map(({ i }) => rows[i]);
+    const mine = await cluster.firstShardRows('kpi_local', rows);
     const contract = { ...randomContract(r, mine), data: { rows: mine } };
     let expected;
     try {

@@ -51,6 +51,10 @@ export interface TestCluster {
    */
   load(table: string, columns: Array<[name: string, type: ColumnType]>, rows: Array<Record<string, string | number | null>>, shardKey: string): Promise<void>;
   drop(table: string): Promise<void>;
+  /** Rows in `<table>_local` on each shard. */
+  shardCounts(table: string): Promise<number[]>;
+  /** The rows of `rows` (loaded into `table`) that the first shard holds, in their original order. */
+  firstShardRows<R>(table: string, rows: R[]): Promise<R[]>;
   stop(): Promise<void>;
 }
 
@@ -80,6 +84,14 @@ export async function startTestCluster(): Promise<TestCluster> {
       });
     },
     drop: (table) => cluster.dropEventsTable(table),
+    shardCounts: (table) =>
+      Promise.all(
+        shardClients.map(async (c) => Number(((await (await c.query({ query: `SELECT count() AS n FROM ${quoteClickHouseIdent(`${table}_local`)}`, format: 'JSONEachRow' })).json()) as Array<{ n: number }>)[0].n)),
+      ),
+    async firstShardRows(table, rows) {
+      const result = await shardClients[0].query({ query: `SELECT ${ROW_ORDER} AS i FROM ${quoteClickHouseIdent(`${table}_local`)} ORDER BY i`, format: 'JSONEachRow' });
+      return ((await result.json()) as Array<{ i: number }>).map(({ i }) => rows[i]);
+    },
     async stop() {
       await Promise.all([client, ...shardClients].map((c) => c.close()));
       await cluster.stop();
