@@ -6,16 +6,13 @@
  * @module
  */
 /// <reference lib="webworker" />
+import { computeParsed } from '../compute.js';
 import type { InlineContract } from '../contract.js';
 import { fetchBody, parseBody } from '../resolve-data.js';
 import { sendError, type ComputeReply, type ComputeRequest } from './protocol.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const reply = (message: ComputeReply) => scope.postMessage(message);
-// The pipelines (and the contract validator) load while the first job's data downloads: this
-// entry is small, so a Worker started for a URL begins fetching as soon as it is asked.
-const pipelines = import('../compute.js');
-pipelines.catch(() => {}); // a failed load is reported by the job that awaits it
 
 scope.addEventListener('message', async (event: MessageEvent<ComputeRequest>) => {
   const { id, kind, contract, remote } = event.data;
@@ -24,7 +21,6 @@ scope.addEventListener('message', async (event: MessageEvent<ComputeRequest>) =>
     const body = remote ? await fetchBody({ ...contract, data: { url: remote.url, format: remote.format } }, { init: remote.init }) : event.data.body;
     if (remote) reply({ id, computing: true });
     const inline = body ? { ...contract, data: await parseBody(body, contract.fields ?? {}) } : contract;
-    const { computeParsed } = await pipelines;
     reply({ id, ok: true, viewModel: computeParsed(kind, inline as InlineContract, body ? { url: body.url } : undefined) });
   } catch (error) {
     reply({ id, ok: false, error: sendError(error) });
