@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { computeFunnel } from '../../src/analytics/compute.js';
 import type { FunnelContract, InlineContract } from '../../src/analytics/contract.js';
 import { main, startServer } from '../../src/warehouse/cli.js';
-import { prng, ROW_ORDER, startTestCluster, type ColumnType, type TestCluster } from './support.js';
+import { prng, ROW_ORDER, startTestCluster, type ColumnType, type TestCluster, type Row } from './support.js';
 
 const COLUMNS: Array<[string, ColumnType]> = [
   ['user', 'VARCHAR'],
@@ -20,7 +20,6 @@ const COLUMNS: Array<[string, ColumnType]> = [
   ['event', 'VARCHAR'],
   ['channel', 'VARCHAR'],
 ];
-type Row = Record<string, string | number | null>;
 const START = Date.UTC(2026, 0, 1);
 
 /** 400 events of 40 users over 10 days of January 2026, with ties at equal times. */

@@ -14,7 +14,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { computeFunnel } from '../../src/analytics/compute.js';
 import type { FunnelContract, InlineContract } from '../../src/analytics/contract.js';
 import { main, quoteLiteral, startServer, type RunningServer } from '../../src/warehouse/cli.js';
-import { loadTable, prng, type ColumnType } from './support.js';
+import { loadTable, prng, type ColumnType, type Row } from './support.js';
 
 const COLUMNS: Array<[string, ColumnType]> = [
   ['seq', 'DOUBLE'],
@@ -23,7 +23,6 @@ const COLUMNS: Array<[string, ColumnType]> = [
   ['event', 'VARCHAR'],
   ['channel', 'VARCHAR'],
 ];
-type Row = Record<string, string | number | null>;
 
 const START = Date.UTC(2026, 0, 1);
 

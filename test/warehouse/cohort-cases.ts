@@ -13,7 +13,7 @@ import { ContractError } from '../../src/analytics/contract-error.js';
 import type { CohortViewModel } from '../../src/analytics/cohort/view-model.js';
 import { ordinalStart, periodOrdinal } from '../../src/analytics/time.js';
 import type { CohortEntitiesRequest } from '../../src/warehouse/index.js';
-import { prng, type ColumnType } from './support.js';
+import { prng, type ColumnType, pick, type Row } from './support.js';
 
 export const COLUMNS: Array<[string, ColumnType]> = [
   ['user', 'VARCHAR'],
@@ -23,11 +23,11 @@ export const COLUMNS: Array<[string, ColumnType]> = [
   ['n', 'DOUBLE'],
   ['channel', 'VARCHAR'],
 ];
-export type Row = Record<string, string | number | null>;
+export type { Row } from './support.js';
 export type Period = 'hour' | 'day' | 'week' | 'month';
 
 /** Picks one element. */
-export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+export { pick } from './support.js';
 
 export const DAY = 86_400_000;
 /** A Monday. */

@@ -10,7 +10,7 @@ import type { FunnelGroup, FunnelStepResult } from '../../src/analytics/funnel/v
 import { chainable } from '../../src/warehouse/funnel-sql.js';
 import type { FunnelEntitiesRequest } from '../../src/warehouse/funnel-sql.js';
 import { planFunnel, type EventFunnelPlan } from '../../src/analytics/funnel/plan.js';
-import { prng, type ColumnType } from './support.js';
+import { prng, type ColumnType, pick, type Row } from './support.js';
 
 export const COLUMNS: Array<[string, ColumnType]> = [
   ['user', 'VARCHAR'],
@@ -20,10 +20,10 @@ export const COLUMNS: Array<[string, ColumnType]> = [
   ['n', 'DOUBLE'],
   ['channel', 'VARCHAR'],
 ];
-export type Row = Record<string, string | number | null>;
+export type { Row } from './support.js';
 
 /** Picks one element. */
-export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+export { pick } from './support.js';
 
 export const EVENTS = ['a', 'b', 'c', 'd'] as const;
 

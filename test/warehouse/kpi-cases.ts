@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { computeKpis } from '../../src/analytics/compute.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
 import type { InlineContract, KpiContract, KpiFilter, KpiMeasureSpec, KpiSpec } from '../../src/analytics/contract.js';
-import { prng, type ColumnType } from './support.js';
+import { prng, type ColumnType, pick, type Row } from './support.js';
 
 export const COLUMNS: Array<[string, ColumnType]> = [
   ['user', 'VARCHAR'],
@@ -18,8 +18,8 @@ export const COLUMNS: Array<[string, ColumnType]> = [
   ['amount', 'DOUBLE'],
   ['qty', 'DOUBLE'],
 ];
-export type Row = Record<string, string | number | null>;
-export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+export type { Row } from './support.js';
+export { pick } from './support.js';
 
 export const DAY = 86_400_000;
 export const HOUR_MS = 3_600_000;

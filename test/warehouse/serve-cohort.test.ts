@@ -12,7 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { computeInline } from '../../src/analytics/compute.js';
 import type { CohortContract, InlineContract } from '../../src/analytics/contract.js';
 import { startServer, type RunningServer } from '../../src/warehouse/cli.js';
-import { loadTable, prng, type ColumnType } from './support.js';
+import { loadTable, prng, type ColumnType, type Row } from './support.js';
 
 const COLUMNS: Array<[string, ColumnType]> = [
   ['user', 'VARCHAR'],
@@ -20,7 +20,6 @@ const COLUMNS: Array<[string, ColumnType]> = [
   ['event', 'VARCHAR'],
   ['channel', 'VARCHAR'],
 ];
-type Row = Record<string, string | number | null>;
 
 const START = Date.UTC(2026, 0, 5);
 const HOUR = 3_600_000;

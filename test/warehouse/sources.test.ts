@@ -16,7 +16,7 @@ import { ContractError } from '../../src/analytics/contract-error.js';
 import { validateContract } from '../../src/analytics/validate-contract.js';
 import { main } from '../../src/warehouse/cli.js';
 import { quoteLiteral, runContract } from '../../src/warehouse/index.js';
-import { loadTable, prng, type ColumnType } from './support.js';
+import { loadTable, prng, type ColumnType, type Row } from './support.js';
 
 const COLUMNS: Array<[string, ColumnType]> = [
   ['user', 'VARCHAR'],
@@ -24,7 +24,6 @@ const COLUMNS: Array<[string, ColumnType]> = [
   ['event', 'VARCHAR'],
   ['channel', 'VARCHAR'],
 ];
-type Row = Record<string, string | number | null>;
 
 /** 300 events of 30 users over a week, ties at equal hours included. */
 function events(): Row[] {

@@ -13,6 +13,12 @@ export { createRng as prng } from '../../demo/data/rng.js';
 
 export type ColumnType = 'VARCHAR' | 'DOUBLE';
 
+/** One event of a test log: column name to cell. */
+export type Row = Record<string, string | number | null>;
+
+/** One element of `xs`, drawn with the seeded PRNG `r`. */
+export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+
 /** Creates `table` with the given columns and appends the rows (null cells as NULL). */
 export async function loadTable(
   connection: DuckDBConnection,
