@@ -19,6 +19,17 @@ export interface Columns {
   /** Whether the data has a column of that name. */
   has(name: string): boolean;
   /**
+   * A dictionary-encoded column (an Arrow dictionary: event names, segments, string ids) as each
+   * row's code and the dictionary, without making its values: a loop over millions of rows looks
+   * a value up once per distinct value and then by number. Null for any other column.
+   */
+  codes(name: string): DictionaryCodes | null;
+  /**
+   * One cell at a time, for code that reads a few rows of a column (an entity's breakdown value):
+   * a dictionary column is decoded per call instead of made whole.
+   */
+  reader(name: string): (row: number) => unknown;
+  /**
    * A contract error about one cell: at its JSON path for inline data, or at `/data/url` naming
    * the row and column of the fetched file.
    */
@@ -47,7 +58,7 @@ export function contractColumns(contract: InlineContract, origin?: DataOrigin): 
     );
   }
   if (data && 'arrow' in data) {
-    return fromColumns(checkColumns(handedOverColumns(data.arrow), '/data/arrow'), (name, row, message) =>
+    return fromColumns(handedOverColumns(data.arrow), (name, row, message) =>
       fail(`/data/arrow/${pointerSegment(name)}/${row}`, `row ${row + 1}, column "${name}"`, message),
     );
   }
@@ -69,6 +80,35 @@ export interface ArrowTableLike {
   getChild(name: string): { toArray(): ArrayLike<unknown> } | null;
 }
 
+/** A dictionary-encoded column: row i holds `dictionary[codes[i]]`. */
+export interface DictionaryCodes {
+  codes: ArrayLike<number>;
+  dictionary: ArrayLike<unknown>;
+}
+
+/** A column as it is kept: its values, or codes whose values are made on first use. */
+type Stored = ArrayLike<unknown> | CodedColumn;
+
+class CodedColumn implements DictionaryCodes {
+  private made: unknown[] | null = null;
+  constructor(
+    readonly codes: ArrayLike<number>,
+    readonly dictionary: ArrayLike<unknown>,
+  ) {}
+
+  get length(): number {
+    return this.codes.length;
+  }
+
+  values(): unknown[] {
+    if (this.made) return this.made;
+    const { codes, dictionary } = this;
+    const values = new Array<unknown>(codes.length);
+    for (let i = 0; i < codes.length; i++) values[i] = dictionary[codes[i]];
+    return (this.made = values);
+  }
+}
+
 /**
  * An Arrow table's columns by name, each as its `toArray()`: numeric columns without nulls are
  * typed arrays over the table's memory, so no row objects are made and nothing is copied. 64-bit
@@ -79,25 +119,23 @@ export interface ArrowTableLike {
 export function arrowColumns(table: ArrowTableLike): Record<string, ArrayLike<unknown>> {
   // A null prototype: a column may be called `__proto__`.
   const columns: Record<string, ArrayLike<unknown>> = Object.create(null);
-  for (const { name } of table.schema.fields) {
-    if (Object.prototype.hasOwnProperty.call(columns, name)) continue;
-    const child = table.getChild(name);
-    if (!child) throw new Error(`column "${name}" is in the schema but the table has no such child`);
-    columns[name] = dictionaryColumn(child) ?? bigIntsAsNumbers(child.toArray(), name);
-  }
+  for (const [name, stored] of arrowStored(table)) columns[name] = stored instanceof CodedColumn ? stored.values() : stored;
   return columns;
 }
 
-/** A dictionary-encoded column's values, and the codes they were read from (see {@link dictionaryCodes}). */
-const codesOf = new WeakMap<object, { codes: ArrayLike<number>; dictionary: ArrayLike<unknown> }>();
-
 /**
- * For a column read from an Arrow dictionary (event names, segments): each row's index into the
- * dictionary and the dictionary itself, so a loop over a million rows can look a value up once
- * per distinct value and then by number. Null for any other column.
+ * {@link arrowColumns} with Flechette's dictionary columns left as codes (see
+ * {@link Columns.codes}): at ten million rows, making an event column's strings cost 350 ms.
  */
-export function dictionaryCodes(column: ArrayLike<unknown>): { codes: ArrayLike<number>; dictionary: ArrayLike<unknown> } | null {
-  return (typeof column === 'object' && codesOf.get(column)) || null;
+function arrowStored(table: ArrowTableLike): Map<string, Stored> {
+  const columns = new Map<string, Stored>();
+  for (const { name } of table.schema.fields) {
+    if (columns.has(name)) continue;
+    const child = table.getChild(name);
+    if (!child) throw new Error(`column "${name}" is in the schema but the table has no such child`);
+    columns.set(name, dictionaryColumn(child) ?? bigIntsAsNumbers(child.toArray(), name));
+  }
+  return columns;
 }
 
 /** The shape of a Flechette dictionary column: batches of codes sharing one decoded dictionary. */
@@ -108,43 +146,45 @@ interface DictionaryChild {
 }
 
 /**
- * A Flechette dictionary column without nulls as a plain array of its values, filled by index
- * (Flechette's `toArray` calls a method per row), with its codes kept for
- * {@link dictionaryCodes}; null for any other column (Apache Arrow JS's, or one with nulls).
+ * A Flechette dictionary column without nulls as its codes (one batch's codes as they are, several
+ * batches' joined) and its dictionary; null for any other column (Apache Arrow JS's, or one with
+ * nulls), which `toArray()` reads.
  */
-function dictionaryColumn(child: unknown): unknown[] | null {
+function dictionaryColumn(child: unknown): CodedColumn | null {
   const c = child as Partial<DictionaryChild>;
   const batches = c.data;
   if (!Array.isArray(batches) || c.nullCount !== 0 || batches.length === 0) return null;
   const dictionary = batches[0].cache;
   if (!dictionary || !batches.every((b) => b.cache === dictionary && b.values && b.values.length >= b.length)) return null;
-  const length = c.length ?? 0;
-  const values = new Array<unknown>(length);
-  const codes = new Int32Array(length);
+  if (batches.length === 1 && batches[0].values.length === c.length) return new CodedColumn(batches[0].values, dictionary);
+  const codes = new Int32Array(c.length ?? 0);
   let k = 0;
   for (const batch of batches) {
     const keys = batch.values;
-    for (let j = 0; j < batch.length; j++, k++) {
-      const code = keys[j];
-      codes[k] = code;
-      values[k] = dictionary[code];
-    }
+    for (let j = 0; j < batch.length; j++, k++) codes[k] = keys[j];
   }
-  codesOf.set(values, { codes, dictionary });
-  return values;
+  return new CodedColumn(codes, dictionary);
 }
 
 /** A handed-over `data.arrow` as columns, or a contract error at `/data/arrow` saying what is wrong. */
-function handedOverColumns(table: unknown): Record<string, ArrayLike<unknown>> {
+function handedOverColumns(table: unknown): Map<string, Stored> {
   const like = table as Partial<ArrowTableLike> | null;
   if (!like || typeof like.getChild !== 'function' || !Array.isArray(like.schema?.fields)) {
     throw new ContractError('/data/arrow', 'expected an Arrow table: an object with schema.fields and getChild(name), as Flechette and Apache Arrow JS tables have');
   }
+  let columns: Map<string, Stored>;
   try {
-    return arrowColumns(like as ArrowTableLike);
+    columns = arrowStored(like as ArrowTableLike);
   } catch (error) {
     throw new ContractError('/data/arrow', (error as Error).message);
   }
+  for (const [name, values] of columns) {
+    if (!(values instanceof CodedColumn) && !Array.isArray(values) && !ArrayBuffer.isView(values)) {
+      throw new ContractError(`/data/arrow/${pointerSegment(name)}`, 'expected an array of values');
+    }
+  }
+  sameLength(columns, '/data/arrow');
+  return columns;
 }
 
 /**
@@ -185,20 +225,38 @@ function fromRows(rows: Array<Record<string, Cell>>, rowError: (row: number, mes
   return memoryColumns(byName, rows.length, cellError);
 }
 
-function fromColumns(columns: Map<string, ArrayLike<unknown>>, cellError: CellError): Columns {
+function fromColumns(columns: Map<string, Stored>, cellError: CellError): Columns {
   const first = columns.values().next();
   const length = first.done ? 0 : first.value.length;
   return memoryColumns(columns, length, cellError);
 }
 
-function memoryColumns(byName: Map<string, ArrayLike<unknown>>, length: number, cellError: CellError): Columns {
+function memoryColumns(byName: Map<string, Stored>, length: number, cellError: CellError): Columns {
   const names = [...byName.keys()];
   let missing: unknown[] | null = null;
+  const get = (name: string): ArrayLike<unknown> => {
+    const stored = byName.get(name);
+    if (stored instanceof CodedColumn) return stored.values();
+    return stored ?? (missing ??= new Array(length));
+  };
   return {
     length,
     names,
     has: (name) => byName.has(name),
-    get: (name) => byName.get(name) ?? (missing ??= new Array(length)),
+    get,
+    codes: (name) => {
+      const stored = byName.get(name);
+      return stored instanceof CodedColumn ? stored : null;
+    },
+    reader: (name) => {
+      const stored = byName.get(name);
+      if (stored instanceof CodedColumn) {
+        const { codes, dictionary } = stored;
+        return (row) => dictionary[codes[row]];
+      }
+      const values = get(name);
+      return (row) => values[row];
+    },
     cellError,
   };
 }
@@ -206,20 +264,26 @@ function memoryColumns(byName: Map<string, ArrayLike<unknown>>, length: number, 
 /** Checks that inline columns are arrays of one length; returns them by name. */
 export function checkColumns(columns: Record<string, unknown>, path: string): Map<string, ArrayLike<unknown>> {
   const byName = new Map<string, ArrayLike<unknown>>();
-  let length = -1;
-  let first = '';
   for (const [name, values] of Object.entries(columns)) {
     if (!Array.isArray(values) && !ArrayBuffer.isView(values)) {
       throw new ContractError(`${path}/${pointerSegment(name)}`, 'expected an array of values');
     }
-    const n = (values as ArrayLike<unknown>).length;
-    if (length < 0) [length, first] = [n, name];
-    else if (n !== length) {
-      throw new ContractError(`${path}/${pointerSegment(name)}`, `expected ${length} values like column "${first}", got ${n}`);
-    }
     byName.set(name, values as ArrayLike<unknown>);
   }
+  sameLength(byName, path);
   return byName;
+}
+
+/** Checks that every column has the first one's length; the error names the first that differs. */
+function sameLength(columns: Map<string, { length: number }>, path: string): void {
+  let length = -1;
+  let first = '';
+  for (const [name, values] of columns) {
+    if (length < 0) [length, first] = [values.length, name];
+    else if (values.length !== length) {
+      throw new ContractError(`${path}/${pointerSegment(name)}`, `expected ${length} values like column "${first}", got ${values.length}`);
+    }
+  }
 }
 
 export type Role = Exclude<keyof FieldMap, 'segments'>;

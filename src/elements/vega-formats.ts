@@ -7,24 +7,16 @@
  * embedded), so that importing a widget module does not load Vega.
  * @module
  */
+import { loadOnce } from '../analytics/load-once.js';
 import { formatDuration, formatNumber } from '../specs/format.js';
 import { DURATION_FORMAT } from '../specs/funnel-spec.js';
-
-/** The registration under way or done; null before the first call, or after one that failed. */
-let registration: Promise<void> | null = null;
 
 /**
  * Registers the formats with Vega, loading Vega if it is not loaded yet. Call (and await) it before
  * embedding a spec that names them. Every call returns the same promise; a failed load (a chunk
  * the network dropped) is forgotten, so the next chart tries again rather than failing for good.
  */
-export function registerVegaFormats(): Promise<void> {
-  registration ??= import('vega').then(register, (error: unknown) => {
-    registration = null;
-    throw error;
-  });
-  return registration;
-}
+export const registerVegaFormats: () => Promise<void> = loadOnce(() => import('vega').then(register));
 
 /** Adds the formats to Vega's expression functions (the registry is Vega's, page-wide). */
 function register({ expressionFunction }: typeof import('vega')): void {

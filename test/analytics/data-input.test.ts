@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { dictionary, int32, tableFromArrays, tableFromIPC, utf8 } from '@uwdata/flechette';
 import { computeFunnel, computeView } from '../../src/analytics/compute.js';
-import { arrowColumns, dictionaryCodes } from '../../src/analytics/columns.js';
+import { arrowColumns, contractColumns } from '../../src/analytics/columns.js';
 import { ContractError } from '../../src/analytics/contract-error.js';
 import type { FunnelContract, UrlData } from '../../src/analytics/contract.js';
-import { fetchBody, parseBody, resolveData, type FetchedBody } from '../../src/analytics/resolve-data.js';
+import { fetchBody, parseBody, readBytes, resolveData, type FetchedBody } from '../../src/analytics/resolve-data.js';
 import type { FunnelViewModel } from '../../src/analytics/funnel/view-model.js';
 
 const DAY = 86_400_000;
@@ -97,10 +97,10 @@ test('JSON, Arrow and Parquet URLs and a handed-over Arrow table give the same f
   }
 });
 
-test('parseBody reads Arrow into columns: typed arrays for numbers, epoch ms for timestamps, strings for dictionaries', async () => {
+test('parseBody reads Arrow into a table (data.arrow): typed arrays for numbers, epoch ms for timestamps, strings for dictionaries', async () => {
   const parsed = await parseBody({ bytes: fixture('events.arrow'), format: 'arrow', url: 'https://example.test/events.arrow' }, {});
-  assert.ok('columns' in parsed && !('rows' in parsed), 'columns, not row objects');
-  const columns = parsed.columns as unknown as Record<string, ArrayLike<unknown>>;
+  assert.ok('arrow' in parsed && !('rows' in parsed), 'the table, not row objects');
+  const columns = arrowColumns(parsed.arrow as never);
   assert.ok(columns.entity instanceof Int32Array);
   assert.ok(columns.time instanceof Float64Array, 'a millisecond timestamp column is epoch-ms numbers');
   assert.ok(columns.amount instanceof Float64Array, 'an Int64 column is numbers, not BigInts');
@@ -134,24 +134,44 @@ test('arrowColumns hands a table’s columns over without row objects', () => {
   assert.deepEqual({ ...arrowColumns(like) }, { id: Int32Array.of(1, 2), n: Float64Array.of(5, 6) });
 });
 
-test('dictionary columns keep their codes for the row loops, across record batches, with the same funnel', () => {
+test('dictionary columns stay codes for the row loops (values made only when asked), across record batches, with the same funnel', () => {
   const table = tableFromIPC(new Uint8Array(fixture('events.arrow')));
-  const columns = arrowColumns(table);
-  const coded = dictionaryCodes(columns.event);
+  const columns = contractColumns(funnel({ arrow: table }) as never);
+  const coded = columns.codes('event');
   assert.ok(coded, 'the event column (a dictionary without nulls) has codes');
   assert.deepEqual(Array.from(coded.codes, (c) => coded.dictionary[c]), rows.map((r) => r.event));
-  assert.equal(dictionaryCodes(columns.region), null, 'a dictionary column with nulls is read as values only');
-  assert.equal(dictionaryCodes(columns.entity), null);
+  const read = columns.reader('event');
+  assert.deepEqual(rows.map((_, i) => read(i)), rows.map((r) => r.event), 'a reader decodes cell by cell');
+  assert.deepEqual(Array.from(columns.get('event')), rows.map((r) => r.event), 'the values, made on demand');
+  assert.equal(columns.codes('region'), null, 'a dictionary column with nulls is read as values only');
+  assert.equal(columns.codes('entity'), null);
   // Many record batches share one dictionary; entity ids far from 0 still number densely.
   const batched = tableFromArrays(
     { entity: Int32Array.from(rows, (r) => r.entity + 1_000_000), event: rows.map((r) => r.event), time: Float64Array.from(rows, (r) => r.time), region: rows.map((r) => r.region) },
     { types: { entity: int32(), event: dictionary(utf8()), region: dictionary(utf8()) }, maxBatchRows: 97 },
   );
-  const batchedColumns = arrowColumns(batched);
-  assert.ok(dictionaryCodes(batchedColumns.event));
-  assert.deepEqual(Array.from(batchedColumns.event), rows.map((r) => r.event));
+  const batchedColumns = contractColumns(funnel({ arrow: batched }) as never);
+  assert.ok(batchedColumns.codes('event'));
+  assert.deepEqual(Array.from(batchedColumns.get('event')), rows.map((r) => r.event));
+  assert.deepEqual(Array.from(arrowColumns(batched).event), rows.map((r) => r.event), 'arrowColumns makes the values');
   const view = computeFunnel({ ...funnel({ arrow: batched }) });
   assert.deepEqual(counts(view), [500, 222, 41]);
+});
+
+test('string entity ids from an Arrow dictionary count as the same funnel, and an empty id is no entity', () => {
+  const withEmpty = rows.map((r, i) => ({ ...r, id: i % 50 === 0 ? '' : `user-${r.entity}` }));
+  const table = tableFromArrays(
+    { id: withEmpty.map((r) => r.id), event: withEmpty.map((r) => r.event), time: Float64Array.from(withEmpty, (r) => r.time), region: withEmpty.map((r) => r.region) },
+    { types: { id: dictionary(utf8()), event: dictionary(utf8()) }, maxBatchRows: 128 },
+  );
+  const contract = { ...funnel({ arrow: table }), fields: { entity: 'id', event: 'event', time: 'time' } } as FunnelContract;
+  const fromArrow = computeFunnel(contract as never);
+  const fromRows = computeFunnel({ ...contract, data: { rows: withEmpty } } as never);
+  assert.deepEqual(counts(fromArrow), counts(fromRows));
+  assert.deepEqual(groups(fromArrow), groups(fromRows));
+  assert.ok(counts(fromArrow)[0] < 500, 'rows with an empty id are dropped');
+  assert.deepEqual(fromArrow.steps[2].convertedIds, fromRows.steps[2].convertedIds, 'drill-down ids are the strings');
+  assert.match(fromArrow.steps[2].convertedIds![0], /^user-/);
 });
 
 test('a broken Arrow or Parquet body is a contract error at /data/format', async () => {
@@ -191,6 +211,30 @@ test('fetchBody: null for inline data; bytes, format and a redacted URL for a UR
     throw new DOMException('stopped', 'AbortError');
   }) as unknown as typeof fetch;
   await assert.rejects(fetchBody(funnel({ url: 'https://example.test/x.json', format: 'json' }), { fetch: aborting }), { name: 'AbortError' });
+});
+
+test('readBytes: every byte, whether Content-Length is right, short (a compressed body), long or missing, in chunks or not', async () => {
+  const bytes = new Uint8Array(200_003).map((_, i) => (i * 7919) % 251);
+  // A byte stream handing out 1,000-byte chunks, as a network body does.
+  const chunked = () =>
+    new ReadableStream({
+      type: 'bytes',
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 1000) controller.enqueue(bytes.slice(at, at + 1000));
+        controller.close();
+      },
+    });
+  for (const announced of [bytes.length, 1, 4096, bytes.length + 5000, null]) {
+    for (const body of [() => bytes.slice(), chunked]) {
+      const headers: Record<string, string> = announced === null ? {} : { 'content-length': String(announced) };
+      const read = new Uint8Array(await readBytes(new Response(body(), { headers })));
+      assert.equal(read.length, bytes.length, `Content-Length ${announced}`);
+      assert.ok(read.every((v, i) => v === bytes[i]), `Content-Length ${announced}: the bytes differ`);
+    }
+  }
+  // A body that is not a byte stream (strings) is read the ordinary way.
+  assert.equal(new TextDecoder().decode(await readBytes(new Response('héllo', { headers: { 'content-length': '6' } }))), 'héllo');
+  assert.equal((await readBytes(new Response(null, { headers: { 'content-length': '0' } }))).byteLength, 0);
 });
 
 test('resolveData is fetchBody then parseBody: JSON rows stay rows', async () => {

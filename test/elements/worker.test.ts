@@ -200,6 +200,22 @@ describe('computing in a Worker', () => {
   });
 });
 
+describe('a Worker that cannot start keeps the bytes the page fetched', () => {
+  it('a job with bytes waits for the Worker to start, so the main-thread fallback can still parse them', async () => {
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      const broken = new ComputePool(() => new URL('/no-such-worker.js', location.href), 2);
+      const bytes = new TextEncoder().encode(JSON.stringify(appFunnel(50).data.rows)).buffer;
+      const error = await broken.run('funnel', appFunnel(10) as never, { bytes, format: 'json', url: 'https://example.test/e.json' }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(WorkerUnavailable);
+      expect(bytes.byteLength, 'not transferred to the Worker that failed').to.be.greaterThan(0);
+    } finally {
+      console.warn = warn;
+    }
+  });
+});
+
 describe('small jobs', () => {
   it('a contract with a few rows, or none (pre-aggregated), is computed on the main thread: no Worker round trip', async () => {
     const before = pool().started + pool().alive;

@@ -14,8 +14,8 @@ import { Tally, type StepTally, type TallyConfig } from './tally.js';
 export function breakdownTallies(
   p: Prepared,
   overall: MatchResult[],
-  ids: string[],
-  values: ArrayLike<Cell>,
+  ids: readonly unknown[],
+  valueAt: (row: number) => Cell,
   attribution: Attribution,
   options: MatchOptions,
   config: TallyConfig,
@@ -30,20 +30,20 @@ export function breakdownTallies(
   for (let e = 0; e < overall.length; e++) {
     const input = moveTo(window, p, e);
     if (attribution === 'first-touch' || attribution === 'last-touch') {
-      tally(touchValue(input, values, attribution === 'first-touch')).add(overall[e], ids[e]);
+      tally(touchValue(input, valueAt, attribution === 'first-touch')).add(overall[e], ids[e]);
       continue;
     }
     // Per value: one run of the funnel; an entity may count in several groups.
     const candidates = new Set<string>();
     for (let j = input.start; j < input.end; j++) {
       const relevant = attribution === 'all-events' ? input.steps[j] || input.exclusions[j] : input.steps[j] & (1 << attribution.step);
-      if (relevant) candidates.add(groupKey(values[input.rows[j]]));
+      if (relevant) candidates.add(groupKey(valueAt(input.rows[j])));
     }
     for (const key of candidates) {
       if (attribution === 'all-events') {
-        tally(key).add(matchEntity(filterInput(input, (row) => groupKey(values[row]) === key), options), ids[e]);
+        tally(key).add(matchEntity(filterInput(input, (row) => groupKey(valueAt(row)) === key), options), ids[e]);
       } else {
-        const guard: StepGuard = { step: attribution.step, accept: (row) => groupKey(values[row]) === key };
+        const guard: StepGuard = { step: attribution.step, accept: (row) => groupKey(valueAt(row)) === key };
         tally(key).add(matchEntity(input, options, guard), ids[e]);
       }
     }
@@ -52,11 +52,11 @@ export function breakdownTallies(
 }
 
 /** The first (or last) non-empty breakdown value on the entity's step events. */
-function touchValue(input: MatchInput, values: ArrayLike<Cell>, first: boolean): string {
+function touchValue(input: MatchInput, valueAt: (row: number) => Cell, first: boolean): string {
   for (let o = 0; o < input.end - input.start; o++) {
     const j = first ? input.start + o : input.end - 1 - o;
     if (!input.steps[j]) continue;
-    const key = groupKey(values[input.rows[j]]);
+    const key = groupKey(valueAt(input.rows[j]));
     if (key !== '') return key;
   }
   return '';

@@ -114,17 +114,16 @@ function runFunnel(prepared: Prepared, plan: EventFunnelPlan, tallyOptions: Omit
   const overall = new Tally(config);
   const entityCount = prepared.offsets.length - 1;
   const results: MatchResult[] = new Array(entityCount);
-  const ids: string[] = new Array(entityCount);
+  const ids = prepared.ids;
   const window = entityWindow(prepared);
   for (let e = 0; e < entityCount; e++) {
     results[e] = matchEntity(moveTo(window, prepared, e), options);
-    ids[e] = String(prepared.ids[e]);
     overall.add(results[e], ids[e]);
   }
   const period: FunnelPeriod = { steps: overall.steps() };
   if (plan.breakdown) {
-    const values = prepared.columns.get(plan.breakdown.field) as ArrayLike<Cell>;
-    const tallies = breakdownTallies(prepared, results, ids, values, plan.breakdown.attribution, options, config);
+    const valueAt = prepared.columns.reader(plan.breakdown.field) as (row: number) => Cell;
+    const tallies = breakdownTallies(prepared, results, ids, valueAt, plan.breakdown.attribution, options, config);
     period.groups = mergeGroups(tallies, plan.breakdown.limit, config);
   }
   return { period, results };

@@ -1,7 +1,7 @@
 /**
  * Per-entity funnel matching, PostHog semantics. Works on one entity's events in time order,
  * each given as a bitmask of the steps it can satisfy and of the exclusions it triggers.
- * Pure and allocation-light: it runs once per entity, a hundred thousand times per funnel.
+ * Allocation-light: it runs once per entity, a million times per funnel.
  * @module
  */
 
@@ -75,11 +75,16 @@ export function matchEntity(input: MatchInput, options: MatchOptions, guard?: St
  */
 function matchSequence(input: MatchInput, options: MatchOptions, guard?: StepGuard): MatchResult {
   const n = options.stepCount;
-  const strict = options.order === 'strict';
-  const entered: Array<Attempt | null> = new Array(n + 1).fill(null);
-  const max: { step: number; attempt: Attempt | null } = { step: 0, attempt: null };
-  const now: Attempt = { start: 0, time: NaN, row: -1, depth: 0, prev: null, excluded: false };
-  const ctx: SequenceContext = { input, options, entered, max, guard, strict };
+  const ctx = scratch;
+  const { entered, max, now } = ctx;
+  ctx.input = input;
+  ctx.options = options;
+  ctx.guard = guard;
+  ctx.strict = options.order === 'strict';
+  entered.length = n + 1;
+  entered.fill(null);
+  max.step = 0;
+  max.attempt = null;
   for (let i = input.start; i < input.end; ) {
     const time = input.times[i];
     let end = i + 1;
@@ -101,7 +106,7 @@ function matchSequence(input: MatchInput, options: MatchOptions, guard?: StepGua
     if (entered[n]) break; // converted: nothing later can do better
     i = end;
   }
-  const best = max.attempt;
+  const best = max.attempt as Attempt | null; // set by processEvent
   if (!best) return NONE;
   const times = new Array<number>(best.depth);
   for (let a: Attempt | null = best; a && a.depth > 0; a = a.prev) times[a.depth - 1] = a.time;
@@ -119,9 +124,25 @@ interface SequenceContext {
   options: MatchOptions;
   entered: Array<Attempt | null>;
   max: { step: number; attempt: Attempt | null };
+  /** `entered[0]`: "now", so a step-1 event starts an attempt at its own time. */
+  now: Attempt;
   guard?: StepGuard;
   strict: boolean;
 }
+
+/**
+ * One context for every call: matching runs once per entity, millions of times, and is never
+ * re-entered (a guard only reads a cell), so its bookkeeping is reset rather than allocated.
+ * Nothing in a result refers to it.
+ */
+const scratch: SequenceContext = {
+  input: { times: [], steps: [], exclusions: [], rows: [], start: 0, end: 0 },
+  options: { stepCount: 0, windowMs: 0, order: 'ordered', exclusions: [] },
+  entered: [],
+  max: { step: 0, attempt: null },
+  now: { start: 0, time: NaN, row: -1, depth: 0, prev: null, excluded: false },
+  strict: false,
+};
 
 function processEvent(ctx: SequenceContext, j: number, stepMask: number, exclusionMask: number, replay: boolean): void {
   const { input, options, entered, max } = ctx;

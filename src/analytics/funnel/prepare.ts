@@ -6,7 +6,7 @@
  * @module
  */
 import type { WhereClause } from '../contract.js';
-import { dictionaryCodes, directTime, wherePredicate, type Columns } from '../columns.js';
+import { directTime, wherePredicate, type Columns } from '../columns.js';
 import { rangeLimits, type PlannedRange } from '../time.js';
 import type { MatchInput } from './match.js';
 import type { EventFunnelPlan } from './plan.js';
@@ -35,29 +35,31 @@ export function prepare(
   range: PlannedRange,
 ): Prepared {
   const n = columns.length;
-  const entity = columns.get(plan.fields.entity);
-  const event = columns.get(plan.fields.event);
   const keepAllRows = plan.order === 'strict';
   const lookup = maskLookup(columns, plan.steps, plan.exclusions);
   // An Arrow dictionary column: the lookup once per distinct name, then by code.
-  const coded = dictionaryCodes(event);
-  const codes = coded?.codes;
-  const byCode = coded ? Array.from(coded.dictionary, (name) => lookup.get(name)) : [];
+  const eventCodes = columns.codes(plan.fields.event);
+  const codes = eventCodes?.codes;
+  const event = eventCodes ? [] : columns.get(plan.fields.event);
+  const byCode = eventCodes ? Array.from(eventCodes.dictionary, (name) => lookup.get(name)) : [];
+  // Entities numbered through an array instead of a Map when they are integers in a compact range
+  // (typed columns, as Arrow and Parquet give them) or dictionary codes (string ids from Arrow):
+  // a million rows' lookups cost a tenth.
+  const entityCodes = columns.codes(plan.fields.entity);
+  const entity = entityCodes ? entityCodes.codes : columns.get(plan.fields.entity);
+  const dense = entityCodes ? { min: 0, index: new Int32Array(entityCodes.dictionary.length).fill(-1) } : denseIds(entity);
   const { from: lo, to: hi } = rangeLimits(range);
-  // Rows kept, in row order: their index, masks and entity. Grown as needed: most rows of a busy
-  // table are not funnel events.
-  let keptRows = new Int32Array(Math.min(n, 1 << 16));
-  let keptSteps = new Uint32Array(keptRows.length);
-  let keptExclusions = new Uint32Array(keptRows.length);
-  let keptEntity = new Int32Array(keptRows.length);
-  let keptTimes = new Float64Array(keptRows.length);
+  // Rows kept, in row order: their index, masks and entity. Sized for every row: only the pages
+  // written are ever touched, where growing by doubling copied the kept rows over and over.
+  const keptRows = new Int32Array(n);
+  const keptSteps = new Uint32Array(n);
+  const keptExclusions = new Uint32Array(n);
+  const keptEntity = new Int32Array(n);
+  const keptTimes = new Float64Array(n);
   let kept = 0;
   const ids: unknown[] = [];
   const idOf = new Map<unknown, number>();
-  // Integer ids in a compact range (typed columns, as Arrow and Parquet give them) are numbered
-  // through an array instead of the Map: a million rows' lookups cost a tenth.
-  const dense = denseIds(entity);
-  let sizes = new Int32Array(1024);
+  let sizes: Int32Array = new Int32Array(1024);
   let latest = -Infinity;
   for (let i = 0; i < n; i++) {
     const value = times[i];
@@ -78,23 +80,20 @@ export function prepare(
       }
     }
     if (!sm && !xm && !keepAllRows) continue;
-    const id = entity[i];
-    if (id === null || id === undefined || id === '') continue;
-    let g = dense ? dense.index[(id as number) - dense.min] : idOf.get(id);
+    const key = entity[i];
+    let g = dense ? dense.index[(key as number) - dense.min] : idOf.get(key);
     if (g === undefined || g < 0) {
+      if (g === NO_ID) continue;
+      const id = entityCodes ? entityCodes.dictionary[key as number] : key;
+      if (id === null || id === undefined || id === '') {
+        if (dense) dense.index[(key as number) - dense.min] = NO_ID;
+        continue;
+      }
       g = ids.length;
-      if (dense) dense.index[(id as number) - dense.min] = g;
-      else idOf.set(id, g);
+      if (dense) dense.index[(key as number) - dense.min] = g;
+      else idOf.set(key, g);
       ids.push(id);
       if (g >= sizes.length) sizes = grow(sizes, sizes.length * 2);
-    }
-    if (kept === keptRows.length) {
-      const size = Math.min(n, kept * 2);
-      keptRows = grow(keptRows, size);
-      keptSteps = grow(keptSteps, size);
-      keptExclusions = grow(keptExclusions, size);
-      keptEntity = grow(keptEntity, size);
-      keptTimes = grow(keptTimes, size);
     }
     keptRows[kept] = i;
     keptTimes[kept] = time;
@@ -119,6 +118,9 @@ export function prepare(
   return { input, offsets, ids, columns, latest };
 }
 
+/** In a dense index: an entity key whose id is empty (rows without an entity are skipped). */
+const NO_ID = -2;
+
 /**
  * For an integer typed-array column whose values span at most a few times its length: its
  * minimum and an index from value − minimum to entity number (−1: not met yet). Else null.
@@ -139,9 +141,9 @@ function denseIds(column: ArrayLike<unknown>): { min: number; index: Int32Array 
   return { min, index: new Int32Array(max - min + 1).fill(-1) };
 }
 
-/** A typed array of `size` holding `from`'s values first. */
-function grow<T extends Int32Array | Uint32Array | Float64Array>(from: T, size: number): T {
-  const to = new (from.constructor as new (n: number) => T)(size);
+/** A copy of `from` with room for `size` values. */
+function grow(from: Int32Array, size: number): Int32Array {
+  const to = new Int32Array(size);
   to.set(from);
   return to;
 }

@@ -47,7 +47,8 @@ export class Tally {
     this.stuck = Array.from({ length: n }, () => []);
   }
 
-  add(result: MatchResult, id: string): void {
+  /** Counts one entity's best attempt; `id` is made a string only if a drill-down list keeps it. */
+  add(result: MatchResult, id: unknown): void {
     if (result.excluded || result.furthest < 0) return;
     const { entityLimit, stepCount, dwell, asOf } = this.config;
     const furthest = result.furthest;
@@ -58,12 +59,12 @@ export class Tally {
         this.durations[k].push(d);
         this.sums[k] += d;
       }
-      if (this.converted[k].length < entityLimit) this.converted[k].push(id);
+      if (this.converted[k].length < entityLimit) this.converted[k].push(String(id));
     }
-    if (furthest + 1 < stepCount && this.dropped[furthest + 1].length < entityLimit) this.dropped[furthest + 1].push(id);
+    if (furthest + 1 < stepCount && this.dropped[furthest + 1].length < entityLimit) this.dropped[furthest + 1].push(String(id));
     const limit = dwell[furthest];
     if (limit !== null && asOf !== null && asOf - result.times[furthest] > limit) {
-      this.stuck[furthest].push({ id, dwellMs: asOf - result.times[furthest] });
+      this.stuck[furthest].push({ id: String(id), dwellMs: asOf - result.times[furthest] });
     }
   }
 

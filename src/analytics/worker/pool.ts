@@ -70,6 +70,18 @@ export async function computeViewModel<K extends ContractKind>(kind: K, contract
 }
 
 /**
+ * Starts the pool's first Worker for a contract that will need one, before it is even checked: the
+ * Worker's script then loads while the page validates and plans (a first validation compiles
+ * the schema's checks: tens of milliseconds). Anything that is not such a contract starts nothing.
+ */
+export function warmUpFor(raw: unknown, mode: ComputeMode = 'auto'): void {
+  if (mode === 'main' || raw === null || typeof raw !== 'object') return;
+  const data = (raw as { data?: unknown }).data;
+  if (data === null || typeof data !== 'object' || inlineRows(raw as Contract) < ComputePool.mainThreadBelow) return;
+  ComputePool.shared()?.prestart();
+}
+
+/**
  * The contract's `data.url` for the Worker to fetch, or null when the page must fetch it: the page
  * set its own fetch (or wrapped the browser's), or the URL or the request options cannot be handed
  * over (a bad URL is then reported by the page's fetch, with the usual path and message).
@@ -97,7 +109,7 @@ function inlineRows(contract: Contract): number {
   if (!data) return 0;
   if (data.url !== undefined) return Infinity;
   if (Array.isArray(data.rows)) return data.rows.length;
-  if (data.columns && typeof data.columns === 'object') return Object.values(data.columns)[0]?.length ?? 0;
+  if (data.columns && typeof data.columns === 'object') return Number(Object.values(data.columns)[0]?.length) || 0;
   if (data.arrow) return data.arrow.numRows ?? Infinity;
   return 0;
 }
@@ -125,6 +137,8 @@ interface Job {
   signal?: AbortSignal;
   /** Told when a Worker that fetched the job's data starts computing. */
   computing?: () => void;
+  /** Posted to its Worker already. */
+  sent?: boolean;
   resolve(viewModel: unknown): void;
   reject(error: unknown): void;
 }
@@ -207,7 +221,11 @@ export class ComputePool {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      if (slot.ready) this.send(slot, job);
+      // A job without bytes to hand over is sent at once, even to a Worker still loading its
+      // script: it gets the message as soon as it runs, without waiting for its "ready" to cross
+      // the page's (busy) thread and back. Bytes wait for "ready": sent to a Worker that then
+      // fails to start, they would be lost to the main-thread fallback.
+      if (slot.ready || job.transfer.length === 0) this.send(slot, job);
     }
   }
 
@@ -216,6 +234,7 @@ export class ComputePool {
    * a cell) stays on the page: that job alone runs on the main thread, which names the bad cell.
    */
   private send(slot: Slot, job: Job): void {
+    job.sent = true;
     try {
       slot.worker.postMessage(job.request, job.transfer);
     } catch (error) {
@@ -260,7 +279,7 @@ export class ComputePool {
   private answer(slot: Slot, message: ComputeReply): void {
     if ('ready' in message) {
       slot.ready = true;
-      if (slot.job) this.send(slot, slot.job);
+      if (slot.job && !slot.job.sent) this.send(slot, slot.job);
       return;
     }
     const job = slot.job;

@@ -12,7 +12,7 @@ import { untilAborted } from '../../analytics/resolve-data.js';
 import type { ContractOf } from '../../analytics/registry.js';
 import { validateContract } from '../../analytics/validate-contract.js';
 import { currentFetch, showUrl } from '../../analytics/fetcher.js';
-import { computeViewModel, type ComputeMode, type ComputeStage } from '../../analytics/worker/pool.js';
+import { computeViewModel, warmUpFor, type ComputeMode, type ComputeStage } from '../../analytics/worker/pool.js';
 
 /** A problem with where the contract comes from rather than what it says (no JSON path). */
 export class SourceError extends Error {
@@ -88,6 +88,9 @@ export class ContractSource<C extends Contract, VM> implements ReactiveControlle
     // The first update reads whatever source there is, including an inline script. Loading is
     // reported here, inside the update, so its render already says so.
     if (!this.started) this.loadAfterUpdate = true;
+    // A contract set as an object that needs a Worker starts one now, so it boots while this
+    // update renders, not after.
+    if (this.loadAfterUpdate) warmUpFor(this.host.contract, this.host.compute);
     if (this.loadAfterUpdate && this.reader() !== null) this.options.loading();
   }
 
@@ -115,6 +118,7 @@ export class ContractSource<C extends Contract, VM> implements ReactiveControlle
       }
       this.options.loading();
       const { raw, baseUrl } = await read(waiting);
+      warmUpFor(raw, this.host.compute);
       const contract = validateContract(raw) as C;
       const kind = this.options.kind();
       if (contract.kind !== kind) {

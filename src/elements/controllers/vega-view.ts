@@ -12,6 +12,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { View } from 'vega';
 import type { Result as EmbedResult, VisualizationSpec } from 'vega-embed';
 import type { Config } from 'vega-lite';
+import { loadOnce } from '../../analytics/load-once.js';
 import { vegaLocale } from '../../specs/format.js';
 import type { SpecContext } from '../../specs/spec-context.js';
 import { buildVegaConfig } from '../../specs/theme.js';
@@ -69,25 +70,19 @@ export interface VegaModules {
   expressionInterpreter: typeof import('vega-interpreter').expressionInterpreter;
 }
 
-/** The page's one load of Vega: null until the first embed asks for it, or after a load failed. */
-let vegaModules: Promise<VegaModules> | null = null;
-
 /**
  * Loads vega-embed (which brings vega and vega-lite) and vega-interpreter, and registers our Vega
  * formats before any spec naming them is embedded. Every widget shares the one promise, so Vega
  * is fetched once per page; a failed load (a chunk the network dropped) is forgotten, so the next
  * draw tries again instead of failing for good.
  */
-export function loadVega(): Promise<VegaModules> {
-  vegaModules ??= Promise.all([import('vega-embed'), import('vega-interpreter'), registerVegaFormats()]).then(
-    ([embedModule, interpreter]) => ({ embed: embedModule.default, compile: embedModule.vegaLite.compile, expressionInterpreter: interpreter.expressionInterpreter }),
-    (error: unknown) => {
-      vegaModules = null;
-      throw error;
-    },
-  );
-  return vegaModules;
-}
+export const loadVega: () => Promise<VegaModules> = loadOnce(() =>
+  Promise.all([import('vega-embed'), import('vega-interpreter'), registerVegaFormats()]).then(([embedModule, interpreter]) => ({
+    embed: embedModule.default,
+    compile: embedModule.vegaLite.compile,
+    expressionInterpreter: interpreter.expressionInterpreter,
+  })),
+);
 
 export class VegaView implements ReactiveController {
   private embedded: EmbedResult | null = null;
