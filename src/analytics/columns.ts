@@ -199,11 +199,15 @@ export function bigIntsAsNumbers(values: ArrayLike<unknown>, name: string): Arra
   const out = typed ? new Float64Array(values.length) : new Array<unknown>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'bigint') out[i] = v;
-    else if (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)) out[i] = Number(v);
-    else throw new Error(`column "${name}", row ${i + 1}: the 64-bit integer ${v} does not fit a JavaScript number`);
+    out[i] = typeof v === 'bigint' ? bigIntAsNumber(v, name, i) : v;
   }
   return out;
+}
+
+/** A 64-bit integer as a number, or an error naming the column and row (from 0) when it does not fit. */
+export function bigIntAsNumber(value: bigint, name: string, row: number): number {
+  if (value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(value);
+  throw new Error(`column "${name}", row ${row + 1}: the 64-bit integer ${value} does not fit a JavaScript number`);
 }
 
 type CellError = Columns['cellError'];

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { dictionary, int32, tableFromArrays, tableFromIPC, utf8 } from '@uwdata/flechette';
 import { computeFunnel, computeView } from '../../src/analytics/compute.js';
 import { arrowColumns, contractColumns } from '../../src/analytics/columns.js';
@@ -118,6 +119,25 @@ test('parseBody reads Parquet column by column across row groups: the same value
   for (const name of ['entity', 'event', 'time', 'region', 'amount'] as const) {
     assert.deepEqual(Array.from(columns[name]), rows.map((r) => r[name]), name);
   }
+});
+
+test('Parquet columns across row groups: numbers without nulls as a Float64Array, a null met late keeps the numbers before it, a 64-bit integer past 2^53 names its row', async () => {
+  const bytes = parquetWriteBuffer({
+    columnData: [
+      { name: 'n', data: [1, 2, 3, 4, null, 6, 7], type: 'INT32' },
+      { name: 'm', data: [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5], type: 'DOUBLE' },
+      { name: 'k', data: BigInt64Array.from([1n, 2n, 3n, 4n, 5n, 6n, 7n]), type: 'INT64', nullable: false },
+    ],
+    rowGroupSize: 2,
+  });
+  const parsed = (await parseBody({ bytes, format: 'parquet', url: 'https://example.test/n.parquet' }, {})) as { columns: Record<string, ArrayLike<unknown>> };
+  assert.deepEqual(Array.from(parsed.columns.n), [1, 2, 3, 4, null, 6, 7]);
+  assert.ok(Array.isArray(parsed.columns.n), 'a column with a null stays a plain array');
+  assert.ok(parsed.columns.m instanceof Float64Array, 'nullable doubles without a null');
+  assert.deepEqual(Array.from(parsed.columns.m), [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5]);
+  assert.deepEqual(Array.from(parsed.columns.k), [1, 2, 3, 4, 5, 6, 7]);
+  const tooBig = parquetWriteBuffer({ columnData: [{ name: 'k', data: BigInt64Array.from([1n, 2n, 3n, 2n ** 60n]), type: 'INT64', nullable: false }], rowGroupSize: 2 });
+  await assert.rejects(parseBody({ bytes: tooBig, format: 'parquet', url: 'x' }, {}), /column "k", row 4: the 64-bit integer 1152921504606846976 does not fit/);
 });
 
 test('arrowColumns hands a table’s columns over without row objects', () => {
