@@ -168,10 +168,12 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
         },
       }
     : { color: { condition: { test: 'datum.worst', value: tokens.alert }, value: tokens.accent } };
+  // Counts are always numbers, so the bars say `invalid: 'show'`: Vega-Lite then adds no filter
+  // of invalid values, which it would run on every row at every data update.
   const layers: object[] = [
     {
       // Ghost: what the first step had, so the lost part reads at a glance.
-      mark: { type: 'bar', color: tokens.ghost, opacity: 0.55, cornerRadiusEnd: 3, tooltip },
+      mark: { type: 'bar', color: tokens.ghost, opacity: 0.55, cornerRadiusEnd: 3, tooltip, invalid: 'show' },
       encoding: {
         [valueChannel]: {
           field: 'base',
@@ -189,7 +191,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
       },
     },
     {
-      mark: { type: 'bar', cornerRadiusEnd: 3, cursor: 'pointer', tooltip },
+      mark: { type: 'bar', cornerRadiusEnd: 3, cursor: 'pointer', tooltip, invalid: 'show' },
       encoding: { [valueChannel]: { field: 'count', type: 'quantitative', stack: null }, ...groupEncoding },
     },
   ];

@@ -71,18 +71,19 @@ export interface VegaModules {
 }
 
 /**
- * Loads vega-embed (which brings vega and vega-lite) and vega-interpreter, and registers our Vega
- * formats before any spec naming them is embedded. Every widget shares the one promise, so Vega
- * is fetched once per page; a failed load (a chunk the network dropped) is forgotten, so the next
- * draw tries again instead of failing for good.
+ * Loads vega, then vega-embed (which brings vega-lite) and vega-interpreter, and registers our
+ * Vega formats before any spec naming them is embedded. Vega's modules are evaluated in one task
+ * and Vega-Lite's in the next: evaluated together they were one task of 100 ms or more, in which
+ * the page could not answer input. Every widget shares the one promise, so Vega is fetched once
+ * per page; a failed load (a chunk the network dropped) is forgotten, so the next draw tries again
+ * instead of failing for good.
  */
-export const loadVega: () => Promise<VegaModules> = loadOnce(() =>
-  Promise.all([import('vega-embed'), import('vega-interpreter'), registerVegaFormats()]).then(([embedModule, interpreter]) => ({
-    embed: embedModule.default,
-    compile: embedModule.vegaLite.compile,
-    expressionInterpreter: interpreter.expressionInterpreter,
-  })),
-);
+export const loadVega: () => Promise<VegaModules> = loadOnce(async () => {
+  await registerVegaFormats();
+  await nextTask();
+  const [embedModule, interpreter] = await Promise.all([import('vega-embed'), import('vega-interpreter')]);
+  return { embed: embedModule.default, compile: embedModule.vegaLite.compile, expressionInterpreter: interpreter.expressionInterpreter };
+});
 
 export class VegaView implements ReactiveController {
   private embedded: EmbedResult | null = null;
