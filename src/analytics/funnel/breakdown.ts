@@ -5,7 +5,7 @@
  * @module
  */
 import type { Cell } from '../contract.js';
-import { matchEntity, type MatchInput, type MatchOptions, type MatchResult, type StepGuard } from './match.js';
+import { matchEntity, type MatchInput, type MatchOptions, type MatchResults, type StepGuard } from './match.js';
 import { groupKey, topGroups } from '../groups.js';
 import type { Attribution } from './plan.js';
 import { entityWindow, moveTo, type Prepared } from './prepare.js';
@@ -13,7 +13,7 @@ import { Tally, type StepTally, type TallyConfig } from './tally.js';
 
 export function breakdownTallies(
   p: Prepared,
-  overall: MatchResult[],
+  overall: MatchResults,
   ids: readonly unknown[],
   valueAt: (row: number) => Cell,
   attribution: Attribution,
@@ -27,10 +27,10 @@ export function breakdownTallies(
     return t;
   };
   const window = entityWindow(p);
-  for (let e = 0; e < overall.length; e++) {
+  for (let e = 0; e < overall.count; e++) {
     const input = moveTo(window, p, e);
     if (attribution === 'first-touch' || attribution === 'last-touch') {
-      tally(touchValue(input, valueAt, attribution === 'first-touch')).add(overall[e], ids[e]);
+      tally(touchValue(input, valueAt, attribution === 'first-touch')).add(overall.view(e), ids[e]);
       continue;
     }
     // Per value: one run of the funnel; an entity may count in several groups.

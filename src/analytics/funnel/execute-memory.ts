@@ -7,7 +7,7 @@
 import type { Cell, FunnelAggregateStep } from '../contract.js';
 import { parseTimes, requireColumn, timeParser, type Columns } from '../columns.js';
 import { periodStart } from '../time.js';
-import { matchEntity, type MatchOptions, type MatchResult } from './match.js';
+import { matchEntity, MatchResults, type MatchOptions } from './match.js';
 import type { AggregateFunnelPlan, EventFunnelPlan, FunnelPlan } from './plan.js';
 import { entityWindow, moveTo, prepare, type Prepared } from './prepare.js';
 import { breakdownTallies, mergeGroups } from './breakdown.js';
@@ -108,17 +108,18 @@ function matchOptions(plan: EventFunnelPlan): MatchOptions {
 }
 
 /** Matches every entity of one period and tallies steps, overall and per group. */
-function runFunnel(prepared: Prepared, plan: EventFunnelPlan, tallyOptions: Omit<TallyConfig, 'stepCount'>): { period: FunnelPeriod; results: MatchResult[] } {
+function runFunnel(prepared: Prepared, plan: EventFunnelPlan, tallyOptions: Omit<TallyConfig, 'stepCount'>): { period: FunnelPeriod; results: MatchResults } {
   const config: TallyConfig = { stepCount: plan.steps.length, ...tallyOptions };
   const options = matchOptions(plan);
   const overall = new Tally(config);
   const entityCount = prepared.offsets.length - 1;
-  const results: MatchResult[] = new Array(entityCount);
+  const results = new MatchResults(entityCount, plan.steps.length);
   const ids = prepared.ids;
   const window = entityWindow(prepared);
   for (let e = 0; e < entityCount; e++) {
-    results[e] = matchEntity(moveTo(window, prepared, e), options);
-    overall.add(results[e], ids[e]);
+    const result = matchEntity(moveTo(window, prepared, e), options);
+    results.set(e, result);
+    overall.add(result, ids[e]);
   }
   const period: FunnelPeriod = { steps: overall.steps() };
   if (plan.breakdown) {
@@ -130,20 +131,23 @@ function runFunnel(prepared: Prepared, plan: EventFunnelPlan, tallyOptions: Omit
 }
 
 /** `times[to] - times[from]` of every entity whose best attempt reached `to`. */
-function conversionTimes(results: MatchResult[], from: number, to: number): number[] {
+function conversionTimes(results: MatchResults, from: number, to: number): number[] {
+  const { furthest, excluded, times, stepCount } = results;
   const durations: number[] = [];
-  for (const r of results) if (!r.excluded && r.furthest >= to) durations.push(r.times[to] - r.times[from]);
+  for (let e = 0; e < results.count; e++) if (!excluded[e] && furthest[e] >= to) durations.push(times[e * stepCount + to] - times[e * stepCount + from]);
   return durations;
 }
 
 /** Trend periods for the span of entry times: days up to two months, weeks up to a year. */
-function autoInterval(results: MatchResult[]): 'day' | 'week' | 'month' {
+function autoInterval(results: MatchResults): 'day' | 'week' | 'month' {
+  const { furthest, excluded, times, stepCount } = results;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const r of results) {
-    if (r.furthest < 0 || r.excluded) continue;
-    if (r.times[0] < lo) lo = r.times[0];
-    if (r.times[0] > hi) hi = r.times[0];
+  for (let e = 0; e < results.count; e++) {
+    if (furthest[e] < 0 || excluded[e]) continue;
+    const entered = times[e * stepCount];
+    if (entered < lo) lo = entered;
+    if (entered > hi) hi = entered;
   }
   return intervalForSpan(lo, hi);
 }
@@ -158,16 +162,17 @@ export function intervalForSpan(lo: number, hi: number): 'day' | 'week' | 'month
 }
 
 /** Each counted entity in the period of its best attempt's first step; converted if it reached the last. */
-function trendBuckets(results: MatchResult[], plan: EventFunnelPlan, interval: 'day' | 'week' | 'month'): NonNullable<FunnelExecution['trends']> {
+function trendBuckets(results: MatchResults, plan: EventFunnelPlan, interval: 'day' | 'week' | 'month'): NonNullable<FunnelExecution['trends']> {
+  const { furthest, excluded, times, stepCount } = results;
   const byStart = new Map<number, TrendBucket>();
   const last = plan.steps.length - 1;
-  for (const r of results) {
-    if (r.excluded || r.furthest < 0) continue;
-    const start = periodStart(r.times[0], interval, plan.timeZone);
+  for (let e = 0; e < results.count; e++) {
+    if (excluded[e] || furthest[e] < 0) continue;
+    const start = periodStart(times[e * stepCount], interval, plan.timeZone);
     let bucket = byStart.get(start);
     if (!bucket) byStart.set(start, (bucket = { start, entered: 0, converted: 0 }));
     bucket.entered++;
-    if (r.furthest === last) bucket.converted++;
+    if (furthest[e] === last) bucket.converted++;
   }
   return { interval, buckets: [...byStart.values()].sort((a, b) => a.start - b.start) };
 }

@@ -59,6 +59,43 @@ interface Attempt {
 
 const NONE: MatchResult = { furthest: -1, times: [], excluded: false };
 
+/**
+ * Every entity's best attempt, kept in typed arrays: a million entities leave no million result
+ * objects and arrays for the garbage collector to copy while the rest of the funnel runs.
+ */
+export class MatchResults {
+  /** Entity e's furthest step (-1: none), whether excluded, and step k's time at `e * stepCount + k`. */
+  readonly furthest: Int8Array;
+  readonly excluded: Uint8Array;
+  readonly times: Float64Array;
+  private readonly shown: MatchResult;
+
+  constructor(
+    readonly count: number,
+    readonly stepCount: number,
+  ) {
+    this.furthest = new Int8Array(count).fill(-1);
+    this.excluded = new Uint8Array(count);
+    this.times = new Float64Array(count * stepCount);
+    this.shown = { furthest: -1, times: new Array<number>(stepCount), excluded: false };
+  }
+
+  set(e: number, result: MatchResult): void {
+    this.furthest[e] = result.furthest;
+    this.excluded[e] = result.excluded ? 1 : 0;
+    for (let k = 0; k <= result.furthest; k++) this.times[e * this.stepCount + k] = result.times[k];
+  }
+
+  /** Entity e's result as a MatchResult: one object, overwritten by the next call. */
+  view(e: number): MatchResult {
+    const shown = this.shown;
+    shown.furthest = this.furthest[e];
+    shown.excluded = this.excluded[e] === 1;
+    for (let k = 0; k <= shown.furthest; k++) shown.times[k] = this.times[e * this.stepCount + k];
+    return shown;
+  }
+}
+
 /** Optional per-step extra condition on the event (breakdown attribution to one step). */
 export type StepGuard = { step: number; accept: (row: number) => boolean };
 
