@@ -28,10 +28,31 @@ export interface TallyConfig {
   asOf: number | null;
 }
 
+/** Numbers appended one at a time, kept in a Float64Array that doubles when full. */
+class Samples {
+  private data = new Float64Array(64);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** The numbers so far (a view, not a copy). */
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
 /** Counts entities by furthest step, the time each took from the step before, and who they are. */
 export class Tally {
   readonly counts: number[];
-  private readonly durations: number[][];
+  /** Per step, the time each entity took from the step before: millions of numbers, unboxed. */
+  private readonly durations: Samples[];
   private readonly sums: number[];
   private readonly converted: string[][];
   private readonly dropped: string[][];
@@ -40,7 +61,7 @@ export class Tally {
   constructor(private readonly config: TallyConfig) {
     const n = config.stepCount;
     this.counts = new Array(n).fill(0);
-    this.durations = Array.from({ length: n }, () => []);
+    this.durations = Array.from({ length: n }, () => new Samples());
     this.sums = new Array(n).fill(0);
     this.converted = Array.from({ length: n }, () => []);
     this.dropped = Array.from({ length: n }, () => []);
@@ -75,7 +96,7 @@ export class Tally {
     other.counts.forEach((c, k) => {
       this.counts[k] += c;
       this.sums[k] += other.sums[k];
-      for (const d of other.durations[k]) this.durations[k].push(d);
+      for (const d of other.durations[k].values()) this.durations[k].push(d);
       cap(this.converted[k], other.converted[k]);
       cap(this.dropped[k], other.dropped[k]);
       for (const s of other.stuck[k]) this.stuck[k].push(s);
@@ -87,7 +108,7 @@ export class Tally {
       const d = this.durations[k];
       const step: StepTally = {
         count,
-        medianTimeMs: median(d),
+        medianTimeMs: median(d.values()),
         meanTimeMs: d.length ? this.sums[k] / d.length : null,
         convertedIds: this.converted[k],
         droppedIds: this.dropped[k],
