@@ -10,7 +10,7 @@
  */
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { VisualizationSpec } from 'vega-embed';
+import type { TopLevelSpec } from 'vega-lite';
 import type { View } from 'vega';
 import type { Contract } from '../analytics/contract.js';
 import { message, type MessageKey } from '../specs/messages.js';
@@ -158,7 +158,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   protected abstract isEmpty(vm: VM): boolean;
 
   /** Specs layer: view model to a Vega-Lite spec with named `datasets`, or null for no chart. */
-  protected abstract buildSpec(vm: VM, context: SpecContext): VisualizationSpec | null;
+  protected abstract buildSpec(vm: VM, context: SpecContext): TopLevelSpec | null;
 
   /** The visually hidden table of what is drawn. */
   protected abstract describe(vm: VM): DataTableModel;

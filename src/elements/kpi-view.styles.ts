@@ -3,13 +3,20 @@ import { css } from 'lit';
 /**
  * One KPI as `kpiView` draws it, in `<kpi-card>` and in each cell of `<kpi-grid>`. The `sk-*`
  * rules are the loading placeholder: the font sizes and line heights of the rows it stands for.
+ * (Notes stay out of the CSS text, which every page downloads.)
+ * - `.kpi`: the figure's size follows the card's width (`cqi`), so a long figure never reaches
+ *   the edge. The label is the card's button; its focus ring goes round the whole card.
+ * - `[part='change']` with a good or bad tone: the token mixed toward the text colour keeps 4.5:1
+ *   on its tint in both themes (light: success 5.1:1, alert 5.8:1; dark: 7.3:1, 6.5:1); the bare
+ *   tokens are 3.5:1 and 3.9:1 on light. A strong change is ringed in its own colour: told apart
+ *   without a stronger tint, which would cost contrast.
+ * - `[part='chart']` sits at the foot of the card, so a row of cards lines their sparklines up.
  */
 export const kpiStyles = css`
   :host {
     --_fk-height: var(--fk-height, 44px);
   }
   .kpi {
-    /* The figure's size follows the card's width (cqi), so a long figure never reaches the edge. */
     container-type: inline-size;
     display: flex;
     flex-direction: column;
@@ -18,7 +25,6 @@ export const kpiStyles = css`
     cursor: pointer;
     border-radius: var(--_fk-radius);
   }
-  /* The label is the card's button; its focus ring goes round the whole card. */
   .kpi:has(button:focus-visible) {
     outline: 2px solid var(--_fk-color-accent);
     outline-offset: 2px;
@@ -80,8 +86,6 @@ export const kpiStyles = css`
     color: var(--_fk-color-muted);
     background: color-mix(in srgb, var(--_fk-color-grid) 60%, transparent);
   }
-  /* The token toward the text colour keeps 4.5:1 on its tint in both themes (light: success
-     5.1:1, alert 5.8:1; dark: 7.3:1, 6.5:1); the bare tokens are 3.5:1 and 3.9:1 on light. */
   [part='change'][data-tone='good'] {
     color: color-mix(in srgb, var(--_fk-color-success) 70%, var(--_fk-color-text));
     background: color-mix(in srgb, var(--_fk-color-success) 14%, transparent);
@@ -90,8 +94,6 @@ export const kpiStyles = css`
     color: color-mix(in srgb, var(--_fk-color-alert) 70%, var(--_fk-color-text));
     background: color-mix(in srgb, var(--_fk-color-alert) 14%, transparent);
   }
-  /* A strong change is ringed in its own colour: told apart without a stronger tint, which
-     would cost contrast. */
   [part='change'][data-class^='strong'] {
     box-shadow: inset 0 0 0 1px currentColor;
   }
@@ -124,7 +126,6 @@ export const kpiStyles = css`
   .sk-value { width: 60%; font-size: clamp(18px, 13cqi, 30px); line-height: 1.1; }
   .sk-comparison { width: 70%; font-size: 12px; }
   .sk-chart { height: var(--_fk-height); margin-top: auto; }
-  /* At the foot of the card, so a row of cards lines their sparklines up. */
   [part='chart'] {
     height: var(--_fk-height);
     margin-top: auto;

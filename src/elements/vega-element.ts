@@ -8,7 +8,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { View } from 'vega';
 import type { Contract } from '../analytics/contract.js';
-import { vegaLocale } from '../specs/format.js';
+import { prepareVegaLocale } from '../specs/format.js';
 import { loadVega, VegaView } from './controllers/vega-view.js';
 import { canvasToPng } from './export.js';
 import type { DrawMode } from './events.js';
@@ -38,13 +38,12 @@ export abstract class VegaElement<C extends Contract = Contract, VM = unknown> e
 
   /**
    * Vega downloads while the data loads and computes, not after, and the locale's date and number
-   * formats (the page's first `Intl` formats load ICU data) are made in an idle moment meanwhile:
-   * the first chart comes sooner.
+   * formats (the page's first `Intl` formats load ICU data) are made in idle moments meanwhile, one
+   * formatter at a time: the first chart comes sooner, and no one task holds the thread long.
    */
   protected override loadingStarted(): void {
     loadVega().catch(() => {});
-    const locale = this.effectiveLocale;
-    (globalThis.requestIdleCallback ?? setTimeout)(() => vegaLocale(locale));
+    prepareVegaLocale(this.effectiveLocale, (work) => (globalThis.requestIdleCallback ?? setTimeout)(work));
   }
 
   /** The Vega view on screen, if any. */

@@ -12,7 +12,7 @@
  * resize (or new data: every domain is in the `domains` dataset) updates the view in place.
  * @module
  */
-import type { VisualizationSpec } from 'vega-embed';
+import type { TopLevelSpec } from 'vega-lite';
 import type { AnomalyViewModel } from '../analytics/anomaly/view-model.js';
 import { anomalyData, anomalySets, type AnomalyData, type AnomalyLayout, type AnomalySets, type AnomalyStyle } from './anomaly-data.js';
 import { anomalyTimeFormat, anomalyVegaLocale, seriesName, valueAxisExtent, valueAxisLabels } from './anomaly-format.js';
@@ -96,7 +96,7 @@ const X_DOMAIN = "[data('domains')[0].x0, data('domains')[0].x1]";
 const yDomain = (i: number) => `[data('domains')[${i}].y0, data('domains')[${i}].y1]`;
 const ALL_Y = "[data('domains')[0].lo, data('domains')[0].hi]";
 
-export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext, options: AnomalySpecOptions = {}): VisualizationSpec {
+export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext, options: AnomalySpecOptions = {}): TopLevelSpec {
   const { locale, tokens } = ctx;
   const layout = effectiveLayout(vm, options.layout);
   const style = vm.display.style;
@@ -151,7 +151,7 @@ export function buildAnomalySpec(vm: AnomalyViewModel, ctx: SpecContext, options
     // The strip first: its brush's full-height rect then lies under the panels' marks.
     layer: brush ? [overview(sets, tokens), main] : [main],
     resolve: { scale: { x: 'independent', y: 'independent' }, axis: { x: 'independent', y: 'independent' } },
-  } as unknown as VisualizationSpec;
+  } as unknown as TopLevelSpec;
 }
 
 /** A small multiple's title (the series' name, from the `domains` dataset); in one panel, an empty text that keeps that dataset read. */

@@ -9,7 +9,7 @@
  * The element lays keyboard-reachable buttons over the heatmap cells from the view's band scales.
  * @module
  */
-import type { VisualizationSpec } from 'vega-embed';
+import type { TopLevelSpec } from 'vega-lite';
 import type { CohortCell, CohortMean, CohortRow, CohortViewModel } from '../analytics/cohort/view-model.js';
 import type { FormatOptions } from '../analytics/contract.js';
 import { formatCurrency, formatNumber, formatPercent } from './format.js';
@@ -107,7 +107,7 @@ export function colorTop(selection: CohortSelection, metric: CohortMetric): numb
   return Math.max(0, ...selection.cohorts.flatMap((c) => later(drawnCells(c))), ...later(meanCells(selection.mean))) || 1;
 }
 
-export function buildCohortSpec(vm: CohortViewModel, ctx: SpecContext, options: CohortSpecOptions): VisualizationSpec {
+export function buildCohortSpec(vm: CohortViewModel, ctx: SpecContext, options: CohortSpecOptions): TopLevelSpec {
   const selection = selectCohorts(vm, options.view, options.group);
   return options.view === 'curve' ? curveSpec(vm, selection, ctx, options) : heatmapSpec(vm, selection, ctx, options);
 }
@@ -140,7 +140,7 @@ function figures(cell: Pick<CohortCell, 'count' | 'rate' | 'ratePrevious'>, vm: 
   };
 }
 
-function heatmapSpec(vm: CohortViewModel, selection: CohortSelection, ctx: SpecContext, options: CohortSpecOptions): VisualizationSpec {
+function heatmapSpec(vm: CohortViewModel, selection: CohortSelection, ctx: SpecContext, options: CohortSpecOptions): TopLevelSpec {
   const { locale, tokens } = ctx;
   const columns = cohortColumns(vm, locale);
   const mean = meanCells(selection.mean);
@@ -210,10 +210,10 @@ function heatmapSpec(vm: CohortViewModel, selection: CohortSelection, ctx: SpecC
       ...(roomForText ? [text('cell', 400), text('mean', 700)] : []),
       { data: { name: 'sizes' }, mark: { type: 'text', fontSize: 11, color: tokens.text }, encoding: { text: { field: 'text' } } },
     ],
-  } as VisualizationSpec;
+  } as TopLevelSpec;
 }
 
-function curveSpec(vm: CohortViewModel, selection: CohortSelection, ctx: SpecContext, options: CohortSpecOptions): VisualizationSpec {
+function curveSpec(vm: CohortViewModel, selection: CohortSelection, ctx: SpecContext, options: CohortSpecOptions): TopLevelSpec {
   const { locale, tokens } = ctx;
   const columns = cohortColumns(vm, locale).slice(1);
   const point = (c: Pick<CohortCell, 'period' | 'count' | 'rate' | 'ratePrevious'>, rowLabel: string, incomplete: boolean) => ({
@@ -255,7 +255,7 @@ function curveSpec(vm: CohortViewModel, selection: CohortSelection, ctx: SpecCon
         { mark: { type: 'line', strokeWidth: 2.5 } },
         { mark: { type: 'point', filled: true, size: 36 }, encoding: { tooltip: tooltip(vm, locale) } },
       ],
-    } as VisualizationSpec;
+    } as TopLevelSpec;
   }
   const curves = selection.cohorts.flatMap((c) => {
     const points = drawnCells(c).map((cell) => point(cell, c.cohort, cell.incomplete));
@@ -292,5 +292,5 @@ function curveSpec(vm: CohortViewModel, selection: CohortSelection, ctx: SpecCon
         encoding: { tooltip: tooltip(vm, locale) },
       },
     ],
-  } as VisualizationSpec;
+  } as TopLevelSpec;
 }

@@ -72,43 +72,82 @@ export interface VegaLocale {
 
 const localeCache = new Map<string, VegaLocale>();
 
+/** Formats one option set's `type` part for several dates (UTC). */
+function dateParts(locale: string, options: Intl.DateTimeFormatOptions, type: Intl.DateTimeFormatPartTypes, dates: number[]): string[] {
+  const format = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
+  return dates.map((ms) => format.formatToParts(ms).find((p) => p.type === type)?.value ?? '');
+}
+
+const months = (locale: string, month: 'long' | 'short') => dateParts(locale, { month }, 'month', Array.from({ length: 12 }, (_, m) => Date.UTC(2001, m, 1)));
+// 7 January 2001 was a Sunday, where d3 starts its week.
+const days = (locale: string, weekday: 'long' | 'short') => dateParts(locale, { weekday }, 'weekday', Array.from({ length: 7 }, (_, d) => Date.UTC(2001, 0, 7 + d)));
+
+/**
+ * The pieces of a {@link VegaLocale}, each read from one `Intl` formatter. Making a formatter is
+ * the costly part (the page's first of a kind loads ICU data); formatting with it is cheap.
+ */
+const LOCALE_PARTS = {
+  months: (locale: string) => months(locale, 'long'),
+  shortMonths: (locale: string) => months(locale, 'short'),
+  days: (locale: string) => days(locale, 'long'),
+  shortDays: (locale: string) => days(locale, 'short'),
+  periods: (locale: string) => dateParts(locale, { hour: 'numeric', hour12: true }, 'dayPeriod', [Date.UTC(2001, 0, 1, 9), Date.UTC(2001, 0, 1, 15)]),
+  hour12: (locale: string) => new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hour12 ?? false,
+  number: (locale: string) => new Intl.NumberFormat(locale).formatToParts(1234567.5),
+};
+type LocaleParts = { [K in keyof typeof LOCALE_PARTS]: ReturnType<(typeof LOCALE_PARTS)[K]> };
+const partCache = new Map<string, unknown>();
+
+function localePart<K extends keyof LocaleParts>(locale: string, name: K): LocaleParts[K] {
+  const key = `${locale} ${name}`;
+  if (!partCache.has(key)) partCache.set(key, LOCALE_PARTS[name](locale));
+  return partCache.get(key) as LocaleParts[K];
+}
+
 /**
  * Vega's number and time locale for a BCP 47 tag, read from `Intl`, so axis ticks say `3月`, `周一`
- * in zh-CN. It goes in the view's own config: vega-embed's locale options are page-global and
+ * in zh-CN. It goes in the view's own config: Vega's global locale setters are page-wide and
  * would leak between widgets in different languages.
  */
 export function vegaLocale(locale: string): VegaLocale {
   let cached = localeCache.get(locale);
   if (cached) return cached;
-  // One formatter per option set, each asked for several dates: making an Intl.DateTimeFormat is
-  // the costly part (the page's first one loads ICU data), formatting with it is cheap.
-  const parts = (options: Intl.DateTimeFormatOptions, type: Intl.DateTimeFormatPartTypes, dates: number[]) => {
-    const format = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
-    return dates.map((ms) => format.formatToParts(ms).find((p) => p.type === type)?.value ?? '');
-  };
-  const months = (month: 'long' | 'short') => parts({ month }, 'month', Array.from({ length: 12 }, (_, m) => Date.UTC(2001, m, 1)));
-  // 7 January 2001 was a Sunday, where d3 starts its week.
-  const days = (weekday: 'long' | 'short') => parts({ weekday }, 'weekday', Array.from({ length: 7 }, (_, d) => Date.UTC(2001, 0, 7 + d)));
-  const [am, pm] = parts({ hour: 'numeric', hour12: true }, 'dayPeriod', [Date.UTC(2001, 0, 1, 9), Date.UTC(2001, 0, 1, 15)]);
-  const hour12 = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hour12 ?? false;
-  const numberParts = new Intl.NumberFormat(locale).formatToParts(1234567.5);
+  const numberParts = localePart(locale, 'number');
   const symbol = (type: Intl.NumberFormatPartTypes, fallback: string) => numberParts.find((p) => p.type === type)?.value ?? fallback;
+  const [am, pm] = localePart(locale, 'periods');
   const ymd = /^(zh|ja|ko)\b/.test(locale);
   cached = {
     number: { decimal: symbol('decimal', '.'), thousands: symbol('group', ','), grouping: [3], currency: ['', ''] },
     time: {
       dateTime: '%x %X',
       date: ymd ? '%Y/%-m/%-d' : '%-m/%-d/%Y',
-      time: hour12 ? '%-I:%M:%S %p' : '%H:%M:%S',
+      time: localePart(locale, 'hour12') ? '%-I:%M:%S %p' : '%H:%M:%S',
       periods: [am || 'AM', pm || 'PM'],
-      days: days('long'),
-      shortDays: days('short'),
-      months: months('long'),
-      shortMonths: months('short'),
+      days: localePart(locale, 'days'),
+      shortDays: localePart(locale, 'shortDays'),
+      months: localePart(locale, 'months'),
+      shortMonths: localePart(locale, 'shortMonths'),
     },
   };
   localeCache.set(locale, cached);
   return cached;
+}
+
+/**
+ * Reads {@link vegaLocale}'s pieces ahead of need, one per call of `later` (an idle callback, say):
+ * read together they are one task of tens of milliseconds on a cold page, in which it cannot
+ * answer input; one at a time, each is short.
+ */
+export function prepareVegaLocale(locale: string, later: (work: () => void) => void): void {
+  const names = Object.keys(LOCALE_PARTS) as Array<keyof LocaleParts>;
+  const next = (i: number) => {
+    if (i === names.length) return;
+    later(() => {
+      localePart(locale, names[i]);
+      next(i + 1);
+    });
+  };
+  next(0);
 }
 
 /**

@@ -9,7 +9,7 @@
  * - `trends`: conversion by entry period, periods still inside their window dashed.
  * @module
  */
-import type { VisualizationSpec } from 'vega-embed';
+import type { TopLevelSpec } from 'vega-lite';
 import type { FunnelStepResult, FunnelViewModel } from '../analytics/funnel/view-model.js';
 import { formatChange, formatDuration, formatNumber, formatPercent, timeAxisFormat, wallTime } from './format.js';
 import { groupName, seriesKey, seriesLabelExpr } from './group-names.js';
@@ -66,7 +66,7 @@ export function stepKey(step: { name: string; index: number }): string {
   return `${step.index + 1}. ${step.name}`;
 }
 
-export function buildFunnelSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOptions): VisualizationSpec {
+export function buildFunnelSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOptions): TopLevelSpec {
   if (options.view === 'time-to-convert') return timeToConvertSpec(vm, ctx);
   if (options.view === 'trends') return trendsSpec(vm, ctx);
   return stepsSpec(vm, ctx, options);
@@ -79,7 +79,7 @@ const base = (ctx: SpecContext) => ({
   autosize: { type: 'fit', contains: 'padding' },
 });
 
-function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOptions): VisualizationSpec {
+function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOptions): TopLevelSpec {
   const { locale, tokens } = ctx;
   const groups = vm.breakdown ?? [{ value: '', steps: vm.steps }];
   const grouped = Boolean(vm.breakdown);
@@ -248,7 +248,7 @@ function stepsSpec(vm: FunnelViewModel, ctx: SpecContext, options: FunnelSpecOpt
     data: { name: 'steps' },
     encoding: { [stepChannel]: stepEncoding },
     layer: layers,
-  } as VisualizationSpec;
+  } as TopLevelSpec;
 }
 
 /** The steps of the same group (or the whole funnel) in the previous period; null if it had none. */
@@ -264,17 +264,17 @@ function deltaText(count: number, change: number | null, locale: string): string
   return change === null ? n : `${n} (${formatChange(change, locale)})`;
 }
 
-function messageSpec(ctx: SpecContext, text: string): VisualizationSpec {
+function messageSpec(ctx: SpecContext, text: string): TopLevelSpec {
   return {
     ...base(ctx),
     datasets: { note: [{ text }] },
     data: { name: 'note' },
     mark: { type: 'text', fontSize: 13, color: ctx.tokens.muted },
     encoding: { text: { field: 'text' } },
-  } as VisualizationSpec;
+  } as TopLevelSpec;
 }
 
-function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
+function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): TopLevelSpec {
   const { locale, tokens } = ctx;
   const ttc = vm.timeToConvert;
   if (!ttc || ttc.count === 0) return messageSpec(ctx, message(vm.aggregated ? 'needsEvents' : 'noConversions', locale));
@@ -348,10 +348,10 @@ function timeToConvertSpec(vm: FunnelViewModel, ctx: SpecContext): Visualization
         },
       },
     ],
-  } as VisualizationSpec;
+  } as TopLevelSpec;
 }
 
-function trendsSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
+function trendsSpec(vm: FunnelViewModel, ctx: SpecContext): TopLevelSpec {
   const { locale, tokens } = ctx;
   const trends = vm.trends;
   if (!trends || trends.points.every((p) => p.entered === 0)) return messageSpec(ctx, message(vm.aggregated ? 'needsEvents' : 'noConversions', locale));
@@ -404,7 +404,7 @@ function trendsSpec(vm: FunnelViewModel, ctx: SpecContext): VisualizationSpec {
         },
       },
     ],
-  } as VisualizationSpec;
+  } as TopLevelSpec;
 }
 
 /**

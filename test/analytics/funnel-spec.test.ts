@@ -8,13 +8,45 @@ import { computeFunnel } from '../../src/analytics/index.js';
 import type { FunnelContract, InlineContract } from '../../src/analytics/contract.js';
 import { buildFunnelSpec, durationTicks } from '../../src/specs/funnel-spec.js';
 import { buildVegaConfig, LIGHT_TOKENS } from '../../src/specs/theme.js';
-import { vegaLocale } from '../../src/specs/format.js';
+import { prepareVegaLocale, vegaLocale } from '../../src/specs/format.js';
 import { registerVegaFormats } from '../../src/elements/vega-formats.js';
 
 await registerVegaFormats();
 
 const D = 86_400_000;
 const H = 3_600_000;
+
+test('the Vega locale is read ahead one formatter per scheduled call, and is then the same locale', () => {
+  const queue: Array<() => void> = [];
+  const before = Intl.DateTimeFormat;
+  let made = 0;
+  // Count formatters made per call: each scheduled piece makes at most one.
+  (Intl as { DateTimeFormat: unknown }).DateTimeFormat = new Proxy(before, { construct: (target, args) => (made++, Reflect.construct(target, args)) });
+  try {
+    prepareVegaLocale('zh-CN', (work) => queue.push(work));
+    assert.equal(queue.length, 1, 'one piece at a time');
+    assert.equal(made, 0, 'nothing read before the first call');
+    let calls = 0;
+    while (queue.length) {
+      const before = made;
+      queue.shift()!();
+      calls++;
+      assert.ok(made - before <= 1, `call ${calls} made ${made - before} date formatters`);
+    }
+    assert.equal(calls, 7);
+    made = 0;
+    const locale = vegaLocale('zh-CN');
+    assert.equal(made, 0, 'every piece was ready');
+    assert.equal(locale.time.shortMonths[2], '3月');
+    assert.equal(locale.time.shortDays[1], '周一');
+    assert.equal(locale.number.thousands, ',');
+    assert.equal(locale.time.time, '%H:%M:%S');
+  } finally {
+    (Intl as { DateTimeFormat: unknown }).DateTimeFormat = before;
+  }
+  assert.deepEqual(vegaLocale('en').time.months.slice(0, 2), ['January', 'February']);
+  assert.equal(vegaLocale('en').time.time, '%-I:%M:%S %p');
+});
 
 test('duration ticks fall on round steps: whole days, weeks, hours', () => {
   // The defect: edges at 5.7, 30.4, 55 days. Now every 14 days.

@@ -1,7 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import embed, { type VisualizationSpec } from 'vega-embed';
+import { parse, View, Warn } from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
-import type { Config } from 'vega-lite';
+import { compile, type Config, type TopLevelSpec } from 'vega-lite';
 import { computeView, type ContractKind } from '../../src/analytics/index.js';
 import { registerVegaFormats } from '../../src/elements/vega-formats.js';
 import { buildAnomalySpec } from '../../src/specs/anomaly-spec.js';
@@ -280,25 +280,21 @@ describe('Vega expressions through vega-interpreter', () => {
   const context = { width: 640, height: 320, locale: 'en', tokens: LIGHT_TOKENS };
   const viewModel = (contract: { kind: string }) => computeView(contract.kind as ContractKind, contract as never) as Promise<never>;
 
-  async function svg(spec: VisualizationSpec, ast: boolean, locale = 'en'): Promise<string> {
-    const result = await embed(document.createElement('div'), spec, {
-      renderer: 'svg',
-      actions: false,
-      config: { ...buildVegaConfig(LIGHT_TOKENS), locale: vegaLocale(locale) } as Config,
-      defaultStyle: false,
-      // As the widgets draw (controllers/vega-view.ts), or with Vega's compiled expressions.
-      ...(ast ? { ast, expr: expressionInterpreter } : {}),
-    });
+  async function svg(spec: TopLevelSpec, ast: boolean, locale = 'en'): Promise<string> {
+    const compiled = compile(spec, { config: { ...buildVegaConfig(LIGHT_TOKENS), locale: vegaLocale(locale) } as Config }).spec;
+    // As the widgets draw (controllers/vega-view.ts), or with Vega's compiled expressions.
+    const view = new View(parse(compiled, undefined, { ast }), { renderer: 'none', logLevel: Warn, ...(ast ? { expr: expressionInterpreter } : {}) });
     try {
+      await view.runAsync();
       // Clip paths are numbered page-wide: number them per drawing.
       const ids = new Map<string, number>();
       const renumber = (id: string) => {
         if (!ids.has(id)) ids.set(id, ids.size);
         return `clip${ids.get(id)}`;
       };
-      return (await result.view.toSVG()).replace(/\bclip\d+\b/g, renumber);
+      return (await view.toSVG()).replace(/\bclip\d+\b/g, renumber);
     } finally {
-      result.finalize();
+      view.finalize();
     }
   }
 
@@ -314,7 +310,7 @@ describe('Vega expressions through vega-interpreter', () => {
     await registerVegaFormats();
     const compared = { ...funnelFromEvents.funnel, compare: 'previous-period', range: { from: '2026-01-01', to: '2026-01-08' } };
     const withPrevious = { ...funnelFromEvents, data: { rows: [...deals, { id: 'p', e: 'lead', t: '2025-12-28T00:00:00Z' }] }, funnel: compared };
-    const specs: Record<string, VisualizationSpec> = {
+    const specs: Record<string, TopLevelSpec> = {
       'funnel steps': buildFunnelSpec(await viewModel(funnelFromEvents), context, { view: 'steps', metric: 'count', orientation: 'vertical' }),
       'funnel steps, previous period': buildFunnelSpec(await viewModel(withPrevious), context, { view: 'steps', metric: 'previous', orientation: 'vertical' }),
       'funnel counts by group': buildFunnelSpec(await viewModel(funnelFromCounts), context, { view: 'steps', metric: 'first', orientation: 'horizontal' }),
@@ -326,7 +322,7 @@ describe('Vega expressions through vega-interpreter', () => {
       anomaly: buildAnomalySpec(await viewModel(anomalyFromTotals), context),
     };
     const zh = { ...context, locale: 'zh-CN' };
-    const specsZh: Record<string, VisualizationSpec> = {
+    const specsZh: Record<string, TopLevelSpec> = {
       'funnel time to convert': buildFunnelSpec(await viewModel(funnelFromEvents), zh, { view: 'time-to-convert', metric: 'count', orientation: 'vertical' }),
       'funnel trends': buildFunnelSpec(await viewModel(funnelTrends), zh, { view: 'trends', metric: 'count', orientation: 'vertical' }),
       anomaly: buildAnomalySpec(await viewModel(anomalyFromEvents), zh),

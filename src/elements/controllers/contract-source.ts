@@ -11,6 +11,7 @@ import { ContractError } from '../../analytics/contract-error.js';
 import { untilAborted } from '../../analytics/resolve-data.js';
 import type { ContractOf } from '../../analytics/registry.js';
 import { validateContract } from '../../analytics/validate-contract.js';
+import { nextTask } from '../../analytics/next-task.js';
 import { currentFetch, showUrl } from '../../analytics/fetcher.js';
 import { computeViewModel, warmUpFor, type ComputeMode, type ComputeStage } from '../../analytics/worker/pool.js';
 
@@ -119,6 +120,10 @@ export class ContractSource<C extends Contract, VM> implements ReactiveControlle
       this.options.loading();
       const { raw, baseUrl } = await read(waiting);
       warmUpFor(raw, this.host.compute);
+      // The loading state paints (and a Worker starts) before the contract is checked and
+      // planned: a first check compiles the schema's code, tens of milliseconds. (A load replaced
+      // meanwhile still checks, then stops at the compute, whose signal has aborted.)
+      await nextTask();
       const contract = validateContract(raw) as C;
       const kind = this.options.kind();
       if (contract.kind !== kind) {

@@ -3,15 +3,14 @@
  * the view API while the spec's shape stays the same; themed from the host's tokens; drawn again
  * when the box is resized or the OS colour scheme flips; finalized when the host leaves.
  *
- * Vega (vega, vega-lite, vega-embed, vega-interpreter) is imported dynamically the first time a view
+ * Vega (vega, vega-lite, vega-interpreter) is imported dynamically the first time a view
  * is embedded ({@link loadVega}): importing a widget module, computing its view model and rendering
  * its status line and data table never wait for Vega, and a page of KPI cards never loads it.
  * @module
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { View } from 'vega';
-import type { Result as EmbedResult, VisualizationSpec } from 'vega-embed';
-import type { Config } from 'vega-lite';
+import type { Spec as VegaSpec, View } from 'vega';
+import type { Config, TopLevelSpec } from 'vega-lite';
 import { loadOnce } from '../../analytics/load-once.js';
 import { vegaLocale } from '../../specs/format.js';
 import type { SpecContext } from '../../specs/spec-context.js';
@@ -20,6 +19,7 @@ import type { DrawMode } from '../events.js';
 import { readThemeTokens } from '../theme-tokens.js';
 import { createTooltip } from '../tooltip.js';
 import { registerVegaFormats } from '../vega-formats.js';
+import { nextTask } from '../../analytics/next-task.js';
 
 export type { DrawMode };
 
@@ -28,7 +28,7 @@ export type VegaViewHost = ReactiveControllerHost & HTMLElement & { readonly ren
 
 export interface VegaViewOptions {
   /** The spec to draw in this context, or null when there is no chart to show. */
-  spec(context: SpecContext): VisualizationSpec | null;
+  spec(context: SpecContext): TopLevelSpec | null;
   /** The locale labels and numbers are formatted in. */
   locale(): string;
   /** Whether there is something on screen that a redraw should refresh. */
@@ -41,21 +41,6 @@ export interface VegaViewOptions {
   failed(error: unknown): void;
 }
 
-/**
- * Resolves in a new task, after the page has had the thread (a message, not a timer: timers in a
- * background tab wait a second or more).
- */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
 /** Vega needs a little room to lay out axes; smaller boxes are drawn at this size and clipped. */
 const MIN_WIDTH = 120;
 const MIN_HEIGHT = 100;
@@ -65,28 +50,27 @@ const RESIZE_SETTLE_MS = 60;
 
 /** What an embed needs from Vega, once loaded. */
 export interface VegaModules {
-  embed: typeof import('vega-embed').default;
+  vega: typeof import('vega');
   compile: typeof import('vega-lite').compile;
   expressionInterpreter: typeof import('vega-interpreter').expressionInterpreter;
 }
 
 /**
- * Loads vega, then vega-embed (which brings vega-lite) and vega-interpreter, and registers our
- * Vega formats before any spec naming them is embedded. Vega's modules are evaluated in one task
- * and Vega-Lite's in the next: evaluated together they were one task of 100 ms or more, in which
- * the page could not answer input. Every widget shares the one promise, so Vega is fetched once
- * per page; a failed load (a chunk the network dropped) is forgotten, so the next draw tries again
- * instead of failing for good.
+ * Loads Vega (registering our Vega formats before any spec naming them is drawn), then Vega-Lite
+ * and vega-interpreter. Vega's modules are evaluated in one task and Vega-Lite's in the next:
+ * evaluated together they were one task of 100 ms or more, in which the page could not answer
+ * input. Every widget shares the one promise, so Vega is fetched once per page; a failed load (a
+ * chunk the network dropped) is forgotten, so the next draw tries again instead of failing for good.
  */
 export const loadVega: () => Promise<VegaModules> = loadOnce(async () => {
-  await registerVegaFormats();
+  const [vega] = await Promise.all([import('vega'), registerVegaFormats()]);
   await nextTask();
-  const [embedModule, interpreter] = await Promise.all([import('vega-embed'), import('vega-interpreter')]);
-  return { embed: embedModule.default, compile: embedModule.vegaLite.compile, expressionInterpreter: interpreter.expressionInterpreter };
+  const [vegaLite, interpreter] = await Promise.all([import('vega-lite'), import('vega-interpreter')]);
+  return { vega, compile: vegaLite.compile, expressionInterpreter: interpreter.expressionInterpreter };
 });
 
 export class VegaView implements ReactiveController {
-  private embedded: EmbedResult | null = null;
+  private embedded: View | null = null;
   /** The spec minus its data (plus renderer, locale, tokens): while it holds, data updates suffice. */
   private specKey = '';
   private size = { width: 0, height: 0 };
@@ -106,7 +90,7 @@ export class VegaView implements ReactiveController {
 
   /** The Vega view on screen, or null. */
   get view(): View | null {
-    return this.embedded?.view ?? null;
+    return this.embedded;
   }
 
   hostConnected(): void {
@@ -135,6 +119,13 @@ export class VegaView implements ReactiveController {
    * and one whose signal aborted while Vega loaded is not begun.
    */
   async draw(signal: AbortSignal, forceEmbed = false): Promise<void> {
+    if (forceEmbed || !this.embedded) {
+      // An embed is the page's longest work: it is cut into tasks. First the host's status and
+      // data table paint; then the spec is built, Vega-Lite compiles it, Vega parses it, builds
+      // the view, and runs and renders it, each step in a task of its own.
+      await nextTask();
+      if (signal.aborted) return;
+    }
     const chart = this.part('chart');
     if (!chart) return;
     const tokens = readThemeTokens(this.host);
@@ -149,47 +140,52 @@ export class VegaView implements ReactiveController {
       this.options.drawn(null, 'embed');
       return;
     }
-    const { datasets, width: _w, height: _h, ...shape } = spec as Record<string, unknown> & { datasets?: Record<string, object[]> };
+    const { datasets, width: _w, height: _h, ...shape } = spec as unknown as Record<string, unknown> & { datasets?: Record<string, object[]> };
     const key = JSON.stringify(shape) + this.host.renderer + locale + JSON.stringify(tokens);
     let mode: DrawMode = 'update';
     if (!forceEmbed && this.embedded && key === this.specKey && datasets) {
-      const view = this.embedded.view;
+      const view = this.embedded;
       for (const [name, values] of Object.entries(datasets)) view.data(name, values);
       await view.width(this.size.width).height(this.size.height).runAsync();
     } else {
       mode = 'embed';
-      const { embed, compile, expressionInterpreter } = await loadVega();
-      // A first embed is the page's longest work: it is cut into tasks (the status and the data
-      // table paint first; then Vega-Lite compiles; then Vega parses and draws), so input and
-      // other widgets get the thread between them.
+      const { vega, compile, expressionInterpreter } = await loadVega();
       await nextTask();
       if (signal.aborted) return;
       const config = { ...buildVegaConfig(tokens), locale: vegaLocale(locale) } as Config;
-      const compiled = compile(spec as Parameters<typeof compile>[0], { config }).spec;
+      const compiled = compile(spec, { config }).spec;
+      await nextTask();
+      if (signal.aborted) return;
+      const runtime = vega.parse(compiled as VegaSpec, undefined, { ast: true });
       await nextTask();
       if (signal.aborted) return;
       const target = document.createElement('div');
-      const result = await embed(target, compiled, {
-        mode: 'vega',
+      const view = new vega.View(runtime, {
         renderer: this.host.renderer,
-        actions: false,
-        tooltip: createTooltip(this.part('frame')!, this.part('tooltip')!),
-        defaultStyle: false,
         // Expressions parsed to ASTs and interpreted, not compiled with `Function`: no
         // `unsafe-eval` under a Content-Security-Policy.
-        ast: true,
         expr: expressionInterpreter,
+        logLevel: vega.Warn,
       });
+      view.tooltip(createTooltip(this.part('frame')!, this.part('tooltip')!));
+      view.hover();
+      view.initialize(target);
+      await nextTask();
       if (signal.aborted) {
-        result.finalize();
+        view.finalize();
+        return;
+      }
+      await view.runAsync();
+      if (signal.aborted) {
+        view.finalize();
         return;
       }
       this.finalize();
       chart.replaceChildren(target);
-      this.embedded = result;
+      this.embedded = view;
       this.specKey = key;
     }
-    this.options.drawn(this.embedded!.view, mode);
+    this.options.drawn(this.embedded!, mode);
   }
 
   /** Draws again after the host's pending update, if there is anything drawn to refresh. */
