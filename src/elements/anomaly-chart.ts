@@ -128,6 +128,11 @@ export class AnomalyChart extends VegaElement<AnomalyContract, AnomalyViewModel>
     return buildAnomalySpec(vm, context, { layout: this.layout });
   }
 
+  /** The series runs along a time axis. */
+  protected override showsTime(): boolean {
+    return true;
+  }
+
   protected override chartMinHeight(vm: AnomalyViewModel): number {
     return anomalyMinHeight(vm, this.layout);
   }

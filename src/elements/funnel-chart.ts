@@ -121,6 +121,11 @@ export class FunnelChart extends VegaElement<FunnelContract, FunnelViewModel> {
     return buildFunnelSpec(vm, context, { view: this.view, metric: this.metric, orientation: this.orientationFor(vm) });
   }
 
+  /** Only the trends view has a time axis. */
+  protected override showsTime(): boolean {
+    return this.view === 'trends';
+  }
+
   protected override chartMinHeight(vm: FunnelViewModel): number {
     if (this.view !== 'steps' || this.orientationFor(vm) !== 'horizontal') return 0;
     const groups = vm.breakdown?.length ?? 1;

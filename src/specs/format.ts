@@ -105,6 +105,17 @@ function localePart<K extends keyof LocaleParts>(locale: string, name: K): Local
 }
 
 /**
+ * Vega's number locale for a BCP 47 tag, read from `Intl`: the decimal and group marks. Enough for
+ * a chart without times on it, which then makes no date formatter at all (the page's first
+ * `Intl.DateTimeFormat` costs 20-70 ms on a cold page).
+ */
+export function vegaNumberLocale(locale: string): VegaLocale['number'] {
+  const numberParts = localePart(locale, 'number');
+  const symbol = (type: Intl.NumberFormatPartTypes, fallback: string) => numberParts.find((p) => p.type === type)?.value ?? fallback;
+  return { decimal: symbol('decimal', '.'), thousands: symbol('group', ','), grouping: [3], currency: ['', ''] };
+}
+
+/**
  * Vega's number and time locale for a BCP 47 tag, read from `Intl`, so axis ticks say `3月`, `周一`
  * in zh-CN. It goes in the view's own config: Vega's global locale setters are page-wide and
  * would leak between widgets in different languages.
@@ -112,12 +123,10 @@ function localePart<K extends keyof LocaleParts>(locale: string, name: K): Local
 export function vegaLocale(locale: string): VegaLocale {
   let cached = localeCache.get(locale);
   if (cached) return cached;
-  const numberParts = localePart(locale, 'number');
-  const symbol = (type: Intl.NumberFormatPartTypes, fallback: string) => numberParts.find((p) => p.type === type)?.value ?? fallback;
   const [am, pm] = localePart(locale, 'periods');
   const ymd = /^(zh|ja|ko)\b/.test(locale);
   cached = {
-    number: { decimal: symbol('decimal', '.'), thousands: symbol('group', ','), grouping: [3], currency: ['', ''] },
+    number: vegaNumberLocale(locale),
     time: {
       dateTime: '%x %X',
       date: ymd ? '%Y/%-m/%-d' : '%-m/%-d/%Y',
@@ -136,10 +145,10 @@ export function vegaLocale(locale: string): VegaLocale {
 /**
  * Reads {@link vegaLocale}'s pieces ahead of need, one per call of `later` (an idle callback, say):
  * read together they are one task of tens of milliseconds on a cold page, in which it cannot
- * answer input; one at a time, each is short.
+ * answer input; one at a time, each is short. Without `time`, only {@link vegaNumberLocale}'s.
  */
-export function prepareVegaLocale(locale: string, later: (work: () => void) => void): void {
-  const names = Object.keys(LOCALE_PARTS) as Array<keyof LocaleParts>;
+export function prepareVegaLocale(locale: string, later: (work: () => void) => void, time = true): void {
+  const names = time ? (Object.keys(LOCALE_PARTS) as Array<keyof LocaleParts>) : (['number'] as const);
   const next = (i: number) => {
     if (i === names.length) return;
     later(() => {

@@ -8,7 +8,7 @@ import { computeFunnel } from '../../src/analytics/index.js';
 import type { FunnelContract, InlineContract } from '../../src/analytics/contract.js';
 import { buildFunnelSpec, durationTicks } from '../../src/specs/funnel-spec.js';
 import { buildVegaConfig, LIGHT_TOKENS } from '../../src/specs/theme.js';
-import { prepareVegaLocale, vegaLocale } from '../../src/specs/format.js';
+import { prepareVegaLocale, vegaLocale, vegaNumberLocale } from '../../src/specs/format.js';
 import { registerVegaFormats } from '../../src/elements/vega-formats.js';
 
 await registerVegaFormats();
@@ -45,6 +45,12 @@ test('the Vega locale is read ahead one formatter per scheduled call, and is the
     (Intl as { DateTimeFormat: unknown }).DateTimeFormat = before;
   }
   assert.deepEqual(vegaLocale('en').time.months.slice(0, 2), ['January', 'February']);
+  // A chart without times reads the number marks alone: one call, no date formatter.
+  const numbers: Array<() => void> = [];
+  prepareVegaLocale('de', (work) => numbers.push(work), false);
+  numbers.shift()!();
+  assert.equal(numbers.length, 0);
+  assert.deepEqual(vegaNumberLocale('de'), { decimal: ',', thousands: '.', grouping: [3], currency: ['', ''] });
   assert.equal(vegaLocale('en').time.time, '%-I:%M:%S %p');
 });
 

@@ -347,6 +347,28 @@ describe('<funnel-chart>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('the steps chart makes no date formatter; the trends view then draws the locale\'s month names', async () => {
+    const Real = Intl.DateTimeFormat;
+    const made: string[] = [];
+    (Intl as { DateTimeFormat: unknown }).DateTimeFormat = new Proxy(Real, { construct: (target, args) => (made.push(String(args[0])), Reflect.construct(target, args)) });
+    try {
+      // A locale no other test uses, so no formatter is cached yet.
+      const el = await render(html`<funnel-chart locale="fr" .contract=${contract()}></funnel-chart>`);
+      await new Promise((r) => setTimeout(r, 300)); // idle callbacks have run
+      expect(el.vegaView, 'drawn').to.not.equal(null);
+      expect(made.filter((l) => l === 'fr'), 'date formatters for the steps chart').to.deep.equal([]);
+      el.contract = contract({ window: '3d', trends: { interval: 'day' } }) as never;
+      el.view = 'trends';
+      await oneEvent(el, 'funnelkit-render');
+      await waitUntil(() => all(el, '[part=chart] .mark-line path').length > 0, 'no trend lines', { timeout: 5000 });
+      expect(made.filter((l) => l === 'fr').length, 'date formatters for the trends chart').to.be.greaterThan(0);
+      const ticks = all(el, '[part=chart] .role-axis-label text').map((t) => t.textContent!);
+      expect(ticks.some((t) => /janv\./.test(t)), ticks.join(' | ')).to.equal(true);
+    } finally {
+      (Intl as { DateTimeFormat: unknown }).DateTimeFormat = Real;
+    }
+  });
+
   it('20 steps turn horizontal and keep every label legible, with the full name as a tooltip', async () => {
     const steps = Array.from({ length: 20 }, (_, i) => ({ event: i === 0 ? 'lead' : `s${i}`, label: `需求确认阶段 ${i + 1} 与客户的技术方案评审` }));
     const el = await render(html`<funnel-chart locale="zh-CN" style="width: 640px" .contract=${contract({ steps })}></funnel-chart>`);

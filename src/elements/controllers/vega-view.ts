@@ -12,7 +12,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Spec as VegaSpec, View } from 'vega';
 import type { Config, TopLevelSpec } from 'vega-lite';
 import { loadOnce } from '../../analytics/load-once.js';
-import { vegaLocale } from '../../specs/format.js';
+import { vegaLocale, vegaNumberLocale } from '../../specs/format.js';
 import type { SpecContext } from '../../specs/spec-context.js';
 import { buildVegaConfig } from '../../specs/theme.js';
 import type { DrawMode } from '../events.js';
@@ -31,6 +31,8 @@ export interface VegaViewOptions {
   spec(context: SpecContext): TopLevelSpec | null;
   /** The locale labels and numbers are formatted in. */
   locale(): string;
+  /** Whether the spec draws times (a time scale), so the view needs the locale's date names. */
+  showsTime(): boolean;
   /** Whether there is something on screen that a redraw should refresh. */
   drawable(): boolean;
   /** The signal of the host's newest load: a draw begun for an older one is dropped. */
@@ -152,7 +154,8 @@ export class VegaView implements ReactiveController {
       const { vega, compile, expressionInterpreter } = await loadVega();
       await nextTask();
       if (signal.aborted) return;
-      const config = { ...buildVegaConfig(tokens), locale: vegaLocale(locale) } as Config;
+      // A chart without times gets no time locale: it would make date formatters it never uses.
+      const config = { ...buildVegaConfig(tokens), locale: this.options.showsTime() ? vegaLocale(locale) : { number: vegaNumberLocale(locale) } } as Config;
       const compiled = compile(spec, { config }).spec;
       await nextTask();
       if (signal.aborted) return;
