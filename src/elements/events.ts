@@ -33,6 +33,12 @@ export interface FunnelKitRenderDetail {
   mode: DrawMode;
   /** `ready`: a view is drawn; `empty`: the contract has no data in range, and nothing is drawn. */
   state: 'ready' | 'empty';
+  /**
+   * How long the load behind this render took, stage by stage, in milliseconds: `dataMs` reading
+   * the contract and downloading its data, `computeMs` parsing and computing the view model (in
+   * the Worker or on the page), `drawMs` drawing it. Absent for a redraw (a resize, a theme switch).
+   */
+  timings?: { dataMs: number; computeMs: number; drawMs: number };
 }
 
 /** Detail of `anomaly-point-click`: the point, and every rule's verdict on it. */

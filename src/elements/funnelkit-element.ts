@@ -127,6 +127,8 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   /** What a load that has taken over {@link PROGRESS_AFTER_MS} is doing; null while none has. */
   @state() protected progress: ProgressStage | null = null;
   private stage: ProgressStage = 'data';
+  /** When the load under way entered each stage (performance.now()), for the render's `timings`. */
+  private stageTimes: Partial<Record<ProgressStage, number>> | null = null;
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly source = new ContractSource<C, VM>(this, {
@@ -216,7 +218,18 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     this.endProgress();
     if (this.state === 'error' && this.drawFailed) this.recover();
     this.drawnOnce = true;
-    emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view, mode, state: 'ready' });
+    this.rendered({ view, mode, state: 'ready' });
+  }
+
+  /** Fires `funnelkit-render`, with the stage timings of the load it ends (none for a redraw). */
+  private rendered(detail: FunnelKitRenderDetail): void {
+    const at = this.stageTimes;
+    this.stageTimes = null;
+    if (at?.data !== undefined && at.draw !== undefined) {
+      const compute = at.compute ?? at.draw;
+      detail.timings = { dataMs: compute - at.data, computeMs: at.draw - compute, drawMs: performance.now() - at.draw };
+    }
+    emit<FunnelKitRenderDetail>(this, 'funnelkit-render', detail);
   }
 
   /** The locale in force: attribute, then contract, then the page. */
@@ -306,11 +319,13 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   private watchProgress(): void {
     clearTimeout(this.progressTimer);
     this.stage = 'data';
+    this.stageTimes = { data: performance.now() };
     this.progressTimer = setTimeout(() => (this.progress = this.stage), PROGRESS_AFTER_MS);
   }
 
   private toStage(stage: ProgressStage): void {
     this.stage = stage;
+    if (this.stageTimes) this.stageTimes[stage] ??= performance.now();
     if (this.progress !== null) this.progress = stage;
   }
 
@@ -334,7 +349,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
     await this.updateComplete;
     if (this.state === 'empty') {
       this.endProgress();
-      emit<FunnelKitRenderDetail>(this, 'funnelkit-render', { view: null, mode: 'embed', state: 'empty' });
+      this.rendered({ view: null, mode: 'embed', state: 'empty' });
     } else await this.drawView(signal).catch((error) => this.fail(error, true));
   }
 
@@ -344,6 +359,7 @@ export abstract class FunnelKitElement<C extends Contract = Contract, VM = unkno
   /** Shows the problem and fires `funnelkit-error`; `drawing`: it came from drawing the view. */
   protected fail(error: unknown, drawing = false): void {
     this.endProgress();
+    this.stageTimes = null;
     this.problem = errorDetail(error);
     this.drawFailed = drawing;
     this.state = 'error';

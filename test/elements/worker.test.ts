@@ -7,6 +7,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/funnel-chart.js';
 import '../../src/kpi-card.js';
 import type { FunnelChart } from '../../src/funnel-chart.js';
+import type { FunnelKitRenderDetail } from '../../src/elements/events.js';
 import { computeView } from '../../src/analytics/compute.js';
 import { setFetch } from '../../src/analytics/index.js';
 import { ComputePool, computeViewModel, WorkerUnavailable } from '../../src/analytics/worker/pool.js';
@@ -249,11 +250,19 @@ describe('progress on long work', () => {
       await waitUntil(() => status()?.dataset.stage === 'data', 'no stage shown after 300 ms', { timeout: 2000 });
       expect(status()!.textContent!.trim()).to.equal('Loading data…');
       expect(el.shadowRoot!.querySelector('[part=chart] svg'), 'the last view stays underneath').to.exist;
-      const drawn = oneEvent(el, 'funnelkit-render');
+      const drawn = oneEvent(el, 'funnelkit-render') as Promise<CustomEvent<FunnelKitRenderDetail>>;
       answer();
-      await drawn;
+      const { timings } = (await drawn).detail;
       await el.updateComplete;
       expect(status()).to.equal(null);
+      // The render says where the time went: the held download is the data stage.
+      expect(timings!.dataMs, 'data stage').to.be.at.least(300);
+      expect(timings!.computeMs, 'compute stage').to.be.at.least(0).and.below(timings!.dataMs);
+      expect(timings!.drawMs, 'draw stage').to.be.greaterThan(0).and.below(timings!.dataMs);
+      // A redraw (a theme switch) is not a load: no timings.
+      const redrawn = oneEvent(el, 'funnelkit-render') as Promise<CustomEvent<FunnelKitRenderDetail>>;
+      el.theme = 'dark';
+      expect((await redrawn).detail.timings).to.equal(undefined);
     } finally {
       setFetch(null);
     }

@@ -172,16 +172,15 @@ export class VegaView implements ReactiveController {
       });
       view.tooltip(createTooltip(this.part('frame')!, this.part('tooltip')!));
       view.hover();
-      view.initialize(target);
-      await nextTask();
-      if (signal.aborted) {
-        view.finalize();
-        return;
-      }
-      await view.runAsync();
-      if (signal.aborted) {
-        view.finalize();
-        return;
+      // The dataflow runs (scales, layout, text measured) before the view has a renderer, so
+      // nothing is drawn yet; then, a task later, the renderer draws what it laid out.
+      for (const step of [() => view.runAsync(), () => view.initialize(target).runAsync()]) {
+        await nextTask();
+        if (!signal.aborted) await step();
+        if (signal.aborted) {
+          view.finalize();
+          return;
+        }
       }
       this.finalize();
       chart.replaceChildren(target);
