@@ -1,6 +1,6 @@
 // Three outputs from the same sources (TypeScript transpiled by esbuild; types come from `tsc`
 // in `npm run build`, because typescript@7 has no JS API for a rollup TS plugin):
-//  1. dist/*.js — ESM modules, one per source file, with lit, vega, vega-lite,
+//  1. dist/*.js — ESM modules, one per source file, with lit, vega and its packages, vega-lite,
 //     vega-interpreter, arquero, flechette and hyparquet left as imports, for apps that bundle;
 //  2. dist/funnelkit.bundle.js — one minified entry for a page with one <script type="module">
 //     and no bundler. What it imports lazily (Vega, on the first chart drawn) is split into
@@ -27,7 +27,7 @@ const entries = {
 
 // `src/react.ts` (funnelkit/react) is one of those top-level entries: `react` and `@lit/react` stay
 // imports (react is an optional peer; @lit/react is under `@lit`). The bundle below never imports it.
-const external = /^(lit|@lit|react|vega|vega-lite|vega-interpreter|arquero|@uwdata\/flechette|hyparquet|@duckdb\/node-api|@clickhouse\/client|node:.*)(\/|$)/;
+const external = /^(lit|@lit|react|vega|vega-[a-z-]+|arquero|@uwdata\/flechette|hyparquet|@duckdb\/node-api|@clickhouse\/client|node:.*)(\/|$)/;
 
 // The compute Worker's script. The pool starts it from `./compute-worker.js` next to its own module:
 // dist/analytics/worker/ for the ESM modules (one self-contained file, below: a Worker cannot

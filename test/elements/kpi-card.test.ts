@@ -90,7 +90,11 @@ describe('<kpi-card>', () => {
     document.body.append(el);
     try {
       const { detail } = (await event) as CustomEvent<FunnelKitRenderDetail>;
-      expect(detail).to.deep.equal({ view: null, mode: 'embed', state: 'ready' });
+      const { timings, ...rest } = detail;
+      expect(rest).to.deep.equal({ view: null, mode: 'embed', state: 'ready' });
+      // The load's stages, computed on the page (a few rows): each took some time, none long.
+      expect(Object.keys(timings!).sort()).to.deep.equal(['computeMs', 'dataMs', 'drawMs']);
+      for (const ms of Object.values(timings!)) expect(ms).to.be.within(0, 5000);
       expect(el.vegaView).to.equal(null);
     } finally {
       el.remove();

@@ -131,7 +131,11 @@ describe('<kpi-grid>', () => {
     const el = await fixture<KpiGrid>(html`<kpi-grid locale="en"></kpi-grid>`);
     setTimeout(() => (el.contract = contract as never));
     const { detail } = (await oneEvent(el, 'funnelkit-render')) as CustomEvent<FunnelKitRenderDetail>;
-    expect(detail).to.deep.equal({ view: null, mode: 'embed', state: 'ready' });
+    const { timings, ...rest } = detail;
+    expect(rest).to.deep.equal({ view: null, mode: 'embed', state: 'ready' });
+    // The load's stages, computed on the page (a few rows): each took some time, none long.
+    expect(Object.keys(timings!).sort()).to.deep.equal(['computeMs', 'dataMs', 'drawMs']);
+    for (const ms of Object.values(timings!)) expect(ms).to.be.within(0, 5000);
     const nothing = { ...contract, kpi: { kpis: [contract.kpi.kpis[0], contract.kpi.kpis[2]].map((k) => ({ ...k, period: { from: '2025-01-01', to: '2025-01-31' } })) } };
     const empty = await settled<KpiGrid>(html`<kpi-grid locale="en" .contract=${nothing}></kpi-grid>`, 'empty');
     expect(empty.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('No data in this range');

@@ -59,12 +59,18 @@ export interface VegaModules {
 
 /**
  * Loads Vega (registering our Vega formats before any spec naming them is drawn), then Vega-Lite
- * and vega-interpreter. Vega's modules are evaluated in one task and Vega-Lite's in the next:
- * evaluated together they were one task of 100 ms or more, in which the page could not answer
- * input. Every widget shares the one promise, so Vega is fetched once per page; a failed load (a
+ * and vega-interpreter. Vega's modules are evaluated in three tasks (its scenegraph, its
+ * expression functions, the rest) and Vega-Lite's in a fourth: evaluated together they were one
+ * task of 100 ms or more, in which the page could not answer input. Each step's chunk is fetched
+ * when the step before has run, a round trip each, while the data downloads and computes. Every widget shares the one promise, so Vega is fetched once per page; a failed load (a
  * chunk the network dropped) is forgotten, so the next draw tries again instead of failing for good.
  */
 export const loadVega: () => Promise<VegaModules> = loadOnce(async () => {
+  // Vega's modules, bottom layer first, each step in its own task (see vega-stages/).
+  await import('../vega-stages/scenegraph.js');
+  await nextTask();
+  await import('../vega-stages/functions.js');
+  await nextTask();
   const [vega] = await Promise.all([import('vega'), registerVegaFormats()]);
   await nextTask();
   const [vegaLite, interpreter] = await Promise.all([import('vega-lite'), import('vega-interpreter')]);
