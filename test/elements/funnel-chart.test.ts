@@ -347,6 +347,35 @@ describe('<funnel-chart>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('a first draw whose dataflow fails releases its half-built view and reports the error', async () => {
+    const { View } = await import('vega');
+    const { runAsync, finalize } = View.prototype;
+    let finalized = 0;
+    View.prototype.runAsync = function () {
+      return Promise.reject(new Error('the dataflow failed'));
+    };
+    View.prototype.finalize = function (this: InstanceType<typeof View>) {
+      finalized++;
+      return finalize.call(this);
+    };
+    const el = document.createElement('funnel-chart') as FunnelChart;
+    try {
+      el.locale = 'en';
+      el.contract = contract() as never;
+      const failed = oneEvent(el, 'funnelkit-error');
+      document.body.append(el);
+      const { detail } = (await failed) as CustomEvent<{ message: string }>;
+      expect(detail.message).to.equal('the dataflow failed');
+      expect(finalized, 'views finalized').to.equal(1);
+      expect(el.vegaView).to.equal(null);
+      expect(el.shadowRoot!.querySelector('[part=chart] svg')).to.equal(null);
+    } finally {
+      View.prototype.runAsync = runAsync;
+      View.prototype.finalize = finalize;
+      el.remove();
+    }
+  });
+
   it('the steps chart makes no date formatter; the trends view then draws the locale\'s month names', async () => {
     const Real = Intl.DateTimeFormat;
     const made: string[] = [];

@@ -62,8 +62,9 @@ export interface VegaModules {
  * and vega-interpreter. Vega's modules are evaluated in three tasks (its scenegraph, its
  * expression functions, the rest) and Vega-Lite's in a fourth: evaluated together they were one
  * task of 100 ms or more, in which the page could not answer input. Each step's chunk is fetched
- * when the step before has run, a round trip each, while the data downloads and computes. Every widget shares the one promise, so Vega is fetched once per page; a failed load (a
- * chunk the network dropped) is forgotten, so the next draw tries again instead of failing for good.
+ * when the step before has run, a round trip each, while the data downloads and computes. Every
+ * widget shares the one promise, so Vega is fetched once per page; a failed load (a chunk the
+ * network dropped) is forgotten, so the next draw tries again instead of failing for good.
  */
 export const loadVega: () => Promise<VegaModules> = loadOnce(async () => {
   // Vega's modules, bottom layer first, each step in its own task (see vega-stages/).
@@ -180,13 +181,18 @@ export class VegaView implements ReactiveController {
       view.hover();
       // The dataflow runs (scales, layout, text measured) before the view has a renderer, so
       // nothing is drawn yet; then, a task later, the renderer draws what it laid out.
-      for (const step of [() => view.runAsync(), () => view.initialize(target).runAsync()]) {
-        await nextTask();
-        if (!signal.aborted) await step();
-        if (signal.aborted) {
-          view.finalize();
-          return;
+      try {
+        for (const step of [() => view.runAsync(), () => view.initialize(target).runAsync()]) {
+          await nextTask();
+          if (!signal.aborted) await step();
+          if (signal.aborted) {
+            view.finalize();
+            return;
+          }
         }
+      } catch (error) {
+        view.finalize();
+        throw error;
       }
       this.finalize();
       chart.replaceChildren(target);
