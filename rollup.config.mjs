@@ -6,7 +6,8 @@
 //     and no bundler. What it imports lazily (Vega, on the first chart drawn) is split into
 //     dist/chunks/, which the bundle imports relative to its own URL, so it works from any origin;
 //     next to it, dist/compute-worker.js, the compute Worker's module script;
-//  3. dist/analytics/worker/compute-worker.js — the Worker script for the ESM modules, self-contained.
+//  3. dist/analytics/worker/compute-worker.js — the Worker script for the ESM modules, self-contained
+//     (it computes; it leaves compiling charts to the page: see noCompilerInWorker).
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
@@ -34,6 +35,24 @@ const external = /^(lit|@lit|react|vega|vega-[a-z-]+|arquero|@uwdata\/flechette|
 // resolve bare imports, and a bundler that copies the file as an asset must get one that runs),
 // dist/ next to the one-tag bundle (sharing the bundle's analytics chunk).
 const WORKER = 'src/analytics/worker/compute-worker.ts';
+
+// The self-contained Worker carries no Vega-Lite or Vega: rollup evaluates what it inlines when the
+// Worker starts, and that would be 800 KB of code run before every first computation. Its
+// `vegaRuntime` says so (a `CompilerUnavailable` error), the pool stops asking it, and the page
+// compiles its charts itself. The bundle's Worker shares the bundle's chunks and compiles them.
+const NO_COMPILER = '\0funnelkit-no-compiler';
+const noCompilerInWorker = {
+  name: 'no-compiler-in-worker',
+  resolveId: (id) => (/\/specs\/vega-runtime\.js$/.test(id) ? NO_COMPILER : null),
+  load: (id) =>
+    id === NO_COMPILER
+      ? `export function vegaRuntime() {
+  const error = new Error('this Worker script has no Vega-Lite (dist/analytics/worker/compute-worker.js is self-contained): the page compiles its charts');
+  error.name = 'CompilerUnavailable';
+  throw error;
+}`
+      : null,
+};
 
 const copySchema = {
   name: 'copy-schema',
@@ -99,6 +118,7 @@ export default [
     input: WORKER,
     output: { file: 'dist/analytics/worker/compute-worker.js', format: 'es', inlineDynamicImports: true },
     plugins: [
+      noCompilerInWorker,
       nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
       esbuildOwnSources({ target: 'es2022', tsconfig: 'tsconfig.json', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),
     ],

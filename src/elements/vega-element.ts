@@ -8,6 +8,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { View } from 'vega';
 import type { Contract } from '../analytics/contract.js';
+import { ComputePool } from '../analytics/worker/pool.js';
 import { prepareVegaLocale } from '../specs/format.js';
 import { loadVega, VegaView } from './controllers/vega-view.js';
 import { canvasToPng } from './export.js';
@@ -28,6 +29,7 @@ export abstract class VegaElement<C extends Contract = Contract, VM = unknown> e
     spec: (context) => (this.viewModel === null ? null : this.buildSpec(this.viewModel, context)),
     locale: () => this.effectiveLocale,
     showsTime: () => this.showsTime(),
+    offThread: () => this.compute !== 'main',
     drawable: () => this.state === 'ready' || (this.state === 'error' && this.vegaView !== null),
     signal: () => this.loadSignal,
     drawn: (view, mode) => {
@@ -38,13 +40,15 @@ export abstract class VegaElement<C extends Contract = Contract, VM = unknown> e
   });
 
   /**
-   * Vega downloads while the data loads and computes, not after, and the locale's date and number
-   * formats (the page's first `Intl` formats load ICU data) are made in idle moments meanwhile, one
-   * formatter at a time, date formatters only for a chart that shows times: the first chart comes
-   * sooner, and no one task holds the thread long.
+   * Vega downloads while the data loads and computes, not after. The page's first `Intl`
+   * formatters load ICU data (20-100 ms, once per renderer process): a compute Worker makes its
+   * own first, while its data downloads, which spares the page; without one, the locale's date and
+   * number formats are made here in idle moments, one formatter at a time, date formatters only
+   * for a chart that shows times. The first chart comes sooner, and no one task holds the thread long.
    */
   protected override loadingStarted(): void {
     loadVega().catch(() => {});
+    if (ComputePool.shared()?.alive) return;
     prepareVegaLocale(this.effectiveLocale, (work) => (globalThis.requestIdleCallback ?? setTimeout)(work), this.showsTime());
   }
 

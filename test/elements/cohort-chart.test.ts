@@ -341,6 +341,9 @@ describe('<cohort-chart>', () => {
 
   it('takes new returns for the same cohorts as a data update of the same view', async () => {
     const el = await render(html`<cohort-chart locale="en" .contract=${contract()}></cohort-chart>`);
+    // A busy machine may lay the box out again after the first draw; its resize redraw (after a
+    // 60 ms pause) is let through first, so the render awaited below is the contract's.
+    await new Promise((r) => setTimeout(r, 150));
     const view = el.vegaView;
     // b no longer orders on 7 January: day 2 of 5 Jan falls to 0.
     const fewer = events.filter((r) => !(r.user === 'b' && r.e === 'order'));

@@ -120,14 +120,17 @@ describe('Vega loads when a chart is first drawn', () => {
     expect(funnel.vegaView, 'the Vega view').to.not.equal(null);
     expect(funnel.shadowRoot!.querySelector('[part=chart] svg, [part=chart] canvas'), 'the chart drawn').to.exist;
     const vega = requestedPackages(VEGA_MODULE);
+    // No Worker is running on this page (a pre-aggregated funnel computes here): the page compiles
+    // the chart itself, so Vega-Lite comes too.
     expect(vega).to.include.members(['vega', 'vega-interpreter', 'vega-lite']);
     // Vega is driven directly (parse, view, run: one task each); vega-embed is not needed.
     expect(vega).to.not.include('vega-embed');
     // Vega's modules load in steps, bottom layer first (each evaluated in a task of its own): its
-    // scenegraph, then its expression functions, then the vega package itself.
+    // scales, its scenegraph, then its expression functions, then the vega package itself.
     const paths = requested(VEGA_MODULE);
     const first = (pattern: RegExp) => paths.findIndex((path) => pattern.test(path));
-    expect(first(/\/node_modules\/vega-scenegraph\//), 'scenegraph').to.be.at.least(0);
+    expect(first(/\/node_modules\/vega-scale\//), 'scales').to.be.at.least(0);
+    expect(first(/\/node_modules\/vega-scale\//), 'scales before scenegraph').to.be.lessThan(first(/\/node_modules\/vega-scenegraph\//));
     expect(first(/\/node_modules\/vega-scenegraph\//), 'scenegraph before functions').to.be.lessThan(first(/\/node_modules\/vega-functions\//));
     expect(first(/\/node_modules\/vega-functions\//), 'functions before vega').to.be.lessThan(first(/\/node_modules\/vega\//));
     expect(tableRows(funnel).map((row) => row[1])).to.deep.equal(['1,000', '250', '50']);

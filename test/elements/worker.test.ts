@@ -11,6 +11,9 @@ import type { FunnelKitRenderDetail } from '../../src/elements/events.js';
 import { computeView } from '../../src/analytics/compute.js';
 import { setFetch } from '../../src/analytics/index.js';
 import { ComputePool, computeViewModel, WorkerUnavailable } from '../../src/analytics/worker/pool.js';
+import { buildVegaConfig, LIGHT_TOKENS } from '../../src/specs/theme.js';
+import { vegaRuntime } from '../../src/specs/vega-runtime.js';
+import { DURATION_FORMAT } from '../../src/specs/funnel-spec.js';
 import { generateAppFunnel } from '../../demo/data/sample-data.js';
 import { tableRows } from './support/widget.js';
 
@@ -197,6 +200,64 @@ describe('computing in a Worker', () => {
       expect(await broken.run('funnel', appFunnel(10) as never, null).catch((e: unknown) => e)).to.be.instanceOf(WorkerUnavailable);
     } finally {
       console.warn = warn;
+    }
+  });
+});
+
+describe('charts compiled in a Worker', () => {
+  const threshold = ComputePool.mainThreadBelow;
+  before(() => (ComputePool.mainThreadBelow = 0));
+  after(() => (ComputePool.mainThreadBelow = threshold));
+
+  /** Records what the pool's compile answers, to tell which charts a Worker compiled. */
+  function watchCompile(): { answers: unknown[]; restore(): void } {
+    const answers: unknown[] = [];
+    const original = ComputePool.prototype.compile;
+    const p = pool();
+    p.compile = function (this: ComputePool, ...args: Parameters<ComputePool['compile']>) {
+      const answer = original.apply(this, args);
+      answer.then((runtime) => answers.push(runtime), (error: unknown) => answers.push(error));
+      return answer;
+    } as ComputePool['compile'];
+    return { answers, restore: () => delete (p as Partial<ComputePool>).compile };
+  }
+
+  it("a free Worker's Vega runtime equals the page's, our duration format included; a busy pool refuses at once", async () => {
+    await computeViewModel('funnel', appFunnel(100) as never); // a Worker started, and free again
+    const spec = {
+      data: { values: [{ step: 'Visit', ms: 90_000 }, { step: 'Order', ms: 0 }] },
+      mark: 'bar',
+      encoding: { y: { field: 'step', type: 'nominal' }, x: { field: 'ms', type: 'quantitative', axis: { formatType: DURATION_FORMAT, format: 'en' } } },
+    };
+    const config = { ...buildVegaConfig(LIGHT_TOKENS), locale: { number: { decimal: ',', thousands: '.', grouping: [3], currency: ['', ''] } } };
+    const inWorker = await pool().compile(spec, config);
+    expect(inWorker).to.deep.equal(structuredClone(vegaRuntime(spec as never, config as never)));
+    expect(JSON.stringify(inWorker)).to.contain(DURATION_FORMAT).and.contain('"decimal":","');
+    // Every Worker computing: the chart is not kept waiting behind the job, the page compiles it.
+    const busy = Array.from({ length: pool().size }, (_, i) => computeViewModel('funnel', appFunnel(20_000, 40 + i) as never));
+    await waitUntil(() => pool().alive === pool().size);
+    expect(await pool().compile(spec, config).catch((e: unknown) => e)).to.be.instanceOf(WorkerUnavailable);
+    await Promise.all(busy);
+  });
+
+  it('a chart compiled in a Worker draws the same SVG as one compiled on the page (compute="main")', async () => {
+    const { answers, restore } = watchCompile();
+    try {
+      const contract = appFunnel(1200, 11);
+      const drawn = async (compute: string) => {
+        const el = await fixture<FunnelChart>(html`<funnel-chart locale="zh-CN" compute=${compute} style="width: 640px; height: 420px" .contract=${contract}></funnel-chart>`);
+        await oneEvent(el, 'funnelkit-render');
+        return el.vegaView!.toSVG();
+      };
+      const inWorker = await drawn('auto');
+      expect(answers.length, 'the chart went to the pool').to.equal(1);
+      expect(answers[0], 'a Worker compiled it').to.have.property('operators');
+      const onPage = await drawn('main');
+      expect(answers.length, 'compute="main" asks no Worker').to.equal(1);
+      expect(inWorker).to.contain('<svg').and.contain('visit');
+      expect(inWorker).to.equal(onPage);
+    } finally {
+      restore();
     }
   });
 });

@@ -18,7 +18,7 @@ import { computeParsed, computeView, planView } from '../compute.js';
 import { fetchIsNative } from '../fetcher.js';
 import { fetchBody, parseBody, type FetchedBody, type ResolveOptions } from '../resolve-data.js';
 import type { ContractOf, ViewModelOf } from '../registry.js';
-import { receiveError, type ComputeReply, type ComputeRequest, type RemoteBody } from './protocol.js';
+import { receiveError, type ComputeReply, type RemoteBody, type WorkerRequest } from './protocol.js';
 
 /** Where a widget computes: `auto` (a Worker when one can start) or `main` (always the page's thread). */
 export type ComputeMode = 'auto' | 'main';
@@ -132,14 +132,14 @@ export class WorkerUnavailable extends Error {
 }
 
 interface Job {
-  request: ComputeRequest;
+  request: WorkerRequest;
   transfer: Transferable[];
   signal?: AbortSignal;
   /** Told when a Worker that fetched the job's data starts computing. */
   computing?: () => void;
   /** Posted to its Worker already. */
   sent?: boolean;
-  resolve(viewModel: unknown): void;
+  resolve(result: unknown): void;
   reject(error: unknown): void;
 }
 
@@ -171,6 +171,10 @@ export class ComputePool {
 
   /** Why Workers do not run on this page, once one failed to start (then all jobs run on the main thread). */
   unavailable: string | null = null;
+  /** How many charts this pool's Workers have compiled. */
+  compiled = 0;
+  /** Why this pool's Workers cannot compile charts, once one said so. */
+  noCompiler: string | null = null;
   /** How many Workers this pool has started, replacements included. */
   started = 0;
 
@@ -210,6 +214,32 @@ export class ComputePool {
       signal?.addEventListener('abort', () => this.cancel(job), { once: true });
       this.queue.push(job);
       this.pump();
+    });
+  }
+
+  /**
+   * Turns a chart's Vega-Lite spec into its Vega runtime (`vegaRuntime` of the specs layer) in a
+   * Worker that is started and free, so the page's thread does not spend the compile and parse.
+   * It never waits: with no free Worker (none started, all computing) it rejects at once with
+   * {@link WorkerUnavailable}, and the page compiles the chart itself. Nor is it cancelled: the
+   * work is short, and stopping the Worker would throw its loaded Vega away.
+   */
+  compile<Runtime>(spec: object, config: object): Promise<Runtime> {
+    const why = this.unavailable ?? this.noCompiler;
+    const slot = why ? undefined : this.slots.find((s) => s.ready && s.job === null);
+    if (!slot) return Promise.reject(new WorkerUnavailable(why ?? 'no free Worker'));
+    return new Promise((resolve, reject) => {
+      const failed = (error: unknown) => {
+        // A Worker script without Vega-Lite (the self-contained one) is not asked again.
+        if ((error as Error).name === 'CompilerUnavailable') this.noCompiler = (error as Error).message;
+        reject(error);
+      };
+      const compiled = (runtime: unknown) => {
+        this.compiled++;
+        resolve(runtime as Runtime);
+      };
+      slot.job = { request: { id: this.nextId++, compile: { spec, config } }, transfer: [], resolve: compiled, reject: failed };
+      this.send(slot, slot.job);
     });
   }
 
@@ -286,7 +316,7 @@ export class ComputePool {
     if (!job || job.request.id !== message.id) return;
     if ('computing' in message) return job.computing?.();
     slot.job = null;
-    if (message.ok) job.resolve(message.viewModel);
+    if (message.ok) job.resolve(message.result);
     else job.reject(receiveError(message.error));
     this.pump();
   }

@@ -2,6 +2,7 @@
  * The messages between the page and a compute Worker ({@link ComputePool}, `compute-worker.ts`).
  * Everything in them survives structured cloning: the contract with its data inline (rows, typed
  * columns) or as the fetched body's bytes, which are transferred, not copied; the view model back.
+ * A chart's Vega-Lite spec and Vega config go the same way, and its Vega runtime comes back.
  * @module
  */
 import type { Contract, ContractKind, UrlData } from '../contract.js';
@@ -30,6 +31,15 @@ export interface ComputeRequest {
   remote?: RemoteBody;
 }
 
+/** One chart to compile: a Vega-Lite spec (its data inline) and its Vega config, as plain data. */
+export interface CompileRequest {
+  id: number;
+  compile: { spec: object; config: object };
+}
+
+/** What the page sends a Worker. */
+export type WorkerRequest = ComputeRequest | CompileRequest;
+
 /** A problem, as a plain object; a contract error keeps its path and issues. */
 export interface SentError {
   name: string;
@@ -37,11 +47,14 @@ export interface SentError {
   issues?: ContractIssue[];
 }
 
-/** The Worker's answers: it has started; a job's data arrived and it computes now; a job's view model or error. */
+/**
+ * The Worker's answers: it has started; a job's data arrived and it computes now; a job's result
+ * (a view model, or a chart's Vega runtime) or error.
+ */
 export type ComputeReply =
   | { ready: true }
   | { id: number; computing: true }
-  | { id: number; ok: true; viewModel: unknown }
+  | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: SentError };
 
 /** An error as it crosses to the page. */

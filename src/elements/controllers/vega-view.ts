@@ -3,23 +3,27 @@
  * the view API while the spec's shape stays the same; themed from the host's tokens; drawn again
  * when the box is resized or the OS colour scheme flips; finalized when the host leaves.
  *
- * Vega (vega, vega-lite, vega-interpreter) is imported dynamically the first time a view
- * is embedded ({@link loadVega}): importing a widget module, computing its view model and rendering
- * its status line and data table never wait for Vega, and a page of KPI cards never loads it.
+ * Vega (vega, vega-interpreter) is imported dynamically the first time a view is embedded
+ * ({@link loadVega}): importing a widget module, computing its view model and rendering its status
+ * line and data table never wait for Vega, and a page of KPI cards never loads it. Vega-Lite's
+ * compile and Vega's parse run in a free Worker of the page's compute pool; only where none is
+ * free does the page load Vega-Lite and run them itself ({@link loadCompiler}).
  * @module
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Spec as VegaSpec, View } from 'vega';
+import type { View } from 'vega';
 import type { Config, TopLevelSpec } from 'vega-lite';
 import { loadOnce } from '../../analytics/load-once.js';
+import { nextTask } from '../../analytics/next-task.js';
+import { ComputePool } from '../../analytics/worker/pool.js';
 import { vegaLocale, vegaNumberLocale } from '../../specs/format.js';
 import type { SpecContext } from '../../specs/spec-context.js';
 import { buildVegaConfig } from '../../specs/theme.js';
+import type { Runtime } from '../../specs/vega-runtime.js';
 import type { DrawMode } from '../events.js';
 import { readThemeTokens } from '../theme-tokens.js';
 import { createTooltip } from '../tooltip.js';
 import { registerVegaFormats } from '../vega-formats.js';
-import { nextTask } from '../../analytics/next-task.js';
 
 export type { DrawMode };
 
@@ -33,6 +37,8 @@ export interface VegaViewOptions {
   locale(): string;
   /** Whether the spec draws times (a time scale), so the view needs the locale's date names. */
   showsTime(): boolean;
+  /** Whether a free compute Worker may compile the spec (false: `compute="main"`). */
+  offThread(): boolean;
   /** Whether there is something on screen that a redraw should refresh. */
   drawable(): boolean;
   /** The signal of the host's newest load: a draw begun for an older one is dropped. */
@@ -50,33 +56,38 @@ const MIN_HEIGHT = 100;
 /** How long a drag-resize must pause before the view is drawn again. */
 const RESIZE_SETTLE_MS = 60;
 
-/** What an embed needs from Vega, once loaded. */
+/** What an embed needs from Vega on the page, once loaded. */
 export interface VegaModules {
   vega: typeof import('vega');
-  compile: typeof import('vega-lite').compile;
   expressionInterpreter: typeof import('vega-interpreter').expressionInterpreter;
 }
 
 /**
- * Loads Vega (registering our Vega formats before any spec naming them is drawn), then Vega-Lite
- * and vega-interpreter. Vega's modules are evaluated in three tasks (its scenegraph, its
- * expression functions, the rest) and Vega-Lite's in a fourth: evaluated together they were one
- * task of 100 ms or more, in which the page could not answer input. Each step's chunk is fetched
- * when the step before has run, a round trip each, while the data downloads and computes. Every
- * widget shares the one promise, so Vega is fetched once per page; a failed load (a chunk the
- * network dropped) is forgotten, so the next draw tries again instead of failing for good.
+ * Loads Vega (registering our Vega formats before any spec naming them is drawn) and
+ * vega-interpreter. Vega's modules are evaluated in four tasks (its scales, its scenegraph, its
+ * expression functions, the rest): evaluated together they were one task of 100 ms or more, in which the page
+ * could not answer input. Each step's chunk is fetched when the step before has run, a round trip
+ * each, while the data downloads and computes. Every widget shares the one promise, so Vega is
+ * fetched once per page; a failed load (a chunk the network dropped) is forgotten, so the next draw
+ * tries again instead of failing for good.
  */
 export const loadVega: () => Promise<VegaModules> = loadOnce(async () => {
   // Vega's modules, bottom layer first, each step in its own task (see vega-stages/).
+  await import('../vega-stages/scale.js');
+  await nextTask();
   await import('../vega-stages/scenegraph.js');
   await nextTask();
   await import('../vega-stages/functions.js');
   await nextTask();
-  const [vega] = await Promise.all([import('vega'), registerVegaFormats()]);
-  await nextTask();
-  const [vegaLite, interpreter] = await Promise.all([import('vega-lite'), import('vega-interpreter')]);
-  return { vega, compile: vegaLite.compile, expressionInterpreter: interpreter.expressionInterpreter };
+  const [vega, interpreter] = await Promise.all([import('vega'), import('vega-interpreter'), registerVegaFormats()]);
+  return { vega, expressionInterpreter: interpreter.expressionInterpreter };
 });
+
+/**
+ * Vega-Lite and the compile-and-parse steps, for a chart the page compiles itself (no free
+ * Worker). Loaded after {@link loadVega}, so Vega's own modules are already evaluated, in steps.
+ */
+export const loadCompiler: () => Promise<typeof import('../../specs/vega-runtime.js')> = loadOnce(() => import('../../specs/vega-runtime.js'));
 
 export class VegaView implements ReactiveController {
   private embedded: View | null = null;
@@ -158,17 +169,16 @@ export class VegaView implements ReactiveController {
       await view.width(this.size.width).height(this.size.height).runAsync();
     } else {
       mode = 'embed';
-      const { vega, compile, expressionInterpreter } = await loadVega();
-      await nextTask();
-      if (signal.aborted) return;
       // A chart without times gets no time locale: it would make date formatters it never uses.
       const config = { ...buildVegaConfig(tokens), locale: this.options.showsTime() ? vegaLocale(locale) : { number: vegaNumberLocale(locale) } } as Config;
-      const compiled = compile(spec, { config }).spec;
+      // A free Worker compiles while the page finishes loading Vega.
+      const pool = this.options.offThread() ? ComputePool.shared() : null;
+      const offThread = pool ? pool.compile<Runtime>(spec, config).catch(() => null) : null;
+      const { vega, expressionInterpreter } = await loadVega();
+      // A Worker's failure is compiled again here, which reports it the page's way.
+      const runtime = (await offThread) ?? (await this.compileHere(spec, config, signal));
       await nextTask();
-      if (signal.aborted) return;
-      const runtime = vega.parse(compiled as VegaSpec, undefined, { ast: true });
-      await nextTask();
-      if (signal.aborted) return;
+      if (signal.aborted || !runtime) return;
       const target = document.createElement('div');
       const view = new vega.View(runtime, {
         renderer: this.host.renderer,
@@ -200,6 +210,16 @@ export class VegaView implements ReactiveController {
       this.specKey = key;
     }
     this.options.drawn(this.embedded!, mode);
+  }
+
+  /** The spec's Vega runtime, compiled and parsed on the page, each step a task; null if `signal` aborted meanwhile. */
+  private async compileHere(spec: TopLevelSpec, config: Config, signal: AbortSignal): Promise<Runtime | null> {
+    const { compileVegaLite, parseVega } = await loadCompiler();
+    await nextTask();
+    if (signal.aborted) return null;
+    const compiled = compileVegaLite(spec, config);
+    await nextTask();
+    return signal.aborted ? null : parseVega(compiled);
   }
 
   /** Draws again after the host's pending update, if there is anything drawn to refresh. */
