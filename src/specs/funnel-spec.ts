@@ -15,6 +15,7 @@ import { formatChange, formatDuration, formatNumber, formatPercent, timeAxisForm
 import { groupName, seriesKey, seriesLabelExpr } from './group-names.js';
 import { message } from './messages.js';
 import type { SpecContext } from './spec-context.js';
+import { DURATION_FORMAT } from './vega-formats.js';
 
 export type FunnelView = 'steps' | 'time-to-convert' | 'trends';
 export type FunnelMetric = 'count' | 'first' | 'previous';
@@ -29,8 +30,7 @@ export interface FunnelSpecOptions {
 /** Count axis: SI prefixes (`1.5k`), but a bare `0` rather than Vega's shared-prefix `0k`. */
 const COUNT_AXIS = { format: '~s', labelExpr: "datum.value === 0 ? '0' : datum.label", tickMinStep: 1, tickCount: 5 };
 
-/** Vega expression function (registered by the element) that formats ms with `Intl`. */
-export const DURATION_FORMAT = 'fkDuration';
+export { DURATION_FORMAT };
 
 /** Room kept for the HTML step labels: below vertical bars (px high), left of horizontal ones (px wide). */
 export const STEP_LABEL_BAND = { vertical: 44, verticalWithBadge: 62, horizontal: 150 } as const;

@@ -9,7 +9,9 @@
  * @module
  */
 import { formatDuration, formatNumber } from './format.js';
-import { DURATION_FORMAT } from './funnel-spec.js';
+
+/** The expression function that formats milliseconds as a duration (`formatType` in specs). */
+export const DURATION_FORMAT = 'fkDuration';
 
 /** Adds the formats to a Vega's expression functions (Vega's registry is module-wide). */
 export function addVegaFormats({ expressionFunction }: Pick<typeof import('vega'), 'expressionFunction'>): void {
