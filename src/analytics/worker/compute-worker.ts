@@ -43,11 +43,11 @@ async function compute({ id, kind, contract, remote, body: sent }: ComputeReques
     // The format's reader and the pipelines load while the bytes download, not after.
     preloadReader(remote.format);
     loadPipelines().catch(() => {}); // a failed load is reported below, by the await
-    warmUpIntl();
+    warmUpIntl(); // while the bytes arrive
     body = await download;
     reply({ id, computing: true });
   }
-  warmUpIntl();
+  warmUpIntl(); // done already, unless the page sent the data along
   const inline = body ? { ...contract, data: await parseBody(body, contract.fields ?? {}) } : contract;
   const { computeParsed } = await loadPipelines();
   return computeParsed(kind, inline as InlineContract, body ? { url: body.url } : undefined);

@@ -65,11 +65,11 @@ export interface VegaModules {
 /**
  * Loads Vega (registering our Vega formats before any spec naming them is drawn) and
  * vega-interpreter. Vega's modules are evaluated in four tasks (its scales, its scenegraph, its
- * expression functions, the rest): evaluated together they were one task of 100 ms or more, in which the page
- * could not answer input. Each step's chunk is fetched when the step before has run, a round trip
- * each, while the data downloads and computes. Every widget shares the one promise, so Vega is
- * fetched once per page; a failed load (a chunk the network dropped) is forgotten, so the next draw
- * tries again instead of failing for good.
+ * expression functions, the rest): evaluated together they were one task of 100 ms or more, in
+ * which the page could not answer input. Each step's chunk is fetched when the step before has
+ * run, a round trip each, while the data downloads and computes. Every widget shares the one
+ * promise, so Vega is fetched once per page; a failed load (a chunk the network dropped) is
+ * forgotten, so the next draw tries again instead of failing for good.
  */
 export const loadVega: () => Promise<VegaModules> = loadOnce(async () => {
   // Vega's modules, bottom layer first, each step in its own task (see vega-stages/).
@@ -141,8 +141,9 @@ export class VegaView implements ReactiveController {
   async draw(signal: AbortSignal, forceEmbed = false): Promise<void> {
     if (forceEmbed || !this.embedded) {
       // An embed is the page's longest work: it is cut into tasks. First the host's status and
-      // data table paint; then the spec is built, Vega-Lite compiles it, Vega parses it, builds
-      // the view, and runs and renders it, each step in a task of its own.
+      // data table paint; then the spec is built and compiled (in a free Worker, or here:
+      // Vega-Lite's compile and Vega's parse), and Vega builds the view, runs and renders it,
+      // each step in a task of its own.
       await nextTask();
       if (signal.aborted) return;
     }
