@@ -4,6 +4,7 @@
  * and a long load says what it is doing.
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/anomaly-chart.js';
 import '../../src/funnel-chart.js';
 import '../../src/kpi-card.js';
 import type { FunnelChart } from '../../src/funnel-chart.js';
@@ -240,22 +241,41 @@ describe('charts compiled in a Worker', () => {
     await Promise.all(busy);
   });
 
-  it('a chart compiled in a Worker draws the same SVG as one compiled on the page (compute="main")', async () => {
+  it('a chart compiled in a Worker draws the same SVG as one compiled on the page (compute="main"): a funnel, and an anomaly chart with a time axis', async () => {
     const { answers, restore } = watchCompile();
+    const day = (d: number) => `2026-03-${String(d + 1).padStart(2, '0')}`;
+    const leads: Rows = [];
+    for (let d = 0; d < 20; d++) for (let i = 0; i < 30; i++) leads.push({ day: day(d), lead: `${d}-${i}`, event: i < (d === 12 ? 2 : 8) ? 'won' : 'lead' });
+    const anomaly = {
+      version: 1,
+      kind: 'anomaly',
+      data: { rows: leads },
+      fields: { time: 'day', entity: 'lead', event: 'event' },
+      anomaly: { grain: 'day', measure: { op: 'count', filter: { event: 'won' } }, rules: [{ id: 'floor', name: 'Floor', type: 'threshold', bound: { op: '<', value: 5 }, severity: 'critical' }] },
+    };
     try {
-      const contract = appFunnel(1200, 11);
-      const drawn = async (compute: string) => {
-        const el = await fixture<FunnelChart>(html`<funnel-chart locale="zh-CN" compute=${compute} style="width: 640px; height: 420px" .contract=${contract}></funnel-chart>`);
-        await oneEvent(el, 'funnelkit-render');
-        return el.vegaView!.toSVG();
+      const drawn = async (tag: 'funnel-chart' | 'anomaly-chart', contract: object, compute: string) => {
+        const el = document.createElement(tag) as FunnelChart;
+        el.setAttribute('locale', 'zh-CN');
+        el.setAttribute('compute', compute);
+        el.style.cssText = 'display: block; width: 640px; height: 420px';
+        el.contract = contract as never;
+        const rendered = oneEvent(el, 'funnelkit-render');
+        await fixture(html`<div>${el}</div>`);
+        await rendered;
+        // Vega numbers clip paths page-wide: the second view's ids are not the first's.
+        return (await el.vegaView!.toSVG()).replace(/clip\d+/g, 'clip');
       };
-      const inWorker = await drawn('auto');
-      expect(answers.length, 'the chart went to the pool').to.equal(1);
-      expect(answers[0], 'a Worker compiled it').to.have.property('operators');
-      const onPage = await drawn('main');
-      expect(answers.length, 'compute="main" asks no Worker').to.equal(1);
-      expect(inWorker).to.contain('<svg').and.contain('visit');
-      expect(inWorker).to.equal(onPage);
+      for (const [tag, contract, text] of [['funnel-chart', appFunnel(1200, 11), 'visit'], ['anomaly-chart', anomaly, '3月']] as const) {
+        const compiled = answers.length;
+        const inWorker = await drawn(tag, contract, 'auto');
+        expect(answers.length, `${tag}: the chart went to the pool`).to.equal(compiled + 1);
+        expect(answers[compiled], `${tag}: a Worker compiled it`).to.have.property('operators');
+        const onPage = await drawn(tag, contract, 'main');
+        expect(answers.length, `${tag}: compute="main" asks no Worker`).to.equal(compiled + 1);
+        expect(inWorker).to.contain('<svg').and.contain(text);
+        expect(inWorker === onPage, `${tag}: the same SVG`).to.equal(true);
+      }
     } finally {
       restore();
     }
