@@ -55,10 +55,11 @@ export function funnelJob(contract: FunnelContract): WarehouseJob<FunnelContract
   return {
     columns: funnelColumns(plan),
     dialects: ['duckdb', 'clickhouse'],
-    sql: (options) => {
+    sql: (options, _prepared, exact) => {
       dialect = options.dialect ?? 'duckdb';
-      return dialect === 'clickhouse' ? { sql: clickHouseFunnelSql(plan, options), params: [] } : funnelSql(plan, options);
+      return dialect === 'clickhouse' ? { sql: clickHouseFunnelSql(plan, options), params: [] } : funnelSql(plan, options, exact ? 'any' : 'whole-ms');
     },
+    inexact: (rows) => dialect === 'duckdb' && needsAnyTimes(rows),
     finish: (rows) => aggregatedFunnel(contract, plan, dialect === 'clickhouse' ? clickHouseFunnelRows(plan, rows) : rows),
   };
 }
@@ -383,7 +384,7 @@ function stateType(n: number): string {
  * first, with no exclusions and no strict reset. Otherwise each event is its exclusions (if any)
  * and then its steps, in row order.
  */
-function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string, fast?: { run: string[]; p: string; key: string }): string {
+function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string, fast?: { run: string[]; p: string; key: string; times: Times }): string {
   if (order === 'any') return anyOrderCtes(name, input, n, window);
   if (fast) return chainCtes(name, input, n, window, fast.run, fast);
   const type = stateType(n);
@@ -442,16 +443,16 @@ export function chainable(plan: EventFunnelPlan): boolean {
  * to reach the furthest step. `run` names the columns that tell runs apart; `p` and `key` are
  * what the result's columns are, when they are not among them.
  */
-function chainCtes(name: string, input: string, n: number, window: string, run: string[], out: { p: string; key: string }): string {
+function chainCtes(name: string, input: string, n: number, window: string, run: string[], out: { p: string; key: string; times: Times }): string {
   const ctes: string[] = [];
   const by = run.join(', ');
-  const times = (k: number, prefix: string) => Array.from({ length: k }, (_, j) => `${prefix}${j + 1}`);
+  const columns = (k: number, prefix: string) => Array.from({ length: k }, (_, j) => `${prefix}${j + 1}`);
   // The step events, narrow: read once per step.
   ctes.push(`${name}_ev AS (SELECT ${by}, t, gm FROM ${input} WHERE gm <> 0)`);
   // Step 1 continues "now", whose start is the event's own time (always within the window).
   ctes.push(`${name}_s1 AS (SELECT ${by}, t, t AS s, t AS t1 FROM ${name}_ev WHERE gm = ${bit(0)} AND NOT (t - t > ${window}))`);
   for (let k = 2; k <= n; k++) {
-    const before = times(k - 1, 't');
+    const before = columns(k - 1, 't');
     ctes.push(`${name}_s${k} AS (
   SELECT ${by}, t, c AS s, ${before.map((x, j) => `c${j + 1} AS ${x}`).join(', ')}, t AS t${k} FROM (
     SELECT ${by}, t, k, lag(k) OVER w AS pk, lag(s) OVER w AS c, ${before.map((x, j) => `lag(${x}) OVER w AS c${j + 1}`).join(', ')} FROM (
@@ -463,19 +464,29 @@ function chainCtes(name: string, input: string, n: number, window: string, run: 
   ) WHERE k = ${k} AND pk = ${k - 1} AND NOT (t - c > ${window})
 )`);
   }
-  // The best attempt as the largest (step, -time, times…): the furthest step, then the earliest
-  // attempt there (one attempt per time at a step); a struct of plain numbers, cheaper to
-  // compare and keep than a list.
-  const all = times(n, 't');
-  const reached = Array.from(
-    { length: n },
-    (_, k) => `SELECT ${by}, {'k': ${k + 1}, 'nt': -t, ${all.map((x, j) => `'${x}': ${j <= k ? x : 'NULL::DOUBLE'}`).join(', ')}} AS b FROM ${name}_s${k + 1}`,
-  ).join(' UNION ALL ');
-  ctes.push(`${name} AS (
+  // The best attempt: the furthest step, then the earliest attempt there (one attempt per time at
+  // a step). With whole milliseconds, each of its times is the arg_max of one HUGEINT key, step ×
+  // 2^64 − time; else the largest (step, -time, times…), a struct of plain numbers.
+  const all = columns(n, 't');
+  const path = (k: number) => all.map((x, j) => (j <= k ? x : `NULL::DOUBLE AS ${x}`)).join(', ');
+  if (out.times === 'whole-ms') {
+    const reached = Array.from({ length: n }, (_, k) => `SELECT ${by}, ${k + 1} AS k, ${k + 1}::HUGEINT * ${HIGH} - ${wholeTime('t')} AS bk, ${path(k)} FROM ${name}_s${k + 1}`).join(' UNION ALL ');
+    ctes.push(`${name} AS (
+  SELECT ${out.p} AS p, e, ${out.key} AS key, m, list_slice([${all.join(', ')}], 1, m) AS ts FROM (
+    SELECT ${by}, max(k) AS m, ${all.map((x) => `arg_max(${x}, bk) AS ${x}`).join(', ')} FROM (${reached}) GROUP BY ${by}
+  )
+)`);
+  } else {
+    const reached = Array.from(
+      { length: n },
+      (_, k) => `SELECT ${by}, {'k': ${k + 1}, 'nt': -t, ${all.map((x, j) => `'${x}': ${j <= k ? x : 'NULL::DOUBLE'}`).join(', ')}} AS b FROM ${name}_s${k + 1}`,
+    ).join(' UNION ALL ');
+    ctes.push(`${name} AS (
   SELECT ${out.p} AS p, e, ${out.key} AS key, b.k AS m, list_slice([${all.map((x) => `b.${x}`).join(', ')}], 1, b.k) AS ts FROM (
     SELECT ${by}, max(b) AS b FROM (${reached}) GROUP BY ${by}
   )
 )`);
+  }
   return ctes.join(',\n');
 }
 
@@ -527,25 +538,59 @@ const middles = (value: string, where: string, lo: string, hi: string) =>
 const stepDuration = (k: number) => `ts[${k}] - ts[${k - 1}]`;
 
 /**
- * Per-tally aggregates over `tal` rows (p, g, key, m, ts, eo): for every step k, `c<k>` counts the
- * runs that reached it (`n<k>` for medians alone); from step 2, `lo<k>` and `hi<k>` are the middle
- * times from the step before and `s<k>` their sum added up in entity order (an ordered sum adds
- * one value after the other, in the order `Tally.add` sums them, so the mean is the same double);
- * `x<k>` counts runs stuck at a step with a dwell limit (current period only).
+ * Per-tally aggregates over rows (p, g, key, m, ts, eo): for every step k, `c<k>` counts the runs
+ * that reached it (`n<k>` for medians alone); from step 2, `lo<k>` and `hi<k>` are the middle
+ * times from the step before and `s<k>` their sum (see {@link Times}); `x<k>` counts runs stuck at
+ * a step with a dwell limit (current period only).
  */
-function tallyColumns(n: number, dwell: Array<string | null>, medians: boolean): string {
+function tallyColumns(n: number, dwell: Array<string | null>, medians: boolean, times: Times): string {
   const cols: string[] = [];
   for (let k = 1; k <= n; k++) {
     if (!medians) cols.push(`count(*) FILTER (WHERE m >= ${k}) AS c${k}`);
     if (k > 1) {
       if (medians) cols.push(`count(*) FILTER (WHERE m >= ${k}) AS n${k}`);
       cols.push(middles(stepDuration(k), `m >= ${k}`, `lo${k}`, `hi${k}`));
-      if (!medians) cols.push(`sum(${stepDuration(k)} ORDER BY eo) FILTER (WHERE m >= ${k}) AS s${k}`);
+      if (!medians) cols.push(`${sum(stepDuration(k), times)} FILTER (WHERE m >= ${k}) AS s${k}`);
     }
     const limit = dwell[k - 1];
     if (!medians && limit !== null) cols.push(`count(*) FILTER (WHERE p = 0 AND m = ${k} AND now_at.v - ts[${k}] > ${limit}) AS x${k}`);
   }
   return cols.join(', ');
+}
+
+/**
+ * What the query may assume of the event times. `Tally.add` adds durations one after the other in
+ * entity order, and the matcher breaks ties by (time, row) and (step, time) pairs; "any" does the
+ * same for any double (ordered sums, struct keys), which sorts every tally's times and compares
+ * structs. "whole-ms" assumes whole milliseconds, as epoch-ms and TIMESTAMP columns hold: then
+ * durations whose total stays below 2^52 add up exactly in any order (each partial sum is a whole
+ * number a double holds, so every order gives the one true total), and a time is a BIGINT, so each
+ * pair is one HUGEINT key (time × 2^64 + row; step × 2^64 − time), far cheaper to compare. The
+ * query says whether every time was whole (`fam` 3's `whole`) and the caller checks the totals;
+ * when either fails, it runs the "any" query ({@link needsAnyTimes}).
+ */
+export type Times = 'whole-ms' | 'any';
+
+/** `value` added up as {@link Times} allows. */
+const sum = (value: string, times: Times) => `sum(${value}${times === 'any' ? ' ORDER BY eo' : ''})`;
+
+/** 2^64, to put two BIGINT values in one HUGEINT key (see {@link Times}). */
+const HIGH = '18446744073709551616';
+
+/** A time as a BIGINT, for a "whole-ms" key; NULL (never an error) for a time the time check rejects. */
+const wholeTime = (t: string) => `TRY_CAST(${t} AS BIGINT)`;
+
+/** Below this, a total of whole numbers added in any order is the exact total (see {@link Times}). */
+const EXACT_TOTAL = 2 ** 52;
+
+/**
+ * Whether rows of the "whole-ms" query may differ from the in-memory engine's: a time was not a
+ * whole millisecond, or a total reached {@link EXACT_TOTAL}.
+ */
+export function needsAnyTimes(rows: Row[]): boolean {
+  const whole = rows.find((r) => Number(r.fam) === 3)?.whole;
+  if (whole === false) return true;
+  return rows.some((r) => Object.entries(r).some(([column, v]) => (/^s\d+$/.test(column) || column === 'tsum') && v !== null && Math.abs(Number(v)) >= EXACT_TOTAL));
 }
 
 /** The step names of a tally row, with the medians taken from the middle values. */
@@ -596,16 +641,27 @@ function rangeCondition(range: { from: number | null; to: number | null }, param
  *   entity-ordered sum `tsum`, bin `tstart`, `twidth`, `tbins` and the `tcounts` of each bin.
  * Entities (or entity-value runs, for `all-events` and `{step}`) are counted as in memory.
  */
-export function funnelSql(plan: EventFunnelPlan, options: SqlOptions): { sql: string; params: unknown[] } {
+export function funnelSql(plan: EventFunnelPlan, options: SqlOptions, times: Times = 'whole-ms'): { sql: string; params: unknown[] } {
   const params = new SqlParams();
   const n = plan.steps.length;
-  const { ctes, runs } = matchedRuns(plan, options, params);
+  const { ctes, runs } = matchedRuns(plan, options, params, times);
   const dwell = plan.dwell.map((d) => (d === null ? null : params.bind(d, 'DOUBLE')));
   // "Now": the plan's asOf, else the latest event in the range (any event, as prepare() sees it).
   ctes.push(`now_at AS (SELECT ${plan.asOf !== null ? `${params.bind(plan.asOf, 'DOUBLE')} AS v` : 'max(t) FILTER (WHERE p = 0) AS v FROM src'})`);
-  // Every tally's runs (the whole funnel, g 0; each group, g 1) with their entity's order.
-  ctes.push(`tal AS (SELECT r.p, r.g, r.key, r.m, r.ts, ent.eo FROM (${runs.join(' UNION ALL ')}) r JOIN ent ON r.p = ent.p AND r.e = ent.e)`);
-  ctes.push(`stats_raw AS (SELECT p, g, key, ${tallyColumns(n, dwell, false)} FROM tal, now_at GROUP BY p, g, key)`);
+  let groupRows: string;
+  if (runs.length === 1) {
+    // One run per entity (no breakdown, or one group per entity): both tallies read the same
+    // rows, the whole funnel's (g 0) without the key and the groups' (g 1) by it, in one pass.
+    const g = plan.breakdown ? '1 - GROUPING(key)' : '0';
+    const sets = plan.breakdown ? 'GROUPING SETS ((p), (p, key))' : 'p';
+    ctes.push(`stats_raw AS (SELECT p, ${g} AS g, ${plan.breakdown ? 'key' : 'NULL::VARCHAR AS key'}, ${tallyColumns(n, dwell, false, times)} FROM per, now_at GROUP BY ${sets})`);
+    groupRows = 'per';
+  } else {
+    // Every tally's runs (the whole funnel, g 0; each group, g 1) with their entity's order.
+    ctes.push(`tal AS (SELECT r.p, r.g, r.key, r.m, r.ts, ent.eo FROM (${runs.join(' UNION ALL ')}) r JOIN ent ON r.p = ent.p AND r.e = ent.e)`);
+    ctes.push(`stats_raw AS (SELECT p, g, key, ${tallyColumns(n, dwell, false, times)} FROM tal, now_at GROUP BY p, g, key)`);
+    groupRows = '(SELECT * FROM tal WHERE g = 1)';
+  }
   ctes.push(`stats AS (SELECT p, g, key, ${tallySelect(n, dwell, false)} FROM stats_raw)`);
   const selects: string[] = [];
   if (plan.breakdown) {
@@ -617,8 +673,8 @@ export function funnelSql(plan: EventFunnelPlan, options: SqlOptions): { sql: st
   SELECT p, key, row_number() OVER (PARTITION BY p ORDER BY c1 DESC, lower(key), key DESC) AS rk, count(*) OVER (PARTITION BY p) AS ng FROM stats WHERE g = 1
 )`);
     ctes.push(`other_raw AS (
-  SELECT tal.p, ${tallyColumns(n, dwell, true) || 'NULL AS none'} FROM tal JOIN ranked ON tal.p = ranked.p AND tal.key = ranked.key
-  WHERE tal.g = 1 AND ranked.ng > ${limit} AND (ranked.rk > ${limit} OR ranked.key = ${params.bind(OTHER, 'VARCHAR')}) GROUP BY tal.p
+  SELECT r.p, ${tallyColumns(n, dwell, true, times) || 'NULL AS none'} FROM ${groupRows} r JOIN ranked ON r.p = ranked.p AND r.key = ranked.key
+  WHERE ranked.ng > ${limit} AND (ranked.rk > ${limit} OR ranked.key = ${params.bind(OTHER, 'VARCHAR')}) GROUP BY r.p
 )`);
     selects.push(`SELECT CASE WHEN stats.g = 0 THEN 0 ELSE 1 END AS fam, stats.p, stats.key, ranked.rk, ${statNames(n, dwell)}
 FROM stats LEFT JOIN ranked ON stats.g = 1 AND stats.p = ranked.p AND stats.key = ranked.key, time_check WHERE time_check.bad = 0`);
@@ -626,7 +682,9 @@ FROM stats LEFT JOIN ranked ON stats.g = 1 AND stats.p = ranked.p AND stats.key 
   } else {
     selects.push(`SELECT 0 AS fam, p, key, ${statNames(n, dwell)} FROM stats, time_check WHERE time_check.bad = 0`);
   }
-  selects.push(`SELECT 3 AS fam, now_at.v AS asof FROM now_at, time_check WHERE time_check.bad = 0`);
+  // Whether every time is a whole millisecond, so durations add up exactly in any order.
+  ctes.push(`whole AS (SELECT coalesce(bool_and(t = trunc(t)), TRUE) AS v FROM src)`);
+  selects.push(`SELECT 3 AS fam, now_at.v AS asof, whole.v AS whole FROM now_at, whole, time_check WHERE time_check.bad = 0`);
   // trendBuckets(): entries (first step of a counted best attempt) by local day in the zone; the
   // days are rolled up into the trend's periods, and checked against the in-memory calendar, by
   // the caller.
@@ -638,7 +696,7 @@ FROM stats LEFT JOIN ranked ON stats.g = 1 AND stats.p = ranked.p AND stats.key 
   selects.push(`SELECT 4 AS fam, min(ts[1]) AS lo, max(ts[1]) AS hi, count(*) AS entered, count(*) FILTER (WHERE m = ${n}) AS converted
 FROM overall WHERE p = 0 AND m >= 1 GROUP BY ${day}`);
   if (n > 1) {
-    ctes.push(...timeToConvertCtes(plan, params));
+    ctes.push(...timeToConvertCtes(plan, params, runs.length === 1, times));
     selects.push(`SELECT 5 AS fam, tn, ${medianOf('tn', 'tlo', 'thi')} AS tmd, tsum, tstart, twidth, tbins, (SELECT list({'b': b, 'c': c}) FROM ttc_bins) AS tcounts FROM ttc_w`);
   }
   return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL BY NAME\n')}`, params: params.values };
@@ -649,7 +707,7 @@ FROM overall WHERE p = 0 AND m >= 1 GROUP BY ${day}`);
  * got there (current period), and the histogram's bins computed from their count, shortest and
  * longest exactly as the in-memory function does (the readable widths are parameters).
  */
-function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams): string[] {
+function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams, perEntity: boolean, times: Times): string[] {
   const { from, to, bins } = plan.timeToConvert;
   let shape: string;
   if (bins !== undefined) {
@@ -665,8 +723,8 @@ function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams): string[] {
     shape = `${shape} FROM (SELECT *, ${raw} AS raw FROM ttc_s)`;
   }
   return [
-    `ttc_d AS (SELECT o.ts[${to + 1}] - o.ts[${from + 1}] AS d, ent.eo FROM overall o JOIN ent ON o.p = ent.p AND o.e = ent.e WHERE o.p = 0 AND o.m >= ${to + 1})`,
-    `ttc_s AS (SELECT count(*) AS tn, min(d) AS lo, max(d) AS hi, ${middles('d', 'TRUE', 'tlo', 'thi')}, sum(d ORDER BY eo) AS tsum FROM ttc_d)`,
+    `ttc_d AS (SELECT o.ts[${to + 1}] - o.ts[${from + 1}] AS d, ${perEntity ? 'o.eo FROM per o' : 'ent.eo FROM overall o JOIN ent ON o.p = ent.p AND o.e = ent.e'} WHERE o.p = 0 AND o.m >= ${to + 1})`,
+    `ttc_s AS (SELECT count(*) AS tn, min(d) AS lo, max(d) AS hi, ${middles('d', 'TRUE', 'tlo', 'thi')}, ${sum('d', times)} AS tsum FROM ttc_d)`,
     bins !== undefined ? `ttc_w AS (SELECT *, ${shape} FROM ttc_s)` : `ttc_w AS (SELECT *, ${shape})`,
     `ttc_bins AS (SELECT least(tbins - 1, floor((d - tstart) / twidth)) AS b, count(*) AS c FROM ttc_d, ttc_w GROUP BY b)`,
   ];
@@ -680,7 +738,7 @@ function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams): string[] {
  * of both, g 0 for the whole funnel and 1 for the groups. Every value bound here is read by
  * these CTEs (DuckDB drops a CTE no one reads, and a parameter with it).
  */
-function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlParams): { ctes: string[]; runs: string[] } {
+function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlParams, times: Times = 'any'): { ctes: string[]; runs: string[] } {
   const n = plan.steps.length;
   const strict = plan.order === 'strict';
   const q = {
@@ -724,10 +782,10 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   ${rows('')}
 )`,
     // prepare(): in a range, a step event (any event, for strict order), with a non-empty entity.
-    // Read again by each of its readers, unless rows are numbered by a named column: then they
-    // are numbered once (ties in it broken one way for every reader).
+    // Materialized: its readers' filters would otherwise be pushed into the scan, each copying the
+    // step masks (rows numbered by a named column are numbered once, ties broken one way for all).
     options.rowOrder === undefined
-      ? `kept AS NOT MATERIALIZED (
+      ? `kept AS MATERIALIZED (
   SELECT * FROM (${rows(named)}) WHERE ${keep}
 )`
       : `kept AS MATERIALIZED (
@@ -737,31 +795,32 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
     // Entity order: the order of each entity's first kept row, in which memory adds up times; and
     // for first-touch and last-touch breakdowns, touchValue(): the first (last) non-empty value on
     // the entity's step events (one group each), in the same pass.
-    `ent AS (SELECT p, e, min(o) AS eo${touch ? `, coalesce(${touch}(gk, {'t': t, 'o': o}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS tk` : ''} FROM kept GROUP BY p, e)`,
+    `ent AS (SELECT p, e, min(o) AS eo${touch ? `, coalesce(${touch}(gk, ${times === 'any' ? `{'t': t, 'o': o}` : `${wholeTime('t')}::HUGEINT * ${HIGH} + o`}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS tk` : ''} FROM kept GROUP BY p, e)`,
     `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
     // The fast path tells runs apart by as few columns as it can: without a previous period p is 0.
-    matchCtes('overall', 'overall_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e'] : ['e'], p: plan.previous ? 'p' : '0', key: 'NULL::VARCHAR' } : undefined),
+    matchCtes('overall', 'overall_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e'] : ['e'], p: plan.previous ? 'p' : '0', key: 'NULL::VARCHAR', times } : undefined),
   ];
   const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
-  if (plan.breakdown) {
-    if (touch) {
-      ctes.push(`grouped AS (SELECT ent.p, ent.e, ent.tk AS key, coalesce(overall.m, 0) AS m, overall.ts FROM ent LEFT JOIN overall ON ent.p = overall.p AND ent.e = overall.e)`);
-    } else {
-      // One run per entity and candidate value: all-events keeps only the value's events;
-      // {step} keeps every event but lets only the value's events satisfy that step.
-      const guarded = typeof attribution === 'object' ? bit(attribution.step) : null;
-      const candidate = guarded ? `(sm & ${guarded}) <> 0` : '(sm <> 0 OR xm <> 0)';
-      ctes.push(`cand AS (SELECT DISTINCT p, e, gk AS key FROM kept WHERE ${candidate})`);
-      ctes.push(
-        guarded
-          ? `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, CASE WHEN gk = cand.key THEN sm ELSE sm & ~${guarded} END AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e)`
-          : `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, sm AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e AND kept.gk = cand.key)`,
-      );
-      ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e', 'key'] : ['e', 'key'], p: plan.previous ? 'p' : '0', key: 'key' } : undefined));
-      ctes.push(
-        `grouped AS (SELECT cand.p, cand.e, cand.key, coalesce(group_runs.m, 0) AS m, group_runs.ts FROM cand LEFT JOIN group_runs ON cand.p = group_runs.p AND cand.e = group_runs.e AND cand.key = group_runs.key)`,
-      );
-    }
+  if (!plan.breakdown || touch) {
+    // Each entity's one run, with its order and (first- or last-touch) group: m 0 for one that
+    // matched nothing, which counts nowhere.
+    ctes.push(`per AS (SELECT ent.p, ent.e, ent.eo, ${touch ? 'ent.tk' : 'NULL::VARCHAR'} AS key, coalesce(overall.m, 0) AS m, overall.ts FROM ent LEFT JOIN overall ON ent.p = overall.p AND ent.e = overall.e)`);
+    if (touch) ctes.push(`grouped AS (SELECT p, e, key, m, ts FROM per)`);
+  } else {
+    // One run per entity and candidate value: all-events keeps only the value's events;
+    // {step} keeps every event but lets only the value's events satisfy that step.
+    const guarded = typeof attribution === 'object' ? bit(attribution.step) : null;
+    const candidate = guarded ? `(sm & ${guarded}) <> 0` : '(sm <> 0 OR xm <> 0)';
+    ctes.push(`cand AS (SELECT DISTINCT p, e, gk AS key FROM kept WHERE ${candidate})`);
+    ctes.push(
+      guarded
+        ? `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, CASE WHEN gk = cand.key THEN sm ELSE sm & ~${guarded} END AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e)`
+        : `group_in AS (SELECT kept.p, kept.e, cand.key, t, o, sm, sm AS gm, xm, xs FROM kept JOIN cand ON kept.p = cand.p AND kept.e = cand.e AND kept.gk = cand.key)`,
+    );
+    ctes.push(matchCtes('group_runs', 'group_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e', 'key'] : ['e', 'key'], p: plan.previous ? 'p' : '0', key: 'key', times } : undefined));
+    ctes.push(
+      `grouped AS (SELECT cand.p, cand.e, cand.key, coalesce(group_runs.m, 0) AS m, group_runs.ts FROM cand LEFT JOIN group_runs ON cand.p = group_runs.p AND cand.e = group_runs.e AND cand.key = group_runs.key)`,
+    );
     runs.push(`SELECT p, 1 AS g, key, e, m, ts FROM grouped`);
   }
   return { ctes, runs };

@@ -72,6 +72,7 @@ const JOBS: Partial<Record<Contract['kind'], (contract: never) => WarehouseJob>>
  * contract, or of a feature the warehouse path does not compute yet. A contract whose SQL depends
  * on the data (a KPI's "now" defaulting to the latest event, an anomaly split's largest groups)
  * has no single statement before that is read: a TypeError says so; {@link runContract} runs it.
+ * The statement is the one exact for any data (runContract may first try a faster one).
  */
 export function compileSql(contract: Contract, options: CompileOptions): { sql: string; params: unknown[] } {
   if (options.dialect !== 'duckdb' && options.dialect !== 'clickhouse') throw new TypeError(`unsupported dialect ${JSON.stringify(options.dialect)}; "duckdb" or "clickhouse"`);
@@ -81,7 +82,7 @@ export function compileSql(contract: Contract, options: CompileOptions): { sql: 
   if (compiled.prepare?.(options)) {
     throw new TypeError(`this ${contract.kind} contract depends on the data before its SQL can be written (the latest event as "now", or the largest split groups): run it with runContract, or give "asOf" and whole ranges`);
   }
-  return compiled.sql(options);
+  return compiled.sql(options, undefined, true);
 }
 
 /**
@@ -116,7 +117,11 @@ export async function runContract<C extends Contract>(contract: C, connection: W
     const first = compiled.prepare?.(sqlOptions);
     const prepared = first ? await engine.query(first.sql, first.params, timeField) : undefined;
     const { sql, params } = compiled.sql(sqlOptions, prepared);
-    const rows = await engine.query(sql, params, timeField);
+    let rows = await engine.query(sql, params, timeField);
+    if (compiled.inexact?.(rows)) {
+      const exact = compiled.sql(sqlOptions, prepared, true);
+      rows = await engine.query(exact.sql, exact.params, timeField);
+    }
     return compiled.finish(rows) as C;
   });
 }

@@ -110,8 +110,18 @@ export interface WarehouseJob<C extends Contract = Contract> {
    * null for this contract: `sql` needs nothing, and `compileSql` can give the one statement.
    */
   prepare?(options: SqlOptions): { sql: string; params: unknown[] } | null;
-  /** The statement; `prepared` holds the rows of {@link WarehouseJob.prepare}'s query when there is one. */
-  sql(options: SqlOptions, prepared?: Array<Record<string, unknown>>): { sql: string; params: unknown[] };
+  /**
+   * The statement; `prepared` holds the rows of {@link WarehouseJob.prepare}'s query when there is
+   * one. A job with {@link WarehouseJob.inexact} writes, with `exact`, the slower statement that is
+   * exact for any data, and otherwise a faster one exact for most.
+   */
+  sql(options: SqlOptions, prepared?: Array<Record<string, unknown>>, exact?: boolean): { sql: string; params: unknown[] };
+  /**
+   * Whether the faster statement's rows may differ from the in-memory engine's numbers for these
+   * data (a funnel's mean times: fractional milliseconds, or totals too large to add up exactly in
+   * any order); then the exact statement runs instead.
+   */
+  inexact?(rows: Array<Record<string, unknown>>): boolean;
   /** The rows as `getRowObjectsJS()` gives them (BIGINT as bigint, lists as arrays). */
   finish(rows: Array<Record<string, unknown>>): C;
 }

@@ -29,10 +29,16 @@ after(() => {
 
 /**
  * One contract of the differential test: its log loaded into its own table, computed both ways,
- * compared. Returns the features it used.
+ * compared. Returns the features it used. Every fifth log's times are moved by a quarter of a
+ * millisecond (ties, gaps and window edges unchanged): runContract's first query assumes whole
+ * milliseconds and finds out they are not, so the query exact for any time runs too.
  */
 async function differential(connection: DuckDBConnection, seed: number): Promise<Features> {
-  const { rows, contract, features } = differentialCase(seed);
+  const { rows: whole, contract: wholeContract, features } = differentialCase(seed);
+  const fractional = seed % 5 === 0;
+  const rows = fractional ? whole.map((row) => ({ ...row, ts: typeof row.ts === 'number' ? row.ts + 0.25 : row.ts })) : whole;
+  const data = wholeContract.data as { columns: Record<string, unknown[]> };
+  const contract = fractional ? { ...wholeContract, data: { columns: { ...data.columns, ts: rows.map((row) => row.ts ?? null) } } } : wholeContract;
   const table = `log_${seed}`;
   await loadTable(connection, table, COLUMNS, rows);
   try {
@@ -362,4 +368,48 @@ test('mean times are added up in the browser engine\'s entity order, to the last
     }
   }
   assert.notEqual(means[0], means[1]);
+});
+
+test('whole milliseconds are added up in one query in any order; a fractional time, or a total past 2^52, reruns it exactly', async () => {
+  // The statements runContract prepares, and whether each is the one exact for any time.
+  const statements: boolean[] = [];
+  const spy = new Proxy(con, {
+    get(target, prop) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, target);
+      return (sql: string) => {
+        if (sql.includes('stats_raw')) statements.push(sql.includes('ORDER BY eo'));
+        return target.prepare(sql);
+      };
+    },
+  });
+  const event = (user: string, ts: number, name: string, channel: string | null = null): Row => ({ user, ts, event: name, plan: null, n: null, channel });
+  const run = async (name: string, rows: Row[], funnel: Partial<FunnelContract['funnel']> = {}) => {
+    await loadTable(con, name, COLUMNS, rows);
+    statements.length = 0;
+    try {
+      const contract: InlineContract<FunnelContract> = {
+        version: 1,
+        kind: 'funnel',
+        data: { rows },
+        fields: { entity: 'user', time: 'ts', event: 'event' },
+        funnel: { steps: [{ event: 'a' }, { event: 'b' }], window: 6e14, ...funnel },
+      };
+      const got = await runContract(contract, spy, { table: name });
+      assert.deepEqual(figures({ ...got, data: { rows: [] } }), figures(contract));
+      return [...statements];
+    } finally {
+      await con.run(`DROP TABLE ${quoteIdent(name)}`);
+    }
+  };
+  // Nine users a → b; the gaps decide the mean and, for the total, its size.
+  const users = (at: (user: number) => [number, number]) =>
+    Array.from({ length: 9 }, (_, u) => [event(`u${u}`, at(u)[0], 'a'), event(`u${u}`, at(u)[1], 'b')]).flat();
+  assert.deepEqual(await run('sum_whole', users((u) => [1000 * u, 1000 * u + 60_000 + u])), [false]);
+  assert.deepEqual(await run('sum_fraction', users((u) => [1000 * u, 1000 * u + 60_000 + u / 10])), [false, true]);
+  // 9 × 5.2e14 ms is past 2^52 (4.5e15).
+  assert.deepEqual(await run('sum_large', users((u) => [-2.6e14 + u, 2.6e14 + u])), [false, true]);
+  // First touch: u0's earliest step event is its second row (0.2 ms before the first), which a
+  // time cut to whole milliseconds would tie with it, and the row order would then pick "web".
+  const touch = [event('u0', 0.4, 'a', 'web'), event('u0', 0.2, 'a', 'ads'), event('u0', 5, 'b', 'web'), event('u1', 1, 'a', 'web')];
+  assert.deepEqual(await run('touch_fraction', touch, { breakdown: { field: 'channel', attribution: 'first-touch' } }), [false, true]);
 });
