@@ -384,7 +384,7 @@ function stateType(n: number): string {
  * first, with no exclusions and no strict reset. Otherwise each event is its exclusions (if any)
  * and then its steps, in row order.
  */
-function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string, fast?: { run: string[]; p: string; key: string; times: Times }): string {
+function matchCtes(name: string, input: string, n: number, order: EventFunnelPlan['order'], window: string, fast?: { run: string[]; p: string; key: string; times: Times; beyondFirst?: boolean }): string {
   if (order === 'any') return anyOrderCtes(name, input, n, window);
   if (fast) return chainCtes(name, input, n, window, fast.run, fast);
   const type = stateType(n);
@@ -441,9 +441,12 @@ export function chainable(plan: EventFunnelPlan): boolean {
  * event's time is the attempt's time at step k. Events at one timestamp and step are
  * interchangeable (the first takes the attempt, at the same time). The best attempt is the first
  * to reach the furthest step. `run` names the columns that tell runs apart; `p` and `key` are
- * what the result's columns are, when they are not among them.
+ * what the result's columns are, when they are not among them. With `beyondFirst`, the result
+ * (`<name>_beyond`) holds only the runs past step 1: the caller has each run's first step-1 time
+ * (the best attempt of a run that stops there) from a pass it makes anyway, which spares the
+ * costliest aggregate every step-1 event.
  */
-function chainCtes(name: string, input: string, n: number, window: string, run: string[], out: { p: string; key: string; times: Times }): string {
+function chainCtes(name: string, input: string, n: number, window: string, run: string[], out: { p: string; key: string; times: Times; beyondFirst?: boolean }): string {
   const ctes: string[] = [];
   const by = run.join(', ');
   const columns = (k: number, prefix: string) => Array.from({ length: k }, (_, j) => `${prefix}${j + 1}`);
@@ -469,19 +472,20 @@ function chainCtes(name: string, input: string, n: number, window: string, run: 
   // 2^64 − time; else the largest (step, -time, times…), a struct of plain numbers.
   const all = columns(n, 't');
   const path = (k: number) => all.map((x, j) => (j <= k ? x : `NULL::DOUBLE AS ${x}`)).join(', ');
+  const steps = Array.from({ length: n }, (_, k) => k).slice(out.beyondFirst ? 1 : 0);
+  const result = out.beyondFirst ? `${name}_beyond` : name;
   if (out.times === 'whole-ms') {
-    const reached = Array.from({ length: n }, (_, k) => `SELECT ${by}, ${k + 1} AS k, ${k + 1}::HUGEINT * ${HIGH} - ${wholeTime('t')} AS bk, ${path(k)} FROM ${name}_s${k + 1}`).join(' UNION ALL ');
-    ctes.push(`${name} AS (
+    const reached = steps.map((k) => `SELECT ${by}, ${k + 1} AS k, ${k + 1}::HUGEINT * ${HIGH} - ${wholeTime('t')} AS bk, ${path(k)} FROM ${name}_s${k + 1}`).join(' UNION ALL ');
+    ctes.push(`${result} AS (
   SELECT ${out.p} AS p, e, ${out.key} AS key, m, list_slice([${all.join(', ')}], 1, m) AS ts FROM (
     SELECT ${by}, max(k) AS m, ${all.map((x) => `arg_max(${x}, bk) AS ${x}`).join(', ')} FROM (${reached}) GROUP BY ${by}
   )
 )`);
   } else {
-    const reached = Array.from(
-      { length: n },
-      (_, k) => `SELECT ${by}, {'k': ${k + 1}, 'nt': -t, ${all.map((x, j) => `'${x}': ${j <= k ? x : 'NULL::DOUBLE'}`).join(', ')}} AS b FROM ${name}_s${k + 1}`,
-    ).join(' UNION ALL ');
-    ctes.push(`${name} AS (
+    const reached = steps
+      .map((k) => `SELECT ${by}, {'k': ${k + 1}, 'nt': -t, ${all.map((x, j) => `'${x}': ${j <= k ? x : 'NULL::DOUBLE'}`).join(', ')}} AS b FROM ${name}_s${k + 1}`)
+      .join(' UNION ALL ');
+    ctes.push(`${result} AS (
   SELECT ${out.p} AS p, e, ${out.key} AS key, b.k AS m, list_slice([${all.map((x) => `b.${x}`).join(', ')}], 1, b.k) AS ts FROM (
     SELECT ${by}, max(b) AS b FROM (${reached}) GROUP BY ${by}
   )
@@ -763,6 +767,7 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   const time = timeExpression(q.time, options.time ?? 'epoch-ms');
   const window = params.bind(plan.windowMs, 'DOUBLE');
   const fast = chainable(plan);
+  const beyondFirst = fast && n > 1;
   const attribution = plan.breakdown?.attribution;
   const touch = attribution === 'first-touch' ? 'arg_min' : attribution === 'last-touch' ? 'arg_max' : null;
   const rows = (where: string) => `SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
@@ -795,16 +800,26 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
     // Entity order: the order of each entity's first kept row, in which memory adds up times; and
     // for first-touch and last-touch breakdowns, touchValue(): the first (last) non-empty value on
     // the entity's step events (one group each), in the same pass.
-    `ent AS (SELECT p, e, min(o) AS eo${touch ? `, coalesce(${touch}(gk, ${times === 'any' ? `{'t': t, 'o': o}` : `${wholeTime('t')}::HUGEINT * ${HIGH} + o`}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS tk` : ''} FROM kept GROUP BY p, e)`,
+    // The fast path's runs that stop at step 1 have their first step-1 time (`f1`) from here.
+    `ent AS (SELECT p, e, min(o) AS eo${touch ? `, coalesce(${touch}(gk, ${times === 'any' ? `{'t': t, 'o': o}` : `${wholeTime('t')}::HUGEINT * ${HIGH} + o`}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS tk` : ''}${
+      beyondFirst ? `, min(t) FILTER (WHERE sm = ${bit(0)} AND NOT (t - t > ${window})) AS f1` : ''
+    } FROM kept GROUP BY p, e)`,
     `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
     // The fast path tells runs apart by as few columns as it can: without a previous period p is 0.
-    matchCtes('overall', 'overall_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e'] : ['e'], p: plan.previous ? 'p' : '0', key: 'NULL::VARCHAR', times } : undefined),
+    matchCtes('overall', 'overall_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e'] : ['e'], p: plan.previous ? 'p' : '0', key: 'NULL::VARCHAR', times, beyondFirst } : undefined),
   ];
+  // Each entity's run, with its order and (first- or last-touch) group: m 0 for one that matched
+  // nothing, which counts nowhere.
+  const group = touch ? 'ent.tk' : 'NULL::VARCHAR';
+  if (beyondFirst) {
+    const stopped = (v: string) => `CASE WHEN b.m IS NOT NULL THEN b.${v} WHEN ent.f1 IS NOT NULL THEN ${v === 'm' ? '1' : '[ent.f1]'} ${v === 'm' ? 'ELSE 0 ' : ''}END`;
+    ctes.push(`per AS (SELECT ent.p, ent.e, ent.eo, ${group} AS key, ${stopped('m')} AS m, ${stopped('ts')} AS ts FROM ent LEFT JOIN overall_beyond b ON ent.p = b.p AND ent.e = b.e)`);
+    ctes.push(`overall AS (SELECT p, e, NULL::VARCHAR AS key, m, ts FROM per WHERE m >= 1)`);
+  } else {
+    ctes.push(`per AS (SELECT ent.p, ent.e, ent.eo, ${group} AS key, coalesce(overall.m, 0) AS m, overall.ts FROM ent LEFT JOIN overall ON ent.p = overall.p AND ent.e = overall.e)`);
+  }
   const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
   if (!plan.breakdown || touch) {
-    // Each entity's one run, with its order and (first- or last-touch) group: m 0 for one that
-    // matched nothing, which counts nowhere.
-    ctes.push(`per AS (SELECT ent.p, ent.e, ent.eo, ${touch ? 'ent.tk' : 'NULL::VARCHAR'} AS key, coalesce(overall.m, 0) AS m, overall.ts FROM ent LEFT JOIN overall ON ent.p = overall.p AND ent.e = overall.e)`);
     if (touch) ctes.push(`grouped AS (SELECT p, e, key, m, ts FROM per)`);
   } else {
     // One run per entity and candidate value: all-events keeps only the value's events;
