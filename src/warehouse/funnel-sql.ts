@@ -452,19 +452,20 @@ function chainCtes(name: string, input: string, n: number, window: string, run: 
   const columns = (k: number, prefix: string) => Array.from({ length: k }, (_, j) => `${prefix}${j + 1}`);
   // The step events, narrow: read once per step.
   ctes.push(`${name}_ev AS (SELECT ${by}, t, gm FROM ${input} WHERE gm <> 0)`);
-  // Step 1 continues "now", whose start is the event's own time (always within the window).
-  ctes.push(`${name}_s1 AS (SELECT ${by}, t, t AS s, t AS t1 FROM ${name}_ev WHERE gm = ${bit(0)} AND NOT (t - t > ${window}))`);
+  // Step 1 continues "now", whose start is the event's own time (always within the window); an
+  // attempt's start is its step-1 time, t1.
+  ctes.push(`${name}_s1 AS (SELECT ${by}, t, t AS t1 FROM ${name}_ev WHERE gm = ${bit(0)} AND NOT (t - t > ${window}))`);
   for (let k = 2; k <= n; k++) {
     const before = columns(k - 1, 't');
     ctes.push(`${name}_s${k} AS (
-  SELECT ${by}, t, c AS s, ${before.map((x, j) => `c${j + 1} AS ${x}`).join(', ')}, t AS t${k} FROM (
-    SELECT ${by}, t, k, lag(k) OVER w AS pk, lag(s) OVER w AS c, ${before.map((x, j) => `lag(${x}) OVER w AS c${j + 1}`).join(', ')} FROM (
-      SELECT ${by}, t, ${k - 1} AS k, s, ${before.join(', ')} FROM ${name}_s${k - 1}
+  SELECT ${by}, t, ${before.map((x, j) => `c${j + 1} AS ${x}`).join(', ')}, t AS t${k} FROM (
+    SELECT ${by}, t, k, lag(k) OVER w AS pk, ${before.map((x, j) => `lag(${x}) OVER w AS c${j + 1}`).join(', ')} FROM (
+      SELECT ${by}, t, ${k - 1} AS k, ${before.join(', ')} FROM ${name}_s${k - 1}
       UNION ALL
-      SELECT ${by}, t, ${k} AS k, NULL::DOUBLE AS s, ${before.map((x) => `NULL::DOUBLE AS ${x}`).join(', ')} FROM ${name}_ev WHERE gm = ${bit(k - 1)}
+      SELECT ${by}, t, ${k} AS k, ${before.map((x) => `NULL::DOUBLE AS ${x}`).join(', ')} FROM ${name}_ev WHERE gm = ${bit(k - 1)}
     )
     WINDOW w AS (PARTITION BY ${by} ORDER BY t, k)
-  ) WHERE k = ${k} AND pk = ${k - 1} AND NOT (t - c > ${window})
+  ) WHERE k = ${k} AND pk = ${k - 1} AND NOT (t - c1 > ${window})
 )`);
   }
   // The best attempt: the furthest step, then the earliest attempt there (one attempt per time at
