@@ -663,7 +663,11 @@ export function funnelSql(plan: EventFunnelPlan, options: SqlOptions, times: Tim
     groupRows = 'per';
   } else {
     // Every tally's runs (the whole funnel, g 0; each group, g 1) with their entity's order.
-    ctes.push(`tal AS (SELECT r.p, r.g, r.key, r.m, r.ts, ent.eo FROM (${runs.join(' UNION ALL ')}) r JOIN ent ON r.p = ent.p AND r.e = ent.e)`);
+    ctes.push(
+      times === 'any'
+        ? `tal AS (SELECT r.p, r.g, r.key, r.m, r.ts, ent.eo FROM (${runs.join(' UNION ALL ')}) r JOIN ent ON r.p = ent.p AND r.e = ent.e)`
+        : `tal AS (${runs.join(' UNION ALL ')})`,
+    );
     ctes.push(`stats_raw AS (SELECT p, g, key, ${tallyColumns(n, dwell, false, times)} FROM tal, now_at GROUP BY p, g, key)`);
     groupRows = '(SELECT * FROM tal WHERE g = 1)';
   }
@@ -728,7 +732,7 @@ function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams, perEntity: 
     shape = `${shape} FROM (SELECT *, ${raw} AS raw FROM ttc_s)`;
   }
   return [
-    `ttc_d AS (SELECT o.ts[${to + 1}] - o.ts[${from + 1}] AS d, ${perEntity ? 'o.eo FROM per o' : 'ent.eo FROM overall o JOIN ent ON o.p = ent.p AND o.e = ent.e'} WHERE o.p = 0 AND o.m >= ${to + 1})`,
+    `ttc_d AS (SELECT o.ts[${to + 1}] - o.ts[${from + 1}] AS d${times === 'whole-ms' ? ' FROM per o' : perEntity ? ', o.eo FROM per o' : ', ent.eo FROM overall o JOIN ent ON o.p = ent.p AND o.e = ent.e'} WHERE o.p = 0 AND o.m >= ${to + 1})`,
     `ttc_s AS (SELECT count(*) AS tn, min(d) AS lo, max(d) AS hi, ${middles('d', 'TRUE', 'tlo', 'thi')}, ${sum('d', times)} AS tsum FROM ttc_d)`,
     bins !== undefined ? `ttc_w AS (SELECT *, ${shape} FROM ttc_s)` : `ttc_w AS (SELECT *, ${shape})`,
     `ttc_bins AS (SELECT least(tbins - 1, floor((d - tstart) / twidth)) AS b, count(*) AS c FROM ttc_d, ttc_w GROUP BY b)`,
@@ -771,6 +775,14 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   const beyondFirst = fast && n > 1;
   const attribution = plan.breakdown?.attribution;
   const touch = attribution === 'first-touch' ? 'arg_min' : attribution === 'last-touch' ? 'arg_max' : null;
+  // One pass per entity (`ent`): its order, the order of its first kept row, in which memory adds
+  // up times (`eo`; "any" times only, as "whole-ms" sums need no order); for first-touch and
+  // last-touch breakdowns, touchValue(): the first (last) non-empty value on its step events (one
+  // group each, `tk`); and for the fast path's runs that stop at step 1, their first step-1 time (`f1`).
+  const entity = ['p', 'e'];
+  if (times === 'any') entity.push('min(o) AS eo');
+  if (touch) entity.push(`coalesce(${touch}(gk, ${times === 'any' ? `{'t': t, 'o': o}` : `${wholeTime('t')}::HUGEINT * ${HIGH} + o`}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS tk`);
+  if (beyondFirst) entity.push(`min(t) FILTER (WHERE sm = ${bit(0)} AND NOT (t - t > ${window})) AS f1`);
   const rows = (where: string) => `SELECT *, (${covered.length ? covered.join(' | ') : '0::BIGINT'}) AS xs, ${period} AS p FROM (
     SELECT ${q.entity} AS e, ${time} AS t, ${q.order} AS o, (${masks}) AS sm, (${exclusionMasks.length ? exclusionMasks.join(' + ') : '0::BIGINT'}) AS xm, ${key} AS gk
     FROM ${quoteTable(options.table)}${where}
@@ -798,13 +810,7 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   SELECT * FROM src WHERE ${keep}
 )`,
     timeCheckCte(params),
-    // Entity order: the order of each entity's first kept row, in which memory adds up times; and
-    // for first-touch and last-touch breakdowns, touchValue(): the first (last) non-empty value on
-    // the entity's step events (one group each), in the same pass.
-    // The fast path's runs that stop at step 1 have their first step-1 time (`f1`) from here.
-    `ent AS (SELECT p, e, min(o) AS eo${touch ? `, coalesce(${touch}(gk, ${times === 'any' ? `{'t': t, 'o': o}` : `${wholeTime('t')}::HUGEINT * ${HIGH} + o`}) FILTER (WHERE sm <> 0 AND gk <> ''), '') AS tk` : ''}${
-      beyondFirst ? `, min(t) FILTER (WHERE sm = ${bit(0)} AND NOT (t - t > ${window})) AS f1` : ''
-    } FROM kept GROUP BY p, e)`,
+    `ent AS (SELECT ${entity.join(', ')} FROM kept GROUP BY p, e)`,
     `overall_in AS (SELECT p, e, NULL::VARCHAR AS key, t, o, sm, sm AS gm, xm, xs FROM kept)`,
     // The fast path tells runs apart by as few columns as it can: without a previous period p is 0.
     matchCtes('overall', 'overall_in', n, plan.order, window, fast ? { run: plan.previous ? ['p', 'e'] : ['e'], p: plan.previous ? 'p' : '0', key: 'NULL::VARCHAR', times, beyondFirst } : undefined),
@@ -812,12 +818,13 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   // Each entity's run, with its order and (first- or last-touch) group: m 0 for one that matched
   // nothing, which counts nowhere.
   const group = touch ? 'ent.tk' : 'NULL::VARCHAR';
+  const order = times === 'any' ? 'ent.eo, ' : '';
   if (beyondFirst) {
     const stopped = (v: string) => `CASE WHEN b.m IS NOT NULL THEN b.${v} WHEN ent.f1 IS NOT NULL THEN ${v === 'm' ? '1' : '[ent.f1]'} ${v === 'm' ? 'ELSE 0 ' : ''}END`;
-    ctes.push(`per AS (SELECT ent.p, ent.e, ent.eo, ${group} AS key, ${stopped('m')} AS m, ${stopped('ts')} AS ts FROM ent LEFT JOIN overall_beyond b ON ent.p = b.p AND ent.e = b.e)`);
+    ctes.push(`per AS (SELECT ent.p, ent.e, ${order}${group} AS key, ${stopped('m')} AS m, ${stopped('ts')} AS ts FROM ent LEFT JOIN overall_beyond b ON ent.p = b.p AND ent.e = b.e)`);
     ctes.push(`overall AS (SELECT p, e, NULL::VARCHAR AS key, m, ts FROM per WHERE m >= 1)`);
   } else {
-    ctes.push(`per AS (SELECT ent.p, ent.e, ent.eo, ${group} AS key, coalesce(overall.m, 0) AS m, overall.ts FROM ent LEFT JOIN overall ON ent.p = overall.p AND ent.e = overall.e)`);
+    ctes.push(`per AS (SELECT ent.p, ent.e, ${order}${group} AS key, coalesce(overall.m, 0) AS m, overall.ts FROM ent LEFT JOIN overall ON ent.p = overall.p AND ent.e = overall.e)`);
   }
   const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
   if (!plan.breakdown || touch) {
