@@ -25,9 +25,10 @@
 // stdout: one JSON object per measurement; logs on stderr. Not asserted against targets: printed.
 // Options: --sizes 10M,100M (default both)   --runs N (default 3, median)   --clickhouse on|off|auto (default auto)
 //          --clickhouse-sizes 1M,10M (default)
-//          --memory 1GB (DuckDB's memory_limit;
-// past it DuckDB spills to node_modules/.cache/funnelkit-bench/duckdb-tmp). DuckDB runs inside Node's process, so
-// the process's RSS includes DuckDB's buffers; Node's own share is its JS heap, printed apart.
+//          --memory 4GB (DuckDB's memory_limit, a sixth of the test machine's 24 GiB;
+// past it DuckDB spills to node_modules/.cache/funnelkit-bench/duckdb-tmp; 1GB spills far more: see bench/README.md).
+// DuckDB runs inside Node's process, so the process's RSS includes DuckDB's buffers; Node's own share is its JS
+// heap, printed apart.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ const { values: opts } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10M,100M' },
     runs: { type: 'string', default: '3' },
-    memory: { type: 'string', default: '1GB' },
+    memory: { type: 'string', default: '4GB' },
     clickhouse: { type: 'string', default: 'auto' },
     'clickhouse-sizes': { type: 'string', default: '1M,10M' },
     child: { type: 'string' },

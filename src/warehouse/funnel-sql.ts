@@ -634,16 +634,18 @@ function rangeCondition(range: { from: number | null; to: number | null }, param
 /**
  * The query for an event funnel plan: one statement, its result families told apart by `fam`
  * (columns of other families are NULL). Period `p` is 0 for the range and 1 for the previous
- * range (with `compare`), each counted on its own, as the in-memory engine runs the funnel twice.
+ * range (with `compare`), each counted on its own, as the in-memory engine runs the funnel twice. Sums
+ * are the in-memory engine's when `times` holds (see {@link Times}).
  * - fam 0 (per p) and fam 1 (per p and breakdown `key`, ranked `rk` by step-1 count): `c<k>`
- *   runs that reached step k, `md<k>` the median and `s<k>` the entity-ordered sum of their times
+ *   runs that reached step k, `md<k>` the median and `s<k>` the sum of their times
  *   from the step before, `x<k>` the runs stuck at step k past its dwell limit (as of `asof`).
  * - fam 2 (per p): `md<k>` over the groups ranked past the breakdown limit (merged into "Other").
- * - fam 3: `asof`, the plan's `asOf` or the latest event in range.
+ * - fam 3: `asof`, the plan's `asOf` or the latest event in range; `whole`, whether every time
+ *   is a whole millisecond.
  * - fam 4: per local day (in the contract's zone) of entry: the earliest and latest entry time
  *   (`lo`, `hi`), `entered` and `converted` (reached the last step): the trend buckets.
  * - fam 5 (two steps or more): the time-to-convert histogram: `tn` times, their median `tmd`,
- *   entity-ordered sum `tsum`, bin `tstart`, `twidth`, `tbins` and the `tcounts` of each bin.
+ *   sum `tsum`, bin `tstart`, `twidth`, `tbins` and the `tcounts` of each bin.
  * Entities (or entity-value runs, for `all-events` and `{step}`) are counted as in memory.
  */
 export function funnelSql(plan: EventFunnelPlan, options: SqlOptions, times: Times = 'whole-ms'): { sql: string; params: unknown[] } {
