@@ -707,7 +707,7 @@ FROM stats LEFT JOIN ranked ON stats.g = 1 AND stats.p = ranked.p AND stats.key 
   selects.push(`SELECT 4 AS fam, min(ts[1]) AS lo, max(ts[1]) AS hi, count(*) AS entered, count(*) FILTER (WHERE m = ${n}) AS converted
 FROM overall WHERE p = 0 AND m >= 1 GROUP BY ${day}`);
   if (n > 1) {
-    ctes.push(...timeToConvertCtes(plan, params, runs.length === 1, times));
+    ctes.push(...timeToConvertCtes(plan, params, times));
     selects.push(`SELECT 5 AS fam, tn, ${medianOf('tn', 'tlo', 'thi')} AS tmd, tsum, tstart, twidth, tbins, (SELECT list({'b': b, 'c': c}) FROM ttc_bins) AS tcounts FROM ttc_w`);
   }
   return { sql: `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL BY NAME\n')}`, params: params.values };
@@ -718,7 +718,7 @@ FROM overall WHERE p = 0 AND m >= 1 GROUP BY ${day}`);
  * got there (current period), and the histogram's bins computed from their count, shortest and
  * longest exactly as the in-memory function does (the readable widths are parameters).
  */
-function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams, perEntity: boolean, times: Times): string[] {
+function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams, times: Times): string[] {
   const { from, to, bins } = plan.timeToConvert;
   let shape: string;
   if (bins !== undefined) {
@@ -734,7 +734,7 @@ function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams, perEntity: 
     shape = `${shape} FROM (SELECT *, ${raw} AS raw FROM ttc_s)`;
   }
   return [
-    `ttc_d AS (SELECT o.ts[${to + 1}] - o.ts[${from + 1}] AS d${times === 'whole-ms' ? ' FROM per o' : perEntity ? ', o.eo FROM per o' : ', ent.eo FROM overall o JOIN ent ON o.p = ent.p AND o.e = ent.e'} WHERE o.p = 0 AND o.m >= ${to + 1})`,
+    `ttc_d AS (SELECT o.ts[${to + 1}] - o.ts[${from + 1}] AS d${times === 'any' ? ', o.eo' : ''} FROM per o WHERE o.p = 0 AND o.m >= ${to + 1})`,
     `ttc_s AS (SELECT count(*) AS tn, min(d) AS lo, max(d) AS hi, ${middles('d', 'TRUE', 'tlo', 'thi')}, ${sum('d', times)} AS tsum FROM ttc_d)`,
     bins !== undefined ? `ttc_w AS (SELECT *, ${shape} FROM ttc_s)` : `ttc_w AS (SELECT *, ${shape})`,
     `ttc_bins AS (SELECT least(tbins - 1, floor((d - tstart) / twidth)) AS b, count(*) AS c FROM ttc_d, ttc_w GROUP BY b)`,
@@ -743,11 +743,13 @@ function timeToConvertCtes(plan: EventFunnelPlan, params: SqlParams, perEntity: 
 
 /**
  * The CTEs every funnel query starts with: the events (`src`, `kept` as prepare() keeps them),
- * the time check, each entity's order (`ent`: p, e, eo), and every run matched:
- * `overall` (p, e, m, ts) and, with a breakdown, `grouped` (p, e, key, m, ts: one row per entity
- * and group it counts in, m 0 for one that matched nothing). `runs` selects (p, g, key, e, m, ts)
- * of both, g 0 for the whole funnel and 1 for the groups. Every value bound here is read by
- * these CTEs (DuckDB drops a CTE no one reads, and a parameter with it).
+ * the time check, one pass per entity (`ent`: p, e, and eo with "any" times), and every run
+ * matched: `per` (p, e, eo with "any" times, key: the first- or last-touch group, m, ts: every
+ * entity's run, m 0 for one that matched nothing), `overall` (p, e, m, ts) and, with a breakdown,
+ * `grouped` (p, e, key, m, ts: one row per entity and group it counts in). `runs` selects
+ * (p, g, key, e, m, ts) of both, g 0 for the whole funnel and 1 for the groups. Every value bound
+ * here is read by these CTEs (DuckDB drops a CTE no one reads, and a parameter with it). `times`
+ * is "any" for the drill-down query, which runs once.
  */
 function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlParams, times: Times = 'any'): { ctes: string[]; runs: string[] } {
   const n = plan.steps.length;
@@ -822,16 +824,18 @@ function matchedRuns(plan: EventFunnelPlan, options: SqlOptions, params: SqlPara
   const group = touch ? 'ent.tk' : 'NULL::VARCHAR';
   const order = times === 'any' ? 'ent.eo, ' : '';
   if (beyondFirst) {
-    const stopped = (v: string) => `CASE WHEN b.m IS NOT NULL THEN b.${v} WHEN ent.f1 IS NOT NULL THEN ${v === 'm' ? '1' : '[ent.f1]'} ${v === 'm' ? 'ELSE 0 ' : ''}END`;
-    ctes.push(`per AS (SELECT ent.p, ent.e, ${order}${group} AS key, ${stopped('m')} AS m, ${stopped('ts')} AS ts FROM ent LEFT JOIN overall_beyond b ON ent.p = b.p AND ent.e = b.e)`);
+    // A run past step 1 is the chain's; one that stops there reached step 1 at its first step-1 time.
+    const m = 'CASE WHEN b.m IS NOT NULL THEN b.m WHEN ent.f1 IS NOT NULL THEN 1 ELSE 0 END';
+    const ts = 'CASE WHEN b.m IS NOT NULL THEN b.ts WHEN ent.f1 IS NOT NULL THEN [ent.f1] END';
+    ctes.push(`per AS (SELECT ent.p, ent.e, ${order}${group} AS key, ${m} AS m, ${ts} AS ts FROM ent LEFT JOIN overall_beyond b ON ent.p = b.p AND ent.e = b.e)`);
     ctes.push(`overall AS (SELECT p, e, NULL::VARCHAR AS key, m, ts FROM per WHERE m >= 1)`);
   } else {
     ctes.push(`per AS (SELECT ent.p, ent.e, ${order}${group} AS key, coalesce(overall.m, 0) AS m, overall.ts FROM ent LEFT JOIN overall ON ent.p = overall.p AND ent.e = overall.e)`);
   }
   const runs = [`SELECT p, 0 AS g, NULL::VARCHAR AS key, e, m, ts FROM overall`];
-  if (!plan.breakdown || touch) {
-    if (touch) ctes.push(`grouped AS (SELECT p, e, key, m, ts FROM per)`);
-  } else {
+  if (touch) {
+    ctes.push(`grouped AS (SELECT p, e, key, m, ts FROM per)`);
+  } else if (plan.breakdown) {
     // One run per entity and candidate value: all-events keeps only the value's events;
     // {step} keeps every event but lets only the value's events satisfy that step.
     const guarded = typeof attribution === 'object' ? bit(attribution.step) : null;
