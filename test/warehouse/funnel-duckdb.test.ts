@@ -342,6 +342,28 @@ test('the returned contract carries every figure in its pre-aggregated form', as
   }
 });
 
+/**
+ * A two-step funnel (a → b, plus `funnel`) over `rows` loaded as `table`, run through `connection`
+ * and checked against the in-memory engine's figures; the table is dropped after.
+ */
+async function runTwoSteps(connection: DuckDBConnection, table: string, rows: Row[], funnel: Partial<FunnelContract['funnel']> = {}): Promise<FunnelContract> {
+  await loadTable(con, table, COLUMNS, rows);
+  try {
+    const contract: InlineContract<FunnelContract> = {
+      version: 1,
+      kind: 'funnel',
+      data: { rows },
+      fields: { entity: 'user', time: 'ts', event: 'event' },
+      funnel: { steps: [{ event: 'a' }, { event: 'b' }], ...funnel },
+    };
+    const got = await runContract(contract, connection, { table });
+    assert.deepEqual(figures({ ...got, data: { rows: [] } }), figures(contract));
+    return got;
+  } finally {
+    await con.run(`DROP TABLE ${quoteIdent(table)}`);
+  }
+}
+
 test('mean times are added up in the browser engine\'s entity order, to the last bit', async () => {
   // (0.1 + 0.2) + 0.3 and (0.3 + 0.2) + 0.1 are different doubles: the mean depends on the order
   // in which entities' times are added, which is the order of their first rows.
@@ -350,22 +372,8 @@ test('mean times are added up in the browser engine\'s entity order, to the last
     const gap: Record<string, number> = { u1: 0.1, u2: 0.2, u3: 0.3 };
     const rows: Row[] = order.flatMap((user) => [{ user, ts: 0, event: 'a', plan: null, n: null, channel: null }]);
     for (const user of order) rows.push({ user, ts: gap[user], event: 'b', plan: null, n: null, channel: null });
-    const table = `mean_${order[0]}`;
-    await loadTable(con, table, COLUMNS, rows);
-    try {
-      const contract: InlineContract<FunnelContract> = {
-        version: 1,
-        kind: 'funnel',
-        data: { rows },
-        fields: { entity: 'user', time: 'ts', event: 'event' },
-        funnel: { steps: [{ event: 'a' }, { event: 'b' }] },
-      };
-      const got = await runContract(contract, con, { table });
-      assert.deepEqual(figures({ ...got, data: { rows: [] } }), figures(contract));
-      means.push((got.funnel.steps[1] as FunnelAggregateStep).meanTimeMs!);
-    } finally {
-      await con.run(`DROP TABLE ${quoteIdent(table)}`);
-    }
+    const got = await runTwoSteps(con, `mean_${order[0]}`, rows);
+    means.push((got.funnel.steps[1] as FunnelAggregateStep).meanTimeMs!);
   }
   assert.notEqual(means[0], means[1]);
 });
@@ -383,23 +391,10 @@ test('whole milliseconds are added up in one query in any order; a fractional ti
     },
   });
   const event = (user: string, ts: number, name: string, channel: string | null = null): Row => ({ user, ts, event: name, plan: null, n: null, channel });
-  const run = async (name: string, rows: Row[], funnel: Partial<FunnelContract['funnel']> = {}) => {
-    await loadTable(con, name, COLUMNS, rows);
+  const run = async (table: string, rows: Row[], funnel: Partial<FunnelContract['funnel']> = {}) => {
     statements.length = 0;
-    try {
-      const contract: InlineContract<FunnelContract> = {
-        version: 1,
-        kind: 'funnel',
-        data: { rows },
-        fields: { entity: 'user', time: 'ts', event: 'event' },
-        funnel: { steps: [{ event: 'a' }, { event: 'b' }], window: 6e14, ...funnel },
-      };
-      const got = await runContract(contract, spy, { table: name });
-      assert.deepEqual(figures({ ...got, data: { rows: [] } }), figures(contract));
-      return [...statements];
-    } finally {
-      await con.run(`DROP TABLE ${quoteIdent(name)}`);
-    }
+    await runTwoSteps(spy, table, rows, { window: 6e14, ...funnel });
+    return [...statements];
   };
   // Nine users a → b; the gaps decide the mean and, for the total, its size.
   const users = (at: (user: number) => [number, number]) =>
